@@ -1,0 +1,70 @@
+# The README's two front doors: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test install install-test browser catalogs lint typecheck contracts pytest pytest-postgres bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed catalogs
+
+## Compile the Arabic and English message catalogs (never committed as .mo).
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -q -d translations 2>/dev/null || $(BIN)/pybabel compile -q -d translations
+
+## make run: install, migrate, index, and serve the demo portal on http://$(HOST):$(PORT)
+run: install
+	$(BIN)/sanad serve --host $(HOST) --port $(PORT)
+
+## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
+	fi
+
+install-test: $(VENV)/.installed-test catalogs browser
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-test
+	$(BIN)/mypy
+
+contracts: install-test
+	$(BIN)/lint-imports
+
+pytest: install-test
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+## The database-touching tests again, on PostgreSQL, when it answers.
+pytest-postgres: install-test
+	@if $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(POSTGRES_URL)').connect().close()" 2>/dev/null; then \
+		SANAD_TEST_POSTGRES_URL='$(POSTGRES_URL)' SANAD_TEST_DATABASE=postgres $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not browser and not shared_data and not slow" $(PYTEST_ARGS); \
+	else echo "SKIPPED: PostgreSQL at $(POSTGRES_URL) does not answer; the suite ran on SQLite only"; fi
+
+## make test: install everything the tests need, then lint, type check, contracts and the suite.
+test: lint typecheck contracts pytest pytest-postgres
+
+bench: install-test
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/search.py
+
+clean:
+	rm -rf $(VENV) search_index instance .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,187 @@
+"""The ``sanad`` command: a Flask CLI group over ``create_app``. Commands call services only."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from portal import Services, create_app
+from portal.db import upgrade_database
+
+
+def _services() -> Services:
+    services: Services = current_app.extensions["sanad"]
+    return services
+
+
+def _make_app() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_version_option=False)
+def main() -> None:
+    """Sanad help desk portal."""
+
+
+# --- database ------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    upgrade_database(_services().settings.database_url)
+    click.echo("database is up to date")
+
+
+# --- articles ------------------------------------------------------------------------------
+
+
+@main.group()
+def articles() -> None:
+    """The articles directory."""
+
+
+@articles.command("check")
+def articles_check() -> None:
+    """Report every broken article file with its path and line; exit 1 if any."""
+    from portal.kb.services import check_articles
+
+    services = _services()
+    problems = check_articles(services.repository)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    total = len(services.repository.article_paths())
+    click.echo(f"{total} article files, {len(problems)} problem(s)")
+    if problems:
+        sys.exit(1)
+
+
+@main.command("import")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["ar", "en"]), default=None, help="Language of the files.")
+@click.option(
+    "--into",
+    "into",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Articles directory to import into (default: SANAD_ARTICLES_DIR).",
+)
+def import_command(source: Path, lang: str | None, into: Path | None) -> None:
+    """Import a Markdown knowledge base that uses another front-matter schema."""
+    from portal.kb.repository import ArticleRepository
+    from portal.kb.services import import_articles
+
+    repository = ArticleRepository(into.resolve()) if into else _services().repository
+    report = import_articles(source, repository, lang=lang)
+    for problem in report.skipped:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(
+        f"imported {report.imported} article(s), skipped {len(report.skipped)}"
+        + (f", commit {report.commit[:12]}" if report.commit else "")
+    )
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+@main.group()
+def index() -> None:
+    """The search index (a rebuildable cache of the articles)."""
+
+
+def _print_index_report(report: Any) -> None:
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
+    click.echo(
+        f"{report.mode}: {report.added} added, {report.updated} updated, "
+        f"{report.removed} removed in {report.seconds:.2f}s"
+        + (f" at {report.commit[:12]}" if report.commit else "")
+    )
+
+
+@index.command("rebuild")
+def index_rebuild() -> None:
+    """Build a new index from every article and swap it in atomically."""
+    _print_index_report(_services().search.rebuild())
+
+
+@index.command("sync")
+def index_sync() -> None:
+    """Index only what changed since the indexed commit (rebuilds a missing index)."""
+    _print_index_report(_services().search.sync())
+
+
+@main.group()
+def search() -> None:
+    """Search quality."""
+
+
+@search.command("check")
+def search_check() -> None:
+    """Run the golden queries of _golden.yml: each pinned article must rank in the top 3."""
+    results = _services().search.check_golden()
+    failed = 0
+    for result in results:
+        rank = "miss" if result.rank is None else f"#{result.rank}"
+        mark = "ok  " if result.passed else "FAIL"
+        failed += not result.passed
+        click.echo(f"{mark} {rank:>5}  [{result.lang or '*'}] {result.query}  →  {result.expected}")
+    click.echo(f"{len(results) - failed}/{len(results)} golden queries pass")
+    if failed or not results:
+        sys.exit(1)
+
+
+# --- serving -------------------------------------------------------------------------------
+
+
+def prepare(services: Services) -> None:
+    """Start-up work done once, before workers fork: migrate, make sure articles and index exist."""
+    upgrade_database(services.settings.database_url)
+    services.repository.ensure_git()
+    report = services.search.sync()
+    _print_index_report(report)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Worker processes (default: one per CPU core).",
+)
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Run the portal on gunicorn (sync workers), after migrating and syncing the index."""
+    from gunicorn.app.base import BaseApplication
+
+    prepare(_services())
+    count = workers or multiprocessing.cpu_count()
+
+    class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", count)
+            self.cfg.set("worker_class", "sync")
+            # A query that somehow runs away is cut off here at the latest.
+            self.cfg.set("timeout", 30)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("access_log_format", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms')
+
+        def load(self) -> Flask:
+            # Each worker builds its own app: engines and index handles are not fork-safe.
+            return create_app()
+
+    click.echo(f"Sanad is serving on http://{host}:{port}/ with {count} worker(s)")
+    _Server().run()

@@ -1,0 +1,1 @@
+"""The knowledge base: article files in git, their parsing, rendering and validation."""

@@ -1,0 +1,1 @@
+"""Full-text search over the articles: analysis, the Whoosh index, and queries."""

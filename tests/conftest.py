@@ -1,0 +1,154 @@
+"""Shared fixtures: every test gets its own database, article repository and index."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+
+from portal import create_app
+from portal.db import upgrade_database
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+POSTGRES_URL = os.environ.get("SANAD_TEST_POSTGRES_URL", "")
+# make test runs the database-touching tests a second time with this set to "postgres".
+TEST_DATABASE = os.environ.get("SANAD_TEST_DATABASE", "sqlite")
+
+
+def shared_data(name: str) -> Path:
+    """A corpus under ../shared/data, or skip the test saying what is missing."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"shared corpus {path} is absent (it ships beside the repo, not in it)")
+    return path
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+@pytest.fixture
+def articles_dir(tmp_path: Path) -> Path:
+    """An empty articles git repository."""
+    root = tmp_path / "articles"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "tests@sanad.invalid")
+    git(root, "config", "user.name", "Sanad tests")
+    return root
+
+
+ArticleWriter = Callable[..., Path]
+
+
+@pytest.fixture
+def write_article(articles_dir: Path) -> ArticleWriter:
+    """Write ``<category>/<id>.<lang>.md`` with the given front matter and body."""
+
+    def write(
+        article_id: str,
+        lang: str = "en",
+        title: str | None = None,
+        body: str = "Body text.",
+        *,
+        category: str = "general",
+        commit: bool = True,
+        raw: str | None = None,
+        **front: Any,
+    ) -> Path:
+        path = articles_dir / category / f"{article_id}.{lang}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if raw is None:
+            meta = {"title": title or article_id.replace("-", " ").title(), "lang": lang,
+                    "category": category, "status": "published", "audience": "public", **front}
+            lines = []
+            for key, value in meta.items():
+                if isinstance(value, list | tuple):
+                    lines.append(f"{key}: [{', '.join(str(v) for v in value)}]")
+                else:
+                    lines.append(f"{key}: {value}")
+            raw = "---\n" + "\n".join(lines) + "\n---\n\n" + textwrap.dedent(body).strip() + "\n"
+        path.write_text(raw, encoding="utf-8")
+        if commit:
+            git(articles_dir, "add", "-A")
+            git(articles_dir, "commit", "-q", "-m", f"write {path.name}")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database: SQLite in tmp_path, or a private PostgreSQL schema."""
+    if TEST_DATABASE != "postgres":
+        url = f"sqlite:///{tmp_path / 'sanad.db'}"
+        upgrade_database(url)
+        yield url
+        return
+    if not POSTGRES_URL:
+        pytest.skip("SANAD_TEST_POSTGRES_URL is not set: no PostgreSQL to test against")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    upgrade_database(url)
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def app_overrides(
+    tmp_path: Path, articles_dir: Path, database_url: str
+) -> dict[str, Any]:
+    """Settings for one test's app; tests may change them before ``app`` is built."""
+    return {
+        "instance_dir": tmp_path / "instance",
+        "database_url": database_url,
+        "articles_dir": articles_dir,
+        "index_dir": tmp_path / "search_index",
+        "secret_key": "test-secret",
+        "testing": True,
+    }
+
+
+@pytest.fixture
+def app(app_overrides: dict[str, Any]) -> Iterator[Flask]:
+    application = create_app(app_overrides)
+    application.config["TESTING"] = True
+    yield application
+    services = application.extensions["sanad"]
+    services.search.close()
+    services.engine.dispose()
+
+
+@pytest.fixture
+def synced_app(app: Flask) -> Flask:
+    """The app after its index has been synced with the articles written so far."""
+    app.extensions["sanad"].search.sync()
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
