@@ -56,7 +56,7 @@ pytest: install-test
 ## The database-touching tests again, on PostgreSQL, when it answers.
 pytest-postgres: install-test
 	@if $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(POSTGRES_URL)').connect().close()" 2>/dev/null; then \
-		SANAD_TEST_POSTGRES_URL='$(POSTGRES_URL)' SANAD_TEST_DATABASE=postgres $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not browser and not shared_data and not slow" $(PYTEST_ARGS); \
+		SANAD_TEST_POSTGRES_URL='$(POSTGRES_URL)' SANAD_TEST_DATABASE=postgres $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "db and not browser and not slow" $(PYTEST_ARGS); \
 	else echo "SKIPPED: PostgreSQL at $(POSTGRES_URL) does not answer; the suite ran on SQLite only"; fi
 
 ## make test: install everything the tests need, then lint, type check, contracts and the suite.

@@ -25,6 +25,13 @@ POSTGRES_URL = os.environ.get("SANAD_TEST_POSTGRES_URL", "")
 TEST_DATABASE = os.environ.get("SANAD_TEST_DATABASE", "sqlite")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that reaches the database, so make test can rerun them on PostgreSQL."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
 def shared_data(name: str) -> Path:
     """A corpus under ../shared/data, or skip the test saying what is missing."""
     path = SHARED_DATA / name
