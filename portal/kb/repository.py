@@ -153,6 +153,13 @@ class ArticleRepository:
         """``path`` (absolute, under root) as a POSIX path relative to root."""
         return path.resolve().relative_to(self.root.resolve()).as_posix()
 
+    def write_text(self, relative: str, text: str) -> Path:
+        """Write a file under root (creating directories); the one way features write here."""
+        target = self.safe_path(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+        return target
+
     def article_paths(self) -> list[str]:
         """Every article file (``*.md`` not starting with ``_`` or ``.``), relative, sorted.
 
@@ -466,6 +473,19 @@ class ArticleRepository:
 
 
 # --- parsing ------------------------------------------------------------------------------
+
+
+def split_front_matter(relative: str, text: str) -> tuple[dict[str, Any], dict[str, int], str]:
+    """Front matter as a dict, the file line of each top-level key, and the body.
+
+    Raises ArticleInvalid (with the line) for an unterminated block or invalid YAML. Used
+    by the importer to read other knowledge bases' files with the same care.
+    """
+
+    def fail(line: int | None, message: str) -> ArticleInvalid:
+        return ArticleInvalid(ArticleProblem(relative, line, message))
+
+    return _split_front_matter(text.removeprefix("\ufeff"), fail)
 
 
 def parse_article(relative: str, data: bytes) -> Article:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from portal.kb.importer import run_import
 from portal.kb.models import Article, ArticleProblem
-from portal.kb.rendering import TocEntry
+from portal.kb.rendering import TocEntry, render_markdown
 from portal.kb.repository import ArticleRepository
 
 
@@ -31,16 +32,27 @@ class ImportReport:
 
 def open_article(repository: ArticleRepository, path: str) -> ArticleView:
     """Load and render one article file; raises ArticleNotFound / ArticleInvalid."""
-    raise NotImplementedError
+    article = repository.load(path)
+    rendered = render_markdown(article.body)
+    return ArticleView(article=article, html=rendered.html, toc=rendered.toc)
 
 
 def check_articles(repository: ArticleRepository) -> tuple[ArticleProblem, ...]:
-    """Every problem with every article file (what ``sanad articles check`` prints)."""
-    raise NotImplementedError
+    """Every problem with every article file (what ``sanad articles check`` prints).
+
+    Data files (``_categories.yml``, ``_synonyms.yml``, ``_golden.yml``) are checked too:
+    a broken one would otherwise only show up as a quietly missing feature.
+    """
+    return (*repository.data_problems(), *repository.load_all().problems)
 
 
 def import_articles(
     source: Path, repository: ArticleRepository, lang: str | None = None
 ) -> ImportReport:
-    """Import a foreign Markdown knowledge base, mapping its front matter; one commit."""
-    raise NotImplementedError
+    """Import a foreign Markdown knowledge base, mapping its front matter; one commit.
+
+    ``lang`` forces the language; otherwise it comes from the front matter's locale or, failing
+    that, from the script the text is written in. See docs/articles.md for the mapping.
+    """
+    outcome, commit = run_import(source, repository, lang)
+    return ImportReport(imported=len(outcome.written), skipped=outcome.skipped, commit=commit)
