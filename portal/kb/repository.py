@@ -597,7 +597,26 @@ def _split_front_matter(text: str, fail: _Fail) -> tuple[dict[str, Any], dict[st
         loader = _Loader(yaml_text)
         try:
             node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
+            if node is None:
+                return {}, {}, body
+            if not isinstance(node, yaml.MappingNode):
+                raise fail(2, "front matter must be a mapping of `key: value` lines")
+            loader.flatten_mapping(node)  # resolves `<<:` merge keys
+            meta: dict[str, Any] = {}
+            key_lines: dict[str, int] = {}
+            # Key by key, so that a value YAML cannot construct (a 13th month) has a line.
+            for key_node, value_node in node.value:
+                line = key_node.start_mark.line + 2
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise fail(line, "front matter keys must be plain words")
+                key = str(loader.construct_object(key_node, deep=True))
+                try:
+                    value = loader.construct_object(value_node, deep=True)
+                except (ValueError, TypeError, OverflowError) as error:
+                    what = "not a date" if value_node.tag.endswith(":timestamp") else "unreadable"
+                    raise fail(line, f"{key} {value_node.value!r} is {what}: {error}") from None
+                key_lines.setdefault(key, line)
+                meta[key] = value
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as error:
@@ -605,19 +624,16 @@ def _split_front_matter(text: str, fail: _Fail) -> tuple[dict[str, Any], dict[st
         line = mark.line + 2 if mark is not None else 1
         problem = error.problem or error.context or "invalid YAML"
         raise fail(line, f"front matter is not valid YAML: {problem}") from None
+    except yaml.reader.ReaderError as error:
+        line = yaml_text[: max(error.position, 0)].count("\n") + 2
+        character = f"#x{error.character:04x}" if isinstance(error.character, int) else "?"
+        message = f"front matter contains a character YAML does not allow ({character})"
+        raise fail(min(line, end), message) from None
     except yaml.YAMLError as error:
         raise fail(1, f"front matter is not valid YAML: {error}") from None
     except RecursionError:
         raise fail(1, "front matter is nested too deeply") from None
-    if data is None:
-        return {}, {}, body
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        raise fail(2, "front matter must be a mapping of `key: value` lines")
-    key_lines: dict[str, int] = {}
-    for key_node, _value in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
-            key_lines.setdefault(str(key_node.value), key_node.start_mark.line + 2)
-    return {str(key): value for key, value in data.items()}, key_lines, body
+    return meta, key_lines, body
 
 
 def _text(value: Any, key: str, line_of: _LineOf, fail: _Fail) -> str | None:
