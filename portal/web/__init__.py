@@ -1,4 +1,4 @@
-"""The web layer: the only importer of flask, flask_login and wtforms.
+"""The web layer: the only importer of flask, flask_login, wtforms, flask_wtf and flask_babel.
 
 CONTRACT: ``init_app(app, services)`` registers Babel, CSRF, security headers, error handlers
 and every blueprint (owned by portal.web).
@@ -6,11 +6,66 @@ and every blueprint (owned by portal.web).
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask.json.provider import DefaultJSONProvider
+from flask_wtf.csrf import CSRFProtect
 
 from portal import Services
+from portal.web import api, home, i18n, kb, search
+from portal.web.assets import init_assets
+from portal.web.context import direction, ui_lang
+from portal.web.errors import init_errors
+from portal.web.labels import LANGUAGE_NAMES, kind_name, language_name
+from portal.web.security import init_security
+
+# Large enough for any form Sanad has; bigger bodies get a 413 before a view reads them.
+MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
 
 def init_app(app: Flask, services: Services) -> None:
     """Configure ``app`` and register every blueprint."""
-    app.config["SECRET_KEY"] = services.settings.secret_key
+    settings = services.settings
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="sanad_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
+        TESTING=settings.testing,
+    )
+    if isinstance(app.json, DefaultJSONProvider):
+        app.json.ensure_ascii = False  # Arabic stays readable in API responses
+    CSRFProtect(app)
+    i18n.init_i18n(app, settings)
+    init_security(app)
+    init_errors(app)
+    init_assets(app, settings.static_dir)
+    app.context_processor(_template_context)
+    app.add_template_global(_has_endpoint, "has_endpoint")
+    app.add_template_global(direction, "direction")
+    app.add_template_global(kind_name, "kind_name")
+    app.add_template_global(language_name, "language_name")
+    for blueprint in (home.bp, search.bp, kb.bp, api.bp):
+        app.register_blueprint(blueprint)
+
+
+def _has_endpoint(name: str) -> bool:
+    """Whether a view exists, so templates can link features that later releases add."""
+    return name in current_app.view_functions
+
+
+def _template_context() -> dict[str, Any]:
+    lang = ui_lang()
+    other = "en" if lang == "ar" else "ar"
+    path = request.full_path if request.query_string else request.path
+    return {
+        "ui_lang": lang,
+        "ui_dir": direction(lang),
+        "other_lang": other,
+        "other_lang_name": LANGUAGE_NAMES[other],
+        "language_names": LANGUAGE_NAMES,
+        "current_path": path,
+    }

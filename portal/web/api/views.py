@@ -1,0 +1,127 @@
+"""JSON API v1. Names and shapes are a public contract: add keys, never rename or remove."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+
+from portal.kb.services import open_article
+from portal.search.models import ArticleEntry
+from portal.web.context import services, ui_lang
+from portal.web.forms import MAX_QUERY_CHARS, clean_text, parse_lang, parse_list, parse_search
+from portal.web.search.notices import notice_text
+from portal.web.search.views import run_search
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+ARTICLES_PER_PAGE = 20
+SUGGESTIONS = 5
+
+
+def article_url(entry: ArticleEntry) -> str:
+    return url_for("kb.article", lang=entry.lang, article_id=entry.id)
+
+
+@bp.get("/search")
+def search() -> Response:
+    params = parse_search(request.args, strict=True)
+    results = run_search(params)
+    return jsonify(
+        {
+            "query": results.query,
+            "total": results.total,
+            "page": results.page,
+            "per_page": results.per_page,
+            "hits": [
+                {
+                    "id": hit.entry.id,
+                    "lang": hit.entry.lang,
+                    "title": hit.entry.title,
+                    "category": hit.entry.category,
+                    "kind": hit.entry.kind,
+                    "url": article_url(hit.entry),
+                    "snippet": hit.snippet,
+                }
+                for hit in results.hits
+            ],
+            "facets": {name: results.facets.get(name, {}) for name in ("category", "kind", "lang")},
+            "suggestion": results.suggestion,
+            "fuzzy": results.fuzzy,
+            "notice": notice_text(results.notice),
+            "notice_code": results.notice,
+        }
+    )
+
+
+@bp.get("/suggest")
+def suggest() -> Response:
+    text = clean_text(request.args.get("q"), MAX_QUERY_CHARS)
+    entries = services().search.suggest(text, limit=SUGGESTIONS) if text else ()
+    return jsonify(
+        [
+            {"id": e.id, "title": e.title, "url": article_url(e), "lang": e.lang}
+            for e in entries[:SUGGESTIONS]
+        ]
+    )
+
+
+@bp.get("/articles")
+def articles() -> Response:
+    params = parse_list(request.args, strict=True)
+    listing = services().search.list_articles(
+        lang=params.lang, category=params.category, page=params.page, per_page=ARTICLES_PER_PAGE
+    )
+    return jsonify(
+        {
+            "total": listing.total,
+            "page": listing.page,
+            "per_page": listing.per_page,
+            "articles": [
+                {
+                    "id": e.id,
+                    "lang": e.lang,
+                    "title": e.title,
+                    "category": e.category,
+                    "kind": e.kind,
+                    "url": article_url(e),
+                    "updated": e.updated.isoformat() if e.updated else None,
+                }
+                for e in listing.entries
+            ],
+        }
+    )
+
+
+@bp.get("/articles/<article_id>")
+def article(article_id: str) -> Response:
+    lang = parse_lang(request.args, strict=True)
+    search_service = services().search
+    if lang:
+        entry = search_service.get_entry(article_id, lang)
+    else:
+        entry = search_service.get_entry(article_id, ui_lang()) or search_service.get_entry(
+            article_id
+        )
+    if entry is None:
+        abort(404)
+    view = open_article(services().repository, entry.path)
+    if not view.article.is_public:
+        abort(404)
+    body: dict[str, Any] = {
+        "id": entry.id,
+        "lang": entry.lang,
+        "title": view.article.title,
+        "category": view.article.category,
+        "kind": view.article.kind,
+        "tags": list(view.article.tags),
+        "updated": view.article.updated.isoformat() if view.article.updated else None,
+        "url": article_url(entry),
+        "html": view.html,
+        "toc": [{"level": t.level, "anchor": t.anchor, "title": t.title} for t in view.toc],
+        "translations": [
+            {"id": t.id, "lang": t.lang, "title": t.title, "url": article_url(t)}
+            for t in search_service.translations(entry)
+        ],
+    }
+    return jsonify(body)
