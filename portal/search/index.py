@@ -1,0 +1,651 @@
+"""The only importer of ``whoosh``: schema, on-disk generations, locking, searching.
+
+Layout of the index directory (a rebuildable cache; delete it any time)::
+
+    index_dir/
+      write.lock          filelock: one writer at a time across every process
+      current -> gen-…    symlink to the live generation, replaced atomically
+      gen-<time_ns>/      a Whoosh index plus ``sanad-state.json`` (indexed commit, dirty paths)
+
+Why this shape:
+
+- Whoosh never fsyncs, so a crash can leave a half-written generation. ``rebuild`` therefore
+  builds a *new* directory and swaps the ``current`` symlink with ``os.replace``: readers see
+  the old index or the new one, never a half-built one. A broken index is detected on open or
+  on search (``IndexCorrupt``) and the service rebuilds it.
+- Writers take a ``filelock`` on ``write.lock`` and wait for it, so gunicorn workers, the CLI
+  and a rebuild never fail on Whoosh's own ``LockError``. ``BufferedWriter`` is not used: it
+  holds Whoosh's write lock for its whole life, which locks every other process out.
+- Readers keep one warm searcher and check at most every ``REFRESH_SECONDS`` whether
+  ``current`` points elsewhere or the generation grew, so an edit made by any process is
+  searchable in well under a second.
+- Searches run under ``TimeLimitCollector(use_alarm=False)`` (signals are unusable in threaded
+  servers and under gunicorn): a slow query returns what it found so far with ``timed_out``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from filelock import FileLock
+from whoosh import collectors, index, query, sorting
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.searching import Searcher
+
+from portal.search import analysis
+from portal.search.analysis import ArabicStemmer, QueryPlan
+from portal.search.models import SearchError
+
+log = logging.getLogger("portal.search")
+
+CURRENT: Final = "current"
+STATE_FILE: Final = "sanad-state.json"
+LOCK_FILE: Final = "write.lock"
+REFRESH_SECONDS: Final = 0.25
+FORMAT: Final = 1  # bump when the schema or analysis changes: older generations are rebuilt
+# Query-time field boosts: a title match outranks a tag match outranks a body match.
+FIELD_BOOSTS: Final = {"title": 6.0, "tags": 3.0, "description": 2.0, "body": 1.0}
+FACETS: Final = ("category", "kind", "lang")
+# The coordination bonus of OrGroup.factory(0.9): documents matching more terms rank higher.
+COORDINATION: Final = 0.9
+MAX_FUZZY_EXPANSIONS: Final = 50
+
+
+class IndexCorrupt(SearchError):
+    """The index is missing or unreadable; rebuilding it is the cure."""
+
+    def __init__(self, message: str, generation: str | None = None) -> None:
+        super().__init__(message)
+        self.generation = generation  # the gen-… directory that failed, None = none found
+
+
+# --- analysis ------------------------------------------------------------------------------
+
+
+class SanadTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh is untyped
+    """Whoosh face of :func:`portal.search.analysis.analyze` (tokens, normalisation, stems).
+
+    Pickled into every index's table of contents, so it carries only its two options.
+    """
+
+    def __init__(self, stem: bool = True, arabic_stemmer: ArabicStemmer = "light") -> None:
+        self.stem = stem
+        self.arabic_stemmer = arabic_stemmer
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, SanadTokenizer)
+            and other.stem == self.stem
+            and other.arabic_stemmer == self.arabic_stemmer
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.stem, self.arabic_stemmer))
+
+    def has_morph(self) -> bool:
+        return self.stem
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for term, pos, start, end in analysis.analyze(value, self.stem, self.arabic_stemmer):
+            token.text = term
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
+def make_schema(arabic_stemmer: ArabicStemmer = "light") -> Schema:
+    """The fields of one article; ``words``/``title_words`` are unstemmed for spelling."""
+    stemmed = SanadTokenizer(stem=True, arabic_stemmer=arabic_stemmer)
+    plain = SanadTokenizer(stem=False)
+    return Schema(
+        key=ID(stored=True, unique=True),
+        id=ID(stored=True),
+        lang=ID(stored=True, sortable=True),
+        category=ID(stored=True, sortable=True),
+        kind=ID(stored=True, sortable=True),
+        status=ID(stored=True),
+        audience=ID(stored=True),
+        path=ID(stored=True),
+        translation_of=ID(stored=True),
+        updated=STORED(),
+        tag_list=STORED(),
+        tag=KEYWORD(commas=True, lowercase=True, scorable=True),
+        title=TEXT(analyzer=stemmed, stored=True),
+        tags=TEXT(analyzer=stemmed),
+        description=TEXT(analyzer=stemmed, stored=True),
+        body=TEXT(analyzer=stemmed, stored=True),
+        words=TEXT(analyzer=plain, phrase=False),
+        title_words=TEXT(analyzer=plain, phrase=False),
+        title_sort=ID(sortable=True),
+    )
+
+
+# --- what callers pass and get back ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which documents a request may see: visibility plus optional facet restrictions."""
+
+    visibility: str = "public"
+    lang: str | None = None
+    category: str | None = None
+    kind: str | None = None
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class RawHit:
+    fields: Mapping[str, Any]
+    score: float
+
+
+@dataclass(frozen=True)
+class RawResults:
+    total: int
+    hits: tuple[RawHit, ...]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    timed_out: bool = False
+
+
+EMPTY: Final = RawResults(0, ())
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What ``sanad-state.json`` records about a generation."""
+
+    commit: str | None
+    dirty: tuple[str, ...] = ()  # paths indexed from uncommitted work-tree content
+    format: int = FORMAT
+
+    def to_json(self) -> str:
+        return json.dumps({"commit": self.commit, "dirty": list(self.dirty), "format": FORMAT})
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+# --- the index ------------------------------------------------------------------------------
+
+
+class SearchIndex:
+    """One index directory: generations, the write lock and a warm, self-refreshing searcher."""
+
+    def __init__(
+        self, directory: Path, time_limit: float = 1.0, arabic_stemmer: ArabicStemmer = "light"
+    ) -> None:
+        self.directory = directory
+        self.time_limit = time_limit
+        self.arabic_stemmer: ArabicStemmer = arabic_stemmer
+        self._lock = threading.RLock()  # guards the searcher; whoosh readers share file state
+        self._write_thread_lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._generation: str | None = None  # name of the gen-… directory being read
+        self._token: tuple[str, int] = ("", -1)
+        self._checked = 0.0
+        self._filters: dict[Filter, set[int] | None] = {}
+
+    # --- writing ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self, timeout: float = 600.0) -> Iterator[None]:
+        """Hold the cross-process write lock (waiting for it) for a read-modify-write."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self._write_thread_lock, FileLock(str(self.directory / LOCK_FILE), timeout=timeout):
+            yield
+
+    def current_path(self) -> Path | None:
+        try:
+            target = os.readlink(self.directory / CURRENT)
+        except OSError:
+            return None
+        path = self.directory / target
+        return path if path.is_dir() else None
+
+    def read_state(self) -> IndexState | None:
+        """The live generation's state, or None when missing, outdated or unreadable."""
+        path = self.current_path()
+        if path is None:
+            return None
+        try:
+            data = json.loads((path / STATE_FILE).read_text(encoding="utf-8"))
+            state = IndexState(
+                commit=data.get("commit"),
+                dirty=tuple(str(p) for p in data.get("dirty", ())),
+                format=int(data.get("format", 0)),
+            )
+        except (OSError, ValueError, TypeError, AttributeError):
+            return None
+        if state.format != FORMAT or not self._readable(path):
+            return None
+        return state
+
+    def _readable(self, path: Path) -> bool:
+        """Open the generation and touch its postings and stored fields."""
+        try:
+            ix = index.open_dir(str(path))
+            with ix.searcher() as searcher:
+                reader = searcher.reader()
+                count = reader.doc_count_all()
+                if count:
+                    searcher.stored_fields(0)
+                    searcher.stored_fields(count - 1)
+                    for fieldname in ("title", "body"):
+                        for term in list(reader.lexicon(fieldname))[:1]:
+                            list(reader.postings(fieldname, term).all_ids())
+            ix.close()
+        except Exception as error:  # any failure means "rebuild it"
+            log.warning("search index %s is unreadable: %r", path, error)
+            return False
+        return True
+
+    def write_state(self, state: IndexState) -> None:
+        path = self.current_path()
+        if path is None:
+            raise IndexCorrupt("no current index generation")
+        _write_atomic(path / STATE_FILE, state.to_json())
+
+    def rebuild(self, documents: Iterable[dict[str, Any]], state: IndexState, procs: int) -> int:
+        """Build a new generation from ``documents`` and make it current; call under writing().
+
+        Returns the number of documents. The previous generation is kept until the next
+        rebuild (readers in other processes may be opening it right now); older ones go.
+        """
+        name = f"gen-{time.time_ns():020d}"
+        path = self.directory / name
+        path.mkdir(parents=True)
+        count = 0
+        try:
+            ix = index.create_in(str(path), make_schema(self.arabic_stemmer))
+            options: dict[str, Any] = {"limitmb": 128}
+            if procs > 1:
+                options.update(procs=procs, multisegment=True)
+            writer = ix.writer(**options)
+            try:
+                for document in documents:
+                    writer.add_document(**document)
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            ix.close()
+            _write_atomic(path / STATE_FILE, state.to_json())
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        previous = self.current_path()
+        link = self.directory / f".{CURRENT}.{os.getpid()}.tmp"
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        os.symlink(name, link)
+        os.replace(link, self.directory / CURRENT)
+        keep = {name, previous.name if previous else ""}
+        for old in self.directory.glob("gen-*"):
+            if old.name not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+        self.refresh_now()
+        return count
+
+    def apply(
+        self,
+        delete_paths: Iterable[str],
+        documents: Sequence[dict[str, Any]],
+        state: IndexState,
+    ) -> None:
+        """Delete every document of ``delete_paths``, add/replace ``documents``; under writing()."""
+        path = self.current_path()
+        if path is None:
+            raise IndexCorrupt("no current index generation")
+        try:
+            ix = index.open_dir(str(path))
+            writer = ix.writer(timeout=30.0)
+            try:
+                for relative in delete_paths:
+                    writer.delete_by_term("path", relative)
+                for document in documents:
+                    writer.update_document(**document)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            ix.close()
+        except (SearchError, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            raise IndexCorrupt(f"cannot update the index: {error!r}", path.name) from error
+        _write_atomic(path / STATE_FILE, state.to_json())
+        self.refresh_now()
+
+    # --- the warm searcher -----------------------------------------------------------------
+
+    def refresh_now(self) -> None:
+        """Make the next read check for a newer generation (after a write in this process)."""
+        self._checked = 0.0
+
+    def _current(self) -> Searcher:
+        """The warm searcher, refreshed when ``current`` moved or the index grew; under _lock."""
+        now = time.monotonic()
+        if self._searcher is not None and now - self._checked < REFRESH_SECONDS:
+            return self._searcher
+        path = self.current_path()
+        if path is None:
+            raise IndexCorrupt("the search index has not been built")
+        try:
+            if self._searcher is None or path.name != self._generation:
+                searcher = index.open_dir(str(path)).searcher()
+                self._drop_searcher()
+                self._searcher, self._generation = searcher, path.name
+                self._filters.clear()
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+                self._filters.clear()
+        except Exception as error:
+            self._drop_searcher()
+            raise IndexCorrupt(f"cannot open the search index: {error!r}", path.name) from error
+        self._token = (path.name, self._searcher.reader().generation())
+        self._checked = now
+        return self._searcher
+
+    def _drop_searcher(self) -> None:
+        if self._searcher is not None:
+            with contextlib.suppress(Exception):
+                self._searcher.close()
+        self._searcher = None
+        self._generation = None
+
+    def token(self) -> tuple[str, int]:
+        """Identifies the content searched right now: (generation dir, Whoosh generation)."""
+        with self._lock:
+            self._current()
+            return self._token
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_searcher()
+            self._filters.clear()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Searcher]:
+        """The current searcher; any Whoosh failure inside becomes IndexCorrupt."""
+        with self._lock:
+            searcher = self._current()
+            try:
+                yield searcher
+            except (SearchError, collectors.TimeLimit):
+                raise
+            except Exception as error:
+                generation = self._generation
+                self._drop_searcher()
+                raise IndexCorrupt(f"the search index failed: {error!r}", generation) from error
+
+    def _allowed(self, searcher: Searcher, flt: Filter) -> set[int] | None:
+        """Document numbers ``flt`` lets through (None = all), cached per searcher.
+
+        A plain set because Whoosh accepts sets as filters; callers never mutate it.
+        """
+        if flt in self._filters:
+            return self._filters[flt]
+        parts: list[query.Query] = []
+        if flt.visibility in ("public", "internal"):
+            parts.append(query.Term("status", "published"))
+        if flt.visibility == "public":
+            parts.append(query.Term("audience", "public"))
+        for name in ("lang", "category", "kind"):
+            value = getattr(flt, name)
+            if value:
+                parts.append(query.Term(name, value))
+        if flt.tag:
+            parts.append(query.Term("tag", flt.tag.strip().lower()))
+        allowed = set(searcher.docs_for_query(query.And(parts))) if parts else None
+        if len(self._filters) > 256:
+            self._filters.clear()
+        self._filters[flt] = allowed
+        return allowed
+
+    # --- queries ---------------------------------------------------------------------------
+
+    def _text_query(self, terms: tuple[str, ...]) -> query.Query:
+        """One word or phrase across the text fields, each with its boost."""
+        if len(terms) == 1:
+            parts: list[query.Query] = [
+                query.Term(name, terms[0], boost=boost) for name, boost in FIELD_BOOSTS.items()
+            ]
+        else:
+            parts = [
+                query.Phrase(name, list(terms), boost=boost) for name, boost in FIELD_BOOSTS.items()
+            ]
+        return query.Or(parts)
+
+    def build_query(self, plan: QueryPlan) -> query.Query | None:
+        """The Whoosh query for a parsed plan; None when nothing positive is left."""
+        optional: list[query.Query] = []
+        required: list[query.Query] = []
+        excluded: list[query.Query] = []
+        for unit in plan.units:
+            alternatives = [self._text_query(alt) for alt in unit.alternatives]
+            unit_query = alternatives[0] if len(alternatives) == 1 else query.Or(alternatives)
+            if unit.excluded:
+                excluded.append(unit_query)
+            elif unit.required:
+                required.append(unit_query)
+            else:
+                optional.append(unit_query)
+        positive: query.Query | None = None
+        if optional:
+            positive = optional[0] if len(optional) == 1 else query.Or(optional, scale=COORDINATION)
+        if required:
+            must = required[0] if len(required) == 1 else query.And(required)
+            positive = must if positive is None else query.AndMaybe(must, positive)
+        if positive is None:
+            return None
+        if excluded:
+            positive = query.AndNot(positive, query.Or(excluded))
+        return positive
+
+    def fuzzy_query(self, words: Sequence[str]) -> query.Query | None:
+        """Typo-tolerant OR over the unstemmed words: edit distance 1 (≤ 5 letters) or 2."""
+        parts: list[query.Query] = []
+        for word in words:
+            if len(word) < 3:
+                parts.append(query.Term("words", word))
+            else:
+                distance = 1 if len(word) <= 5 else 2
+                fuzzy = query.FuzzyTerm(
+                    "words", word, maxdist=distance, prefixlength=1, constantscore=False
+                )
+                parts.append(fuzzy)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else query.Or(parts, scale=COORDINATION)
+
+    def search(
+        self,
+        q: query.Query,
+        flt: Filter,
+        offset: int,
+        limit: int,
+        facets: bool = True,
+    ) -> RawResults:
+        """Hits ``offset:offset+limit`` with total and facet counts, under the time guard."""
+        with self._reading() as searcher:
+            allowed = self._allowed(searcher, flt)
+            if allowed is not None and not allowed:
+                return EMPTY
+            groupedby = (
+                {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+                if facets
+                else None
+            )
+            inner = searcher.collector(limit=offset + limit, groupedby=groupedby, filter=allowed)
+            guard = collectors.TimeLimitCollector(inner, self.time_limit, use_alarm=False)
+            timed_out = False
+            try:
+                searcher.search_with_collector(q, guard)
+            except collectors.TimeLimit:
+                timed_out = True
+            results = guard.results()
+            hits = tuple(
+                RawHit(dict(results[i].fields()), float(results[i].score or 0.0))
+                for i in range(offset, min(len(results.top_n), offset + limit))
+            )
+            counts: dict[str, dict[str, int]] = {}
+            if facets:
+                for name in FACETS:
+                    try:
+                        groups = results.groups(name)
+                    except KeyError:
+                        groups = {}
+                    counts[name] = {str(k): int(v) for k, v in groups.items() if k}
+            total = len(results) if not timed_out else max(len(results), len(results.top_n))
+            return RawResults(total, hits, counts, timed_out)
+
+    def vocabulary_suggestions(self, words: Sequence[str]) -> dict[str, str]:
+        """Corrections for words the index has never seen, from the unstemmed vocabulary."""
+        corrections: dict[str, str] = {}
+        with self._reading() as searcher:
+            reader = searcher.reader()
+            corrector = None
+            for word in words:
+                if len(word) < 3 or reader.doc_frequency("words", word):
+                    continue
+                if corrector is None:
+                    corrector = searcher.corrector("words")
+                found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
+                if found:
+                    corrections[word] = str(found[0])
+        return corrections
+
+    def known(self, word: str) -> bool:
+        with self._reading() as searcher:
+            return bool(searcher.reader().doc_frequency("words", word))
+
+    def prefix_titles(
+        self, before: Sequence[str], last: str, flt: Filter, limit: int
+    ) -> list[Mapping[str, Any]]:
+        """Documents whose title has every earlier word and a word starting with ``last``."""
+        found: list[Mapping[str, Any]] = []
+        seen: set[str] = set()
+        for fieldname in ("title_words", "words"):
+            if fieldname == "words" and len(last) < 3:
+                break
+            parts: list[query.Query] = [query.Term(fieldname, word) for word in before]
+            parts.append(query.Prefix(fieldname, last))
+            q = parts[0] if len(parts) == 1 else query.And(parts)
+            results = self.search(q, flt, 0, limit, facets=False)
+            for hit in results.hits:
+                key = str(hit.fields["key"])
+                if key not in seen:
+                    seen.add(key)
+                    found.append(hit.fields)
+            if len(found) >= limit:
+                break
+        return found[:limit]
+
+    def documents(self, flt: Filter, **terms: str) -> list[Mapping[str, Any]]:
+        """Stored fields of every allowed document matching all ``terms`` (field → value)."""
+        with self._reading() as searcher:
+            allowed = self._allowed(searcher, flt)
+            q = query.And([query.Term(name, value) for name, value in terms.items()])
+            numbers = sorted(searcher.docs_for_query(q))
+            return [searcher.stored_fields(n) for n in numbers if allowed is None or n in allowed]
+
+    def listing(self, flt: Filter, offset: int, limit: int) -> tuple[int, list[Mapping[str, Any]]]:
+        """Allowed documents sorted by normalised title: (total, one page)."""
+        with self._reading() as searcher:
+            allowed = self._allowed(searcher, flt)
+            reader = searcher.reader()
+            numbers = list(allowed) if allowed is not None else list(reader.all_doc_ids())
+            column = reader.column_reader("title_sort")
+            numbers.sort(key=lambda n: (column[n], n))
+            page = numbers[offset : offset + limit]
+            return len(numbers), [searcher.stored_fields(n) for n in page]
+
+    def counts(self, fieldname: str, flt: Filter) -> dict[str, int]:
+        """Value → number of allowed documents, for a sortable field."""
+        with self._reading() as searcher:
+            allowed = self._allowed(searcher, flt)
+            reader = searcher.reader()
+            numbers = allowed if allowed is not None else reader.all_doc_ids()
+            column = reader.column_reader(fieldname)
+            out: dict[str, int] = {}
+            for number in numbers:
+                value = column[number]
+                if isinstance(value, bytes):
+                    value = value.decode("utf-8")
+                if value:
+                    out[str(value)] = out.get(str(value), 0) + 1
+            return out
+
+    def more_like(
+        self, key: str, flt: Filter, tags: Sequence[str], category: str, limit: int
+    ) -> list[Mapping[str, Any]]:
+        """Similar documents: key terms of the body, shared tags and the same category."""
+        with self._reading() as searcher:
+            number = searcher.document_number(key=key)
+            if number is None:
+                return []
+            body = searcher.stored_fields(number).get("body") or ""
+            parts: list[query.Query] = [
+                query.Term("body", term, boost=weight)
+                for term, weight in searcher.key_terms_from_text("body", body, numterms=12)
+            ]
+            parts += [query.Term("tag", tag.lower(), boost=2.0) for tag in tags]
+            parts.append(query.ConstantScoreQuery(query.Term("category", category), 0.5))
+            allowed = self._allowed(searcher, flt)
+            if allowed is not None:
+                allowed = allowed - {number}
+            inner = searcher.collector(limit=limit, filter=allowed, mask={number})
+            guard = collectors.TimeLimitCollector(inner, self.time_limit, use_alarm=False)
+            with contextlib.suppress(collectors.TimeLimit):
+                searcher.search_with_collector(query.Or(parts), guard)
+            return [hit.fields() for hit in guard.results()[:limit]]
+
+    def key_of(self, key: str) -> Mapping[str, Any] | None:
+        """Stored fields of the document with this unique key, whatever its visibility."""
+        with self._reading() as searcher:
+            found: Mapping[str, Any] | None = searcher.document(key=key)
+            return found
