@@ -17,6 +17,7 @@ bp = Blueprint("kb", __name__, url_prefix="/kb")
 PER_PAGE = 20
 LIST_PAGE_SIZE = 50
 LIST_MAX_PAGES = 20
+RELATED = 5
 
 
 def all_entries(lang: str, category: str) -> list[ArticleEntry]:
@@ -88,13 +89,16 @@ def article(lang: str, article_id: str) -> str:
     record("view", lang=lang, article_id=article_id)
     remember_view(entry.key, view.article.title)
     ui = ui_lang()
-    category_names = wired.repository.categories()
-    category = category_names.get(view.article.category)
+    category = wired.repository.categories().get(view.article.category)
+    translations = wired.search.translations(entry)
+    # Never suggest the article itself or its own translations as "related".
+    own = {entry.key, *(t.key for t in translations)}
+    related = [e for e in wired.search.related(entry, limit=RELATED + 2) if e.key not in own]
     return render_template(
         "kb/article.html",
         view=view,
         entry=entry,
         category_name=category.name(ui) if category else view.article.category,
-        translations=wired.search.translations(entry),
-        related=wired.search.related(entry, limit=5),
+        translations=translations,
+        related=related[:RELATED],
     )
