@@ -70,4 +70,5 @@ def test_odd_values_are_handled(site_client: FlaskClient, value: str) -> None:
         for path in ("/search", "/api/v1/search"):
             response = site_client.get(path, query_string={name: value})
             assert response.status_code < 500, (path, name, value)
-            assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+            if response.mimetype == "text/html":
+                assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
