@@ -24,7 +24,7 @@ install: $(VENV)/.installed catalogs
 
 ## Compile the Arabic and English message catalogs (never committed as .mo).
 catalogs: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations 2>/dev/null || $(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 ## make run: install, migrate, index, and serve the demo portal on http://$(HOST):$(PORT)
 run: install
