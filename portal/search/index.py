@@ -19,19 +19,24 @@ Why this shape:
 - Readers keep one warm searcher and check at most every ``REFRESH_SECONDS`` whether
   ``current`` points elsewhere or the generation grew, so an edit made by any process is
   searchable in well under a second.
-- Searches run under ``TimeLimitCollector(use_alarm=False)`` (signals are unusable in threaded
-  servers and under gunicorn): a slow query returns what it found so far with ``timed_out``.
+- Searches run under a deadline (``GuardedCollector``): a slow query returns what it found so
+  far with ``timed_out``. Not ``TimeLimitCollector``: wrapped around the ``FilterCollector``
+  that ``Searcher.collector(filter=...)`` returns, it calls the child's ``collect`` directly
+  and so silently drops the filter (drafts and internal articles leak into public results);
+  and its alarm mode uses signals, which threaded servers cannot.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import os
 import shutil
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,6 +164,41 @@ def make_schema(arabic_stemmer: ArabicStemmer = "light") -> Schema:
     )
 
 
+class GuardedCollector(collectors.FilterCollector):  # type: ignore[misc]  # whoosh is untyped
+    """Filter documents (allow set, restrict set) and stop at a wall-clock deadline.
+
+    Raises ``TimeLimit`` once the deadline has passed; ``results()`` then holds what was
+    collected so far. Checking the clock per document costs tens of nanoseconds.
+    """
+
+    def __init__(
+        self, child: Any, allow: set[int] | None, restrict: set[int] | None, seconds: float
+    ) -> None:
+        super().__init__(child, allow=allow, restrict=restrict)
+        self.seconds = seconds
+        self.deadline = 0.0
+
+    def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
+        super().prepare(top_searcher, q, context)
+        self.deadline = time.monotonic() + self.seconds
+
+    def collect_matches(self) -> None:
+        child = self.child
+        allow, restrict = self._allow, self._restrict
+        deadline = self.deadline
+        clock = time.monotonic
+        for sub_docnum in child.matches():
+            if clock() > deadline:
+                raise collectors.TimeLimit
+            number = self.offset + sub_docnum
+            if (allow is not None and number not in allow) or (
+                restrict is not None and number in restrict
+            ):
+                self.filtered_count += 1
+                continue
+            child.collect(sub_docnum)
+
+
 # --- what callers pass and get back ---------------------------------------------------------
 
 
@@ -206,6 +246,23 @@ def _write_atomic(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
+
+
+def _open_index(path: Path) -> Any:
+    """Open a generation, or raise IndexCorrupt saying why.
+
+    Whoosh leaks the handle of a table-of-contents file it cannot parse; it is collected here,
+    with its ResourceWarning silenced, so that a corrupt index costs a rebuild and nothing else.
+    """
+    problem = ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return index.open_dir(str(path))
+        except Exception as error:  # any failure to open means "rebuild it"
+            problem = repr(error)
+        gc.collect()
+    raise IndexCorrupt(f"cannot open the search index: {problem}", path.name)
 
 
 # --- the index ------------------------------------------------------------------------------
@@ -266,7 +323,7 @@ class SearchIndex:
     def _readable(self, path: Path) -> bool:
         """Open the generation and touch its postings and stored fields."""
         try:
-            ix = index.open_dir(str(path))
+            ix = _open_index(path)
             with ix.searcher() as searcher:
                 reader = searcher.reader()
                 count = reader.doc_count_all()
@@ -341,7 +398,7 @@ class SearchIndex:
         if path is None:
             raise IndexCorrupt("no current index generation")
         try:
-            ix = index.open_dir(str(path))
+            ix = _open_index(path)
             writer = ix.writer(timeout=30.0)
             try:
                 for relative in delete_paths:
@@ -374,18 +431,21 @@ class SearchIndex:
         path = self.current_path()
         if path is None:
             raise IndexCorrupt("the search index has not been built")
-        try:
-            if self._searcher is None or path.name != self._generation:
-                searcher = index.open_dir(str(path)).searcher()
+        if (
+            self._searcher is None
+            or path.name != self._generation
+            or not self._searcher.up_to_date()
+        ):
+            # A fresh searcher, never Searcher.refresh(): refresh reuses the readers of
+            # unchanged segments and so keeps serving documents deleted since (whoosh 2.7.5).
+            try:
+                searcher = _open_index(path).searcher()
+            except IndexCorrupt:
                 self._drop_searcher()
-                self._searcher, self._generation = searcher, path.name
-                self._filters.clear()
-            elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
-                self._filters.clear()
-        except Exception as error:
+                raise
             self._drop_searcher()
-            raise IndexCorrupt(f"cannot open the search index: {error!r}", path.name) from error
+            self._searcher, self._generation = searcher, path.name
+            self._filters.clear()
         self._token = (path.name, self._searcher.reader().generation())
         self._checked = now
         return self._searcher
@@ -520,8 +580,8 @@ class SearchIndex:
                 if facets
                 else None
             )
-            inner = searcher.collector(limit=offset + limit, groupedby=groupedby, filter=allowed)
-            guard = collectors.TimeLimitCollector(inner, self.time_limit, use_alarm=False)
+            inner = searcher.collector(limit=offset + limit, groupedby=groupedby)
+            guard = GuardedCollector(inner, allowed, None, self.time_limit)
             timed_out = False
             try:
                 searcher.search_with_collector(q, guard)
@@ -638,8 +698,9 @@ class SearchIndex:
             allowed = self._allowed(searcher, flt)
             if allowed is not None:
                 allowed = allowed - {number}
-            inner = searcher.collector(limit=limit, filter=allowed, mask={number})
-            guard = collectors.TimeLimitCollector(inner, self.time_limit, use_alarm=False)
+            guard = GuardedCollector(
+                searcher.collector(limit=limit), allowed, {number}, self.time_limit
+            )
             with contextlib.suppress(collectors.TimeLimit):
                 searcher.search_with_collector(query.Or(parts), guard)
             return [hit.fields() for hit in guard.results()[:limit]]

@@ -1,0 +1,311 @@
+"""What a person searching notices: matches, ranking, snippets, facets, pages, suggestions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from portal.search.models import MAX_PER_PAGE, SearchQuery, SearchResults
+from portal.search.services import NOTICES, SearchService
+from tests.conftest import ArticleWriter, shared_data
+
+
+def keys(results: SearchResults) -> list[str]:
+    return [hit.entry.key for hit in results.hits]
+
+
+@pytest.fixture
+def kb(write_article: ArticleWriter, articles_dir: Path, service: SearchService) -> SearchService:
+    """A small bilingual knowledge base, indexed."""
+    write_article(
+        "reset-password",
+        "ar",
+        "إعادة تعيين كلمة المرور",
+        "إذا نسيت كلمة المرور فاطلب رمزًا.",
+        category="accounts",
+        tags=["كلمة المرور"],
+        commit=False,
+    )
+    write_article(
+        "reset-password",
+        "en",
+        "Reset your password",
+        "If you forgot your password, ask for a code.",
+        category="accounts",
+        tags=["password"],
+        commit=False,
+    )
+    write_article(
+        "vpn-connect",
+        "en",
+        "Connect to the VPN",
+        "Install the client and sign in from home.",
+        category="network",
+        commit=False,
+    )
+    write_article(
+        "printer",
+        "en",
+        "Printer jams",
+        "Open the tray. A password is never needed here.",
+        category="devices",
+        kind="troubleshooting",
+        commit=False,
+    )
+    write_article(
+        "draft-note",
+        "en",
+        "Draft password policy",
+        "Work in progress.",
+        status="draft",
+        commit=False,
+    )
+    write_article(
+        "internal-vpn",
+        "en",
+        "VPN server runbook",
+        "Restart the VPN concentrator.",
+        audience="internal",
+        category="network",
+    )
+    (articles_dir / "_synonyms.yml").write_text(
+        "groups:\n  - [كلمة المرور, كلمة السر, password, passcode]\n"
+        "  - [VPN, الشبكة الخاصة الافتراضية]\n",
+        encoding="utf-8",
+    )
+    service.sync()
+    return service
+
+
+def test_arabic_query_in_every_spelling_finds_the_article(kb: SearchService) -> None:
+    for text in ("كلمة المرور", "كلمه المرور", "كَلِمَةُ المُرُور", "كلمـــة المرور"):
+        assert keys(kb.search(SearchQuery(text, lang="ar")))[:1] == ["ar/reset-password"]
+
+
+def test_synonyms_cross_languages_both_ways(kb: SearchService) -> None:
+    assert "en/reset-password" in keys(kb.search(SearchQuery("كلمة السر", lang="en")))
+    assert "ar/reset-password" in keys(kb.search(SearchQuery("passcode", lang="ar")))
+    assert keys(kb.search(SearchQuery("الشبكة الخاصة الافتراضية")))[:1] == ["en/vpn-connect"]
+
+
+def test_editing_synonyms_needs_no_reindex(kb: SearchService, articles_dir: Path) -> None:
+    assert kb.search(SearchQuery("tray", lang="ar")).total == 0
+    (articles_dir / "_synonyms.yml").write_text("groups:\n  - [tray, مرور]\n", encoding="utf-8")
+    assert "ar/reset-password" in keys(kb.search(SearchQuery("tray", lang="ar")))
+
+
+def test_title_match_outranks_body_match(kb: SearchService) -> None:
+    found = keys(kb.search(SearchQuery("password", lang="en")))
+    assert found.index("en/reset-password") < found.index("en/printer")
+
+
+def test_snippet_marks_matches_and_escapes(
+    write_article: ArticleWriter, service: SearchService
+) -> None:
+    write_article(
+        "xss", "en", "Escaping", "Type `if a < b && c` and <script>x()</script> in the mailbox."
+    )
+    service.sync()
+    hit = service.search(SearchQuery("mailbox")).hits[0]
+    assert "<mark>mailbox</mark>" in hit.snippet
+    assert "<script>" not in hit.snippet
+    assert "a &lt; b &amp;&amp; c" in hit.snippet
+
+
+def test_snippet_falls_back_to_the_description(
+    write_article: ArticleWriter, service: SearchService
+) -> None:
+    write_article("d", "en", "Wireless setup", "Body words only.", description="Join <the> wifi.")
+    service.sync()
+    assert service.search(SearchQuery("wireless")).hits[0].snippet == "Join &lt;the&gt; wifi."
+
+
+def test_facets_count_the_matching_set(kb: SearchService) -> None:
+    results = kb.search(SearchQuery("password", visibility="all"))
+    assert results.facets["lang"] == {"en": 3, "ar": 1}
+    assert results.facets["kind"]["troubleshooting"] == 1
+    assert results.facets["category"]["accounts"] == 2
+
+
+def test_filters_restrict_hits(kb: SearchService) -> None:
+    assert keys(kb.search(SearchQuery("password", category="devices"))) == ["en/printer"]
+    assert keys(kb.search(SearchQuery("password", kind="troubleshooting"))) == ["en/printer"]
+    assert keys(kb.search(SearchQuery("password", tag="Password"))) == ["en/reset-password"]
+
+
+def test_visibility(kb: SearchService) -> None:
+    def found(visibility: str) -> set[str]:
+        query = SearchQuery("password vpn", visibility=visibility)  # type: ignore[arg-type]
+        return set(keys(kb.search(query)))
+
+    assert "en/draft-note" not in found("public") | found("internal")
+    assert "en/internal-vpn" not in found("public")
+    assert "en/internal-vpn" in found("internal")
+    assert "en/draft-note" in found("all")
+
+
+def test_pagination(write_article: ArticleWriter, service: SearchService) -> None:
+    for number in range(25):
+        write_article(f"guide-{number:02d}", "en", f"Mailbox guide {number}", commit=False)
+    write_article("last", "en", "Mailbox last")
+    service.sync()
+    pages = [service.search(SearchQuery("mailbox", page=page, per_page=10)) for page in (1, 2, 3)]
+    assert [len(p.hits) for p in pages] == [10, 10, 6]
+    assert pages[0].total == 26
+    assert pages[0].pages == 3
+    assert len({key for p in pages for key in keys(p)}) == 26
+    assert service.search(SearchQuery("mailbox", page=9)).hits == ()
+    assert service.search(SearchQuery("mailbox", per_page=10_000)).per_page == MAX_PER_PAGE
+
+
+def test_did_you_mean_and_fuzzy_fallback(kb: SearchService) -> None:
+    results = kb.search(SearchQuery("pasword", lang="en"))
+    assert results.fuzzy
+    assert results.notice == "fuzzy"
+    assert results.suggestion == "password"
+    assert "en/reset-password" in keys(results)
+
+
+def test_suggest_completes_the_last_word_titles_first(kb: SearchService) -> None:
+    assert [e.key for e in kb.suggest("reset pass", lang="en")] == ["en/reset-password"]
+    assert "ar/reset-password" in [e.key for e in kb.suggest("كلمة المر")]
+    assert kb.suggest("p") == ()
+
+
+def test_listing_categories_entries_translations(
+    kb: SearchService, write_article: ArticleWriter
+) -> None:
+    page = kb.list_articles(lang="en")
+    assert [e.title for e in page.entries] == [
+        "Connect to the VPN",
+        "Printer jams",
+        "Reset your password",
+    ]
+    assert kb.categories(lang="en") == {"network": 1, "devices": 1, "accounts": 1}
+    assert kb.categories(visibility="internal")["network"] == 2
+    found = kb.entries(["en/printer", "xx/missing", "en/draft-note", "ar/reset-password"])
+    assert [e.key for e in found] == ["en/printer", "ar/reset-password"]
+    english = kb.get_entry("reset-password", "en")
+    assert english is not None
+    assert [e.key for e in kb.translations(english)] == ["ar/reset-password"]
+    write_article("vpn-ar", "ar", "الاتصال بالشبكة", "نص", translation_of="vpn-connect")
+    kb.sync()
+    vpn = kb.get_entry("vpn-connect")
+    assert vpn is not None
+    assert [e.key for e in kb.translations(vpn)] == ["ar/vpn-ar"]
+
+
+def test_related_prefers_shared_words_same_language(
+    write_article: ArticleWriter, service: SearchService
+) -> None:
+    write_article(
+        "a",
+        "en",
+        "Outlook rules",
+        "Outlook inbox rules move mail into folders.",
+        tags=["outlook"],
+        commit=False,
+    )
+    write_article(
+        "b",
+        "en",
+        "Outlook folders",
+        "Create folders in the Outlook inbox for mail.",
+        tags=["outlook"],
+        commit=False,
+    )
+    write_article("c", "en", "Printer toner", "Replace the toner cartridge.", commit=False)
+    write_article("a", "ar", "قواعد Outlook", "قواعد Outlook inbox rules mail folders")
+    service.sync()
+    entry = service.get_entry("a", "en")
+    assert entry is not None
+    related = [e.key for e in service.related(entry)]
+    assert related[0] == "en/b"
+    assert "en/a" not in related
+    assert all(key.startswith("en/") for key in related)
+
+
+HOSTILE = [
+    '"unbalanced',
+    "(((",
+    ")",
+    "[",
+    "{",
+    "*",
+    "*ing",
+    "?",
+    "AND",
+    "OR OR",
+    "NOT",
+    "title:",
+    "body:x",
+    "a" * 10_000,
+    "password " * 3000,
+    "\x00",
+    "-",
+    "+",
+    "--x",
+    "\\",
+    "~2",
+    "^3",
+    "كلمة*",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "%s%n",
+    "\u202e",
+    " ",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_input_gives_results_or_a_notice(kb: SearchService, text: str) -> None:
+    results = kb.search(SearchQuery(text))
+    assert isinstance(results, SearchResults)
+    assert results.hits or results.notice in (None, *NOTICES)
+    kb.suggest(text)
+
+
+def test_long_query_is_truncated_with_a_notice(kb: SearchService) -> None:
+    results = kb.search(SearchQuery("password " + "x" * 10_000))
+    assert results.notice == "truncated"
+    assert "en/reset-password" in keys(results)
+
+
+@pytest.mark.shared_data
+def test_every_naughty_string(kb: SearchService) -> None:
+    strings = json.loads((shared_data("naughty-strings") / "blns.json").read_text("utf-8"))
+    for text in strings:
+        results = kb.search(SearchQuery(text, visibility="all"))
+        assert isinstance(results, SearchResults)
+        assert results.notice is None or results.notice in NOTICES
+        kb.suggest(text)
+
+
+def test_time_guard_returns_partial_or_full_results(
+    write_article: ArticleWriter, make_service: object
+) -> None:
+    for number in range(30):
+        write_article(f"t{number}", "en", f"Mailbox {number}", "mailbox quota " * 50, commit=False)
+    write_article("last", "en", "Mailbox last")
+    service = make_service(search_time_limit=1e-9)  # type: ignore[operator]
+    service.sync()
+    results = service.search(SearchQuery("mailbox quota"))
+    assert results.timed_out or results.total == 31
+    if results.timed_out:
+        assert results.notice == "timed_out"
+
+
+def test_golden_check_reports_ranks(kb: SearchService, articles_dir: Path) -> None:
+    (articles_dir / "_golden.yml").write_text(
+        "queries:\n"
+        "  - {q: 'كلمه السر', lang: ar, expect: ar/reset-password}\n"
+        "  - {q: 'printer', lang: en, expect: en/printer}\n"
+        "  - {q: 'printer', lang: en, expect: en/nothing}\n",
+        encoding="utf-8",
+    )
+    results = kb.check_golden()
+    assert [r.rank for r in results] == [1, 1, None]
+    assert [r.passed for r in results] == [True, True, False]
