@@ -1,0 +1,77 @@
+"""Sending one message: SMTP when configured, otherwise the log."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from portal.notify.settings import MailSettings
+
+log = logging.getLogger(__name__)
+
+
+class NotifyError(Exception):
+    """Base of every notify error."""
+
+
+class MailNotSent(NotifyError):
+    """The SMTP server refused the message or could not be reached."""
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A plain-text message ready to send (compose one with ``portal.notify.messages``)."""
+
+    to: str
+    subject: str
+    body: str
+    lang: str = "ar"
+
+
+def _message(settings: MailSettings, mail: OutgoingMail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.sender
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="sanad")
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: out-of-office replies stay quiet
+    message.set_content(mail.body, charset="utf-8")
+    message["Content-Language"] = mail.lang  # after set_content, which resets Content-* headers
+    return message
+
+
+def send_mail(settings: MailSettings, mail: OutgoingMail) -> None:
+    """Send ``mail`` now, or log it when no SMTP host is set; raise ``MailNotSent`` on failure."""
+    message = _message(settings, mail)
+    if not settings.host:
+        log.info("mail (no SMTP host set) to %s: %s\n%s", mail.to, mail.subject, mail.body)
+        return
+    try:
+        with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
+            if settings.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.user:
+                smtp.login(settings.user, settings.password or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailNotSent(f"could not send mail to {mail.to}: {exc}") from exc
+
+
+def send_mails(settings: MailSettings, mails: Iterable[OutgoingMail]) -> int:
+    """Send each message, logging (not raising) failures: a page that already committed its
+    change must not fail because mail is down. Returns how many were handed over."""
+    sent = 0
+    for mail in mails:
+        try:
+            send_mail(settings, mail)
+        except MailNotSent:
+            log.exception("mail to %s was not sent", mail.to)
+        else:
+            sent += 1
+    return sent

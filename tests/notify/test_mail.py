@@ -1,0 +1,107 @@
+"""Outbound mail through a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from portal.notify.mail import MailNotSent, OutgoingMail, send_mail, send_mails
+from portal.notify.messages import TEMPLATES, compose, password_reset_mail
+from portal.notify.settings import MailSettings, load_mail_settings
+from tests.notify.conftest import Inbox
+
+
+def test_a_reset_mail_arrives_in_the_recipients_language(smtp_server: Inbox) -> None:
+    mail = password_reset_mail(
+        to="noura@example.com",
+        name="نورة",
+        lang="ar",
+        link="https://help.example.com/reset/abc",
+        minutes=60,
+    )
+    send_mail(smtp_server.settings, mail)
+    [received] = smtp_server.messages
+    assert received["To"] == "noura@example.com"
+    assert received["From"] == "Sanad <sanad@example.com>"
+    assert received["Subject"] == "إعادة تعيين كلمة المرور في سند"
+    assert received["Content-Language"] == "ar"
+    body = received.get_content()
+    assert "مرحبًا نورة" in body
+    assert "https://help.example.com/reset/abc" in body
+
+
+def test_english_texts_and_unknown_languages_fall_back_to_arabic() -> None:
+    english = compose(
+        "ticket_opened",
+        "en",
+        "a@example.com",
+        name="Ann",
+        reference="HD-000007",
+        subject="VPN",
+        link="http://x/tickets/HD-000007",
+    )
+    assert english.subject == "[HD-000007] We received your request: VPN"
+    assert (
+        compose(
+            "ticket_opened", "fr", "a@example.com", name="A", reference="R", subject="S", link="L"
+        ).lang
+        == "ar"
+    )
+
+
+def test_every_template_exists_in_both_languages() -> None:
+    for kind, table in TEMPLATES.items():
+        assert set(table) == {"ar", "en"}, kind
+
+
+def test_a_subject_with_newlines_cannot_inject_headers(smtp_server: Inbox) -> None:
+    mail = compose(
+        "ticket_opened",
+        "en",
+        "a@example.com",
+        name="A",
+        reference="HD-000001",
+        subject="help\r\nBcc: victim@example.com",
+        link="L",
+    )
+    send_mail(smtp_server.settings, mail)
+    [received] = smtp_server.messages
+    assert received["Bcc"] is None
+    assert "Bcc: victim@example.com" in received["Subject"]
+
+
+def test_without_a_host_mail_is_written_to_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="portal.notify.mail")
+    send_mail(MailSettings(), OutgoingMail(to="a@example.com", subject="Hi", body="Body text"))
+    assert "a@example.com" in caplog.text
+    assert "Body text" in caplog.text
+
+
+def test_an_unreachable_server_is_reported_and_send_mails_carries_on(
+    smtp_server: Inbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    dead = MailSettings(host="127.0.0.1", port=1, timeout=2)
+    with pytest.raises(MailNotSent):
+        send_mail(dead, OutgoingMail(to="a@example.com", subject="S", body="B"))
+    mails = [OutgoingMail(to=f"p{i}@example.com", subject="S", body="B") for i in range(2)]
+    assert send_mails(dead, mails) == 0
+    assert "was not sent" in caplog.text
+    assert send_mails(smtp_server.settings, mails) == 2
+    assert [m["To"] for m in smtp_server.messages] == ["p0@example.com", "p1@example.com"]
+
+
+def test_settings_come_from_the_environment() -> None:
+    settings = load_mail_settings(
+        {
+            "SANAD_SMTP_HOST": "smtp.example.com",
+            "SANAD_SMTP_STARTTLS": "true",
+            "SANAD_SMTP_USER": "u",
+            "SANAD_SMTP_PASSWORD": "hunter2-secret",
+            "SANAD_SMTP_FROM": "Help <help@example.com>",
+        }
+    )
+    assert (settings.host, settings.port, settings.starttls) == ("smtp.example.com", 587, True)
+    assert settings.sender == "Help <help@example.com>"
+    assert "hunter2-secret" not in repr(settings)
+    assert load_mail_settings({}).host is None
