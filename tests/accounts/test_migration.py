@@ -1,0 +1,24 @@
+"""The Alembic revisions create exactly what the models describe."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+import portal.accounts.models
+import portal.events
+import portal.tickets.models
+from portal.db import Base, make_engine
+
+
+def test_migrated_schema_matches_the_models(database_url: str) -> None:
+    assert portal.accounts.models.User.__tablename__ in Base.metadata.tables
+    assert portal.events.Event.__tablename__ in Base.metadata.tables
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection)
+            differences = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []

@@ -1,0 +1,271 @@
+"""Opening tickets: self-service (with the trail), visitors, and on someone's behalf."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.accounts.models import UserInfo
+from portal.events import Event
+from portal.notify.mail import send_mails
+from portal.tickets.errors import TicketForbidden, ValidationError
+from portal.tickets.models import Ticket
+from portal.tickets.services import (
+    LoginRequired,
+    get_ticket_detail,
+    open_ticket,
+    open_ticket_on_behalf,
+)
+from portal.tickets.settings import TicketSettings, load_ticket_settings
+from portal.tickets.values import SelfServiceTrail, TicketDraft, TrailSearch, TrailView
+from tests.accounts.conftest import Run
+from tests.notify.conftest import Inbox
+from tests.tickets.conftest import MakeTicket
+
+MakeUser = Callable[..., UserInfo]
+
+
+def count_tickets(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(Ticket)) or 0
+
+
+def test_a_requester_opens_a_ticket_with_the_trail_they_kept(
+    run: Run,
+    ticket_settings: TicketSettings,
+    requester: UserInfo,
+    now: dt.datetime,
+    sessions: sessionmaker[Session],
+) -> None:
+    trail = SelfServiceTrail(
+        searches=(
+            TrailSearch("vpn يتقطع", 3, now - dt.timedelta(minutes=5)),
+            TrailSearch("vpn reconnect", 0),
+        ),
+        views=(TrailView("vpn-setup", "ar", "إعداد VPN", now - dt.timedelta(minutes=4)),),
+    )
+    result = run(
+        open_ticket,
+        ticket_settings,
+        requester=requester,
+        draft=TicketDraft(
+            subject="  VPN   drops ",
+            body="**Every** hour",
+            category="network",
+            priority="high",
+            tags=("VPN", "vpn", "Remote"),
+        ),
+        trail=trail,
+        visitor="v-123",
+        now=now,
+    )
+    ticket = result.ticket
+    assert re.fullmatch(r"HD-\d{6}", ticket.reference)
+    assert (ticket.subject, ticket.status, ticket.priority, ticket.tier) == (
+        "VPN drops",
+        "new",
+        "high",
+        1,
+    )
+    assert (ticket.team, ticket.channel, ticket.tags) == ("support", "web", ("vpn", "remote"))
+    assert ticket.requester_name == "Reem Requester"
+    assert ticket.first_response_due is None  # filled by the later SLA package
+
+    detail = run(get_ticket_detail, ticket_settings, requester, ticket.reference, now=now)
+    assert detail.trail == trail
+    assert [h.action for h in detail.history] == []  # history is for staff
+    with sessions() as session:
+        event = session.scalars(select(Event).where(Event.kind == "ticket")).one()
+    assert (event.visitor, event.user_id) == ("v-123", requester.id)
+    assert event.data == {
+        "reference": ticket.reference,
+        "channel": "web",
+        "viewed_articles": 1,
+        "searches": 2,
+    }
+
+
+def test_references_follow_each_other(make_ticket: MakeTicket) -> None:
+    first, second = make_ticket(), make_ticket()
+    assert int(second.reference[3:]) == int(first.reference[3:]) + 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"subject": "   "}, "subject"),
+        ({"subject": "x" * 201}, "subject"),
+        ({"body": ""}, "body"),
+        ({"priority": "asap"}, "priority"),
+        ({"category": "../etc"}, "category"),
+        ({"tags": ("x" * 41,)}, "tags"),
+        ({"lang": "fr"}, "lang"),
+    ],
+)
+def test_an_invalid_field_is_named_and_nothing_is_written(
+    run: Run,
+    ticket_settings: TicketSettings,
+    requester: UserInfo,
+    now: dt.datetime,
+    sessions: sessionmaker[Session],
+    change: dict[str, object],
+    field: str,
+) -> None:
+    values: dict[str, object] = {"subject": "Printer", "body": "Jammed"} | change
+    with pytest.raises(ValidationError) as caught:
+        run(open_ticket, ticket_settings, requester=requester, draft=TicketDraft(**values), now=now)  # type: ignore[arg-type]
+    assert caught.value.field == field
+    assert count_tickets(sessions) == 0
+
+
+def test_a_bad_trail_entry_rolls_back_the_whole_ticket(
+    run: Run,
+    ticket_settings: TicketSettings,
+    requester: UserInfo,
+    now: dt.datetime,
+    sessions: sessionmaker[Session],
+    make_ticket: MakeTicket,
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        run(
+            open_ticket,
+            ticket_settings,
+            requester=requester,
+            draft=TicketDraft(subject="S", body="B"),
+            trail=SelfServiceTrail(views=(TrailView("../../secret"),)),
+            now=now,
+        )
+    assert caught.value.field == "viewed_articles"
+    assert count_tickets(sessions) == 0
+    assert make_ticket().reference == "HD-000001"  # the counter rolled back too
+
+
+def test_visitors_give_a_name_and_address_unless_switched_off(
+    run: Run, ticket_settings: TicketSettings, now: dt.datetime
+) -> None:
+    draft = TicketDraft(
+        subject="Wi-Fi",
+        body="No signal",
+        visitor_name="Guest",
+        visitor_email="Guest@Example.com",
+        lang="en",
+    )
+    ticket = run(open_ticket, ticket_settings, requester=None, draft=draft, now=now).ticket
+    assert (ticket.requester_id, ticket.requester_email) == (None, "guest@example.com")
+    with pytest.raises(ValidationError) as caught:
+        run(
+            open_ticket,
+            ticket_settings,
+            requester=None,
+            draft=TicketDraft(subject="S", body="B", visitor_name="G", visitor_email="nope"),
+            now=now,
+        )
+    assert caught.value.field == "visitor_email"
+    closed = TicketSettings(
+        attachments_dir=ticket_settings.attachments_dir, visitor_tickets_enabled=False
+    )
+    with pytest.raises(LoginRequired):
+        run(open_ticket, closed, requester=None, draft=draft, now=now)
+    assert (
+        load_ticket_settings(
+            ticket_settings.attachments_dir, {"SANAD_VISITOR_TICKETS": "off"}
+        ).visitor_tickets_enabled
+        is False
+    )
+
+
+def test_categories_can_route_to_another_team(
+    run: Run, ticket_settings: TicketSettings, requester: UserInfo, now: dt.datetime
+) -> None:
+    routed = load_ticket_settings(
+        ticket_settings.attachments_dir, {"SANAD_CATEGORY_TEAMS": "network=NetOps, email=messaging"}
+    )
+    ticket = run(
+        open_ticket,
+        routed,
+        requester=requester,
+        draft=TicketDraft(subject="S", body="B", category="network"),
+        now=now,
+    ).ticket
+    assert ticket.team == "netops"
+
+
+def test_an_agent_opens_tickets_for_phone_and_walk_in_contacts(
+    run: Run,
+    ticket_settings: TicketSettings,
+    agent: UserInfo,
+    requester: UserInfo,
+    now: dt.datetime,
+) -> None:
+    known = run(
+        open_ticket_on_behalf,
+        ticket_settings,
+        agent,
+        requester_email=requester.email.upper(),
+        draft=TicketDraft(subject="Password", body="Called in"),
+        channel="phone",
+        now=now,
+    ).ticket
+    assert (known.requester_id, known.channel, known.opened_by_id) == (
+        requester.id,
+        "phone",
+        agent.id,
+    )
+    unknown = run(
+        open_ticket_on_behalf,
+        ticket_settings,
+        agent,
+        requester_email="walkin@example.com",
+        draft=TicketDraft(subject="Laptop", body="Screen", visitor_name="Visitor"),
+        channel="walk_in",
+        now=now,
+    ).ticket
+    assert (unknown.requester_id, unknown.requester_email) == (None, "walkin@example.com")
+    with pytest.raises(ValidationError) as caught:
+        run(
+            open_ticket_on_behalf,
+            ticket_settings,
+            agent,
+            requester_email=requester.email,
+            draft=TicketDraft(subject="S", body="B"),
+            channel="web",
+            now=now,
+        )
+    assert caught.value.field == "channel"
+    with pytest.raises(TicketForbidden):
+        run(
+            open_ticket_on_behalf,
+            ticket_settings,
+            requester,
+            requester_email=requester.email,
+            draft=TicketDraft(subject="S", body="B"),
+            channel="phone",
+            now=now,
+        )
+
+
+def test_the_confirmation_mail_reaches_the_requester_in_their_language(
+    run: Run,
+    ticket_settings: TicketSettings,
+    make_user: MakeUser,
+    now: dt.datetime,
+    smtp_server: Inbox,
+) -> None:
+    arabic = make_user(lang="ar", name="ريم")
+    result = run(
+        open_ticket,
+        ticket_settings,
+        requester=arabic,
+        draft=TicketDraft(subject="الطابعة لا تعمل", body="..."),
+        now=now,
+    )
+    assert send_mails(smtp_server.settings, result.mails) == 1
+    [mail] = smtp_server.messages
+    assert mail["To"] == arabic.email
+    assert mail["Subject"] == f"[{result.ticket.reference}] استلمنا طلبك: الطابعة لا تعمل"
+    assert f"/tickets/{result.ticket.reference}" in mail.get_content()
