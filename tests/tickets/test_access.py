@@ -1,0 +1,118 @@
+"""Who sees which ticket, and which messages of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from portal.accounts.models import UserInfo
+from portal.tickets.errors import TicketForbidden, TicketNotFound
+from portal.tickets.services import add_reply, get_ticket_detail, get_ticket_for, list_messages
+from portal.tickets.settings import TicketSettings
+from tests.accounts.conftest import Run
+from tests.tickets.conftest import MakeTicket
+
+MakeUser = Callable[..., UserInfo]
+
+
+def test_requesters_see_their_own_agents_their_teams_admins_all(
+    run: Run, make_ticket: MakeTicket, make_user: MakeUser, requester: UserInfo, agent: UserInfo
+) -> None:
+    ticket = make_ticket()
+    other_requester = make_user()
+    other_team_agent = make_user("agent", teams=("network",))
+    admin = make_user("admin")
+    for viewer in (requester, agent, admin):
+        assert run(get_ticket_for, viewer, ticket.reference.lower()).id == ticket.id
+    for viewer in (other_requester, other_team_agent, None):
+        with pytest.raises(TicketNotFound):
+            run(get_ticket_for, viewer, ticket.reference)
+    for viewer in (requester, admin):
+        with pytest.raises(TicketNotFound) as missing:
+            run(get_ticket_for, viewer, "HD-999999")
+        assert type(missing.value) is TicketNotFound
+
+
+def test_internal_notes_are_never_shown_to_requesters(
+    run: Run,
+    ticket_settings: TicketSettings,
+    make_ticket: MakeTicket,
+    requester: UserInfo,
+    agent: UserInfo,
+    now: dt.datetime,
+) -> None:
+    ticket = make_ticket()
+    run(
+        add_reply,
+        ticket_settings,
+        agent,
+        ticket.reference,
+        body="Their VPN client is old.",
+        internal=True,
+        now=now,
+    )
+    run(
+        add_reply,
+        ticket_settings,
+        agent,
+        ticket.reference,
+        body="Please update the client.",
+        now=now + dt.timedelta(minutes=1),
+    )
+    staff_view = run(get_ticket_detail, ticket_settings, agent, ticket.reference, now=now)
+    requester_view = run(get_ticket_detail, ticket_settings, requester, ticket.reference, now=now)
+    assert [m.internal for m in staff_view.messages] == [True, False]
+    assert [m.body for m in requester_view.messages] == ["Please update the client."]
+    assert [m.body for m in run(list_messages, requester, ticket.reference)] == [
+        "Please update the client."
+    ]
+    assert requester_view.history == ()
+    assert "opened" in [h.action for h in staff_view.history]
+    with pytest.raises(TicketForbidden):
+        run(
+            add_reply,
+            ticket_settings,
+            requester,
+            ticket.reference,
+            body="sneaky",
+            internal=True,
+            now=now,
+        )
+
+
+def test_an_agent_keeps_a_ticket_assigned_to_them_in_another_team(
+    run: Run,
+    ticket_settings: TicketSettings,
+    make_ticket: MakeTicket,
+    make_user: MakeUser,
+    now: dt.datetime,
+) -> None:
+    from portal.tickets.services import assign_ticket
+
+    ticket = make_ticket()
+    both = make_user("agent", teams=("support", "network"))
+    admin = make_user("admin")
+    run(assign_ticket, admin, ticket.reference, assignee_id=both.id, now=now)
+    from portal.accounts.services import set_roles
+    from portal.accounts.settings import AccountSettings
+
+    moved = run(set_roles, AccountSettings(), both.id, roles=["agent"], tier=1, teams=["network"])
+    assert run(get_ticket_for, moved, ticket.reference).assignee_id == both.id
+
+
+def test_the_detail_offers_only_the_viewers_actions(
+    run: Run,
+    ticket_settings: TicketSettings,
+    make_ticket: MakeTicket,
+    requester: UserInfo,
+    agent: UserInfo,
+    now: dt.datetime,
+) -> None:
+    ticket = make_ticket()
+    mine = run(get_ticket_detail, ticket_settings, requester, ticket.reference, now=now).actions
+    staff = run(get_ticket_detail, ticket_settings, agent, ticket.reference, now=now).actions
+    assert mine == {"reply", "attach"}
+    assert {"claim", "escalate", "resolve", "note", "reply"} <= staff
+    assert "rate" not in staff
