@@ -1,0 +1,372 @@
+"""Search speed at realistic sizes: rebuild, edit → searchable, warm query latency, HTTP.
+
+Builds an articles repository from the shared corpora (kb-en-office-support and
+kb-ar-m365-insights, repeated with variations to reach each size) in a temporary directory,
+then prints, for Sanad and for a naive baseline (plain Whoosh, StandardAnalyzer, OR query,
+warm searcher) in the same run:
+
+- full rebuild time;
+- one-article sync time (edit, commit, ``sync()``, the edit found by a search);
+- warm query latency p50/p95/p99 over ≥ 300 queries taken from titles and headings of both
+  corpora (uncached, and repeated through the result cache);
+- with ``--http``: the same queries through ``GET /api/v1/search`` under
+  ``sanad serve --workers 2``, from 8 client processes on a Zipf mix (popular queries repeat).
+
+    .venv/bin/python bench/search.py [--sizes 1000,10000] [--http] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from whoosh import index as whoosh_index
+from whoosh.analysis import StandardAnalyzer
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.qparser import OrGroup, QueryParser
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from portal.config import load_settings  # noqa: E402
+from portal.kb.repository import ArticleRepository  # noqa: E402
+from portal.search.models import SearchQuery  # noqa: E402
+from portal.search.services import SearchService  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+CORPORA = (("en", DATA / "kb-en-office-support"), ("ar", DATA / "kb-ar-m365-insights"))
+QUERY_COUNT = 400
+
+
+@dataclass(frozen=True)
+class Source:
+    lang: str
+    title: str
+    description: str
+    body: str
+    category: str
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "general"
+
+
+def load_sources() -> list[Source]:
+    """Every corpus article with a title, in Sanad's terms."""
+    sources: list[Source] = []
+    for lang, root in CORPORA:
+        if not root.exists():
+            sys.exit(f"corpus {root} is absent (it ships in ../shared/data, beside the repo)")
+        for path in sorted(root.rglob("*.md")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            meta: dict[str, Any] = {}
+            body = text
+            if text.startswith("---"):
+                end = text.find("\n---", 3)
+                if end > 0:
+                    try:
+                        loaded = yaml.safe_load(text[3:end])
+                    except yaml.YAMLError:
+                        loaded = None
+                    meta = loaded if isinstance(loaded, dict) else {}
+                    body = text[end + 4 :]
+            title = str(meta.get("title") or "").strip()
+            if not title:
+                heading = re.search(r"^# (.+)$", body, re.MULTILINE)
+                title = heading.group(1).strip() if heading else ""
+            if not title or len(body) < 50:
+                continue
+            category = _slug(path.relative_to(root).parts[0])
+            description = str(meta.get("description") or "").strip()
+            sources.append(Source(lang, title, description, body, category))
+    return sources
+
+
+def write_articles(root: Path, sources: list[Source], size: int) -> None:
+    """``size`` articles: the corpora, then again with shuffled paragraphs and new titles."""
+    rng = random.Random(size)
+    root.mkdir(parents=True)
+    for number in range(size):
+        source = sources[number % len(sources)]
+        round_ = number // len(sources)
+        body = source.body
+        title = source.title
+        if round_:
+            paragraphs = body.split("\n\n")
+            rng.shuffle(paragraphs)
+            body = "\n\n".join(paragraphs)
+            title = f"{title} ({round_ + 1})"
+        meta = {
+            "id": f"a{number}",
+            "title": title,
+            "lang": source.lang,
+            "category": source.category,
+            "tags": [source.category],
+            "description": source.description,
+        }
+        directory = root / source.category
+        directory.mkdir(exist_ok=True)
+        front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+        (directory / f"a{number}.{source.lang}.md").write_text(
+            f"---\n{front}---\n\n{body}\n", encoding="utf-8"
+        )
+    git = ["git", "-C", str(root), "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "corpus"], check=True)
+
+
+def make_queries(sources: list[Source], count: int) -> list[tuple[str, str]]:
+    """(query, lang): title fragments and headings of both corpora, as people type them."""
+    rng = random.Random(7)
+    candidates: list[tuple[str, str]] = []
+    for source in sources:
+        candidates.append((source.title, source.lang))
+        for heading in re.findall(r"^##+ (.+)$", source.body, re.MULTILINE)[:2]:
+            candidates.append((heading, source.lang))
+    rng.shuffle(candidates)
+    queries: list[tuple[str, str]] = []
+    for text, lang in candidates:
+        words = re.sub(r"[`*_\[\]()#:]", " ", text).split()
+        if len(words) < 2:
+            continue
+        take = rng.randint(2, min(6, len(words)))
+        queries.append((" ".join(words[:take]), lang))
+        if len(queries) >= count:
+            break
+    english = [q for q in queries if q[1] == "en"]
+    arabic = [q for q in queries if q[1] == "ar"]
+    half = count // 2
+    return english[:half] + arabic[: count - half]
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+
+    def at(fraction: float) -> float:
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+    return f"p50 {at(0.50):6.2f} ms  p95 {at(0.95):6.2f} ms  p99 {at(0.99):6.2f} ms"
+
+
+def bench_sanad(work: Path, queries: list[tuple[str, str]]) -> Path:
+    articles = work / "articles"
+    settings = load_settings(
+        {
+            "articles_dir": articles,
+            "index_dir": work / "index",
+            "instance_dir": work / "instance",
+            "secret_key": "bench",
+        }
+    )
+    service = SearchService(settings, ArticleRepository(articles))
+    started = time.perf_counter()
+    report = service.rebuild()
+    print(f"  sanad    rebuild     {time.perf_counter() - started:7.2f} s  ({report.added} docs)")
+
+    for text, _lang in queries[:30]:  # warm the searcher and the analysis cache
+        service.search(SearchQuery(text))
+    uncached: list[float] = []
+    for text, _lang in queries:
+        service._clear_cache()  # measure the engine, not the result cache
+        started = time.perf_counter()
+        service.search(SearchQuery(text))
+        uncached.append(time.perf_counter() - started)
+    print(f"  sanad    query       {percentiles(uncached)}  (uncached, {len(queries)} queries)")
+    for text, _lang in queries:  # fill the result cache
+        service.search(SearchQuery(text))
+    cached: list[float] = []
+    for text, _lang in queries:
+        started = time.perf_counter()
+        service.search(SearchQuery(text))
+        cached.append(time.perf_counter() - started)
+    print(f"  sanad    query       {percentiles(cached)}  (repeated: result cache)")
+
+    target = next(articles.rglob("*.en.md"))
+    reader = SearchService(settings, ArticleRepository(articles))  # another "worker"
+    reader.search(SearchQuery("warm"))
+    target.write_text(target.read_text(encoding="utf-8") + "\nzqxbenchword\n", encoding="utf-8")
+    git = ["git", "-C", str(articles), "-c", "user.name=b", "-c", "user.email=b@localhost"]
+    subprocess.run([*git, "commit", "-q", "-am", "edit"], check=True)
+    started = time.perf_counter()
+    service.sync()
+    synced = time.perf_counter() - started
+    while not reader.search(SearchQuery("zqxbenchword")).hits:
+        time.sleep(0.01)
+    visible = time.perf_counter() - started
+    print(
+        f"  sanad    sync        {synced:7.3f} s  (one edited article; "
+        f"searchable in another service after {visible:.3f} s)"
+    )
+    service.close()
+    reader.close()
+    return articles
+
+
+def bench_naive(
+    work: Path, sources: list[Source], size: int, queries: list[tuple[str, str]]
+) -> None:
+    directory = work / "naive"
+    directory.mkdir()
+    schema = Schema(id=ID(stored=True, unique=True), content=TEXT(analyzer=StandardAnalyzer()))
+    ix = whoosh_index.create_in(str(directory), schema)
+    started = time.perf_counter()
+    writer = ix.writer(limitmb=128)
+    for number in range(size):
+        source = sources[number % len(sources)]
+        writer.add_document(id=str(number), content=f"{source.title}\n{source.body}")
+    writer.commit()
+    print(f"  naive    rebuild     {time.perf_counter() - started:7.2f} s")
+    parser = QueryParser("content", schema, group=OrGroup)
+    with ix.searcher() as searcher:
+        for text, _lang in queries[:30]:
+            searcher.search(parser.parse(text), limit=10)
+        samples: list[float] = []
+        for text, _lang in queries:
+            started = time.perf_counter()
+            results = searcher.search(parser.parse(text), limit=10)
+            [hit["id"] for hit in results]
+            samples.append(time.perf_counter() - started)
+    print(f"  naive    query       {percentiles(samples)}")
+    ix.close()
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(port: int, path: str) -> tuple[int, float]:
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def _client(
+    port: int, paths: list[str], weights: list[float], seconds: float, seed: int
+) -> tuple[list[float], int]:
+    rng = random.Random(seed)
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        path = rng.choices(paths, weights)[0]
+        try:
+            status, elapsed = _get(port, path)
+        except OSError:
+            errors += 1
+            continue
+        if status == 200:
+            latencies.append(elapsed)
+        else:
+            errors += 1
+    return latencies, errors
+
+
+def bench_http(work: Path, articles: Path, queries: list[tuple[str, str]], seconds: float) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SANAD_ARTICLES_DIR": str(articles),
+        "SANAD_INDEX_DIR": str(work / "http-index"),
+        "SANAD_DATABASE_URL": f"sqlite:///{work / 'sanad.db'}",
+        "SANAD_INSTANCE_DIR": str(work / "instance"),
+    }
+    sanad = ROOT / ".venv" / "bin" / "sanad"
+    command = [str(sanad) if sanad.exists() else "sanad", "serve", "--workers", "2",
+               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 180
+        status = 0
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                status, _ = _get(port, "/api/v1/search?q=test")
+                break
+            except OSError:
+                time.sleep(0.5)
+        if status == 404:
+            print("  http     skipped: GET /api/v1/search answers 404 (no API route yet)")
+            return
+        if status != 200:
+            print(f"  http     skipped: the server did not answer (status {status})")
+            return
+        paths = [
+            "/api/v1/search?" + urllib.parse.urlencode({"q": text, "lang": lang})
+            for text, lang in queries
+        ]
+        weights = [1 / (rank + 1) for rank in range(len(paths))]  # Zipf: popular ones repeat
+        for path in paths[:50]:
+            _get(port, path)
+        with multiprocessing.get_context("spawn").Pool(8) as pool:
+            started = time.perf_counter()
+            outcomes = pool.starmap(
+                _client, [(port, paths, weights, seconds, seed) for seed in range(8)]
+            )
+            elapsed = time.perf_counter() - started
+        latencies = [value for found, _errors in outcomes for value in found]
+        errors = sum(errors for _found, errors in outcomes)
+        print(
+            f"  http     {len(latencies) / elapsed:7.0f} req/s  {percentiles(latencies)}  "
+            f"(8 clients, {seconds:.0f} s, Zipf mix of {len(paths)} queries, {errors} errors)"
+        )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
+    parser.add_argument("--http", action="store_true", help="also measure GET /api/v1/search")
+    parser.add_argument("--seconds", type=float, default=10.0, help="HTTP load duration")
+    args = parser.parse_args()
+    sources = load_sources()
+    print(f"corpora: {len(sources)} articles; cores available: {len(os.sched_getaffinity(0))}")
+    queries = make_queries(sources, QUERY_COUNT)
+    print(f"queries: {len(queries)} (titles and headings, both languages)")
+    for size in (int(part) for part in args.sizes.split(",") if part.strip()):
+        work = Path(tempfile.mkdtemp(prefix=f"sanad-bench-{size}-"))
+        try:
+            print(f"\n{size} articles")
+            write_articles(work / "articles", sources, size)
+            articles = bench_sanad(work, queries)
+            bench_naive(work, sources, size, queries)
+            if args.http:
+                bench_http(work, articles, queries, args.seconds)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
