@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from sqlalchemy import Select, case, func, or_, select, update
@@ -506,7 +507,7 @@ def open_ticket_on_behalf(
     user = session.scalars(select(User).where(User.email == address)).first()
     requester = UserInfo.of(user) if user is not None and user.active else None
     if requester is None:
-        draft = TicketDraft(**{**draft.__dict__, "visitor_email": address})
+        draft = replace(draft, visitor_email=address)
     return _create(
         session,
         settings,
