@@ -2,7 +2,7 @@
 
 Prints Recall@10 and MRR@10 for Sanad's analyzer (light stemmer, Snowball stemmer, no stemmer)
 and for Whoosh's plain StandardAnalyzer, built and queried the same way in the same run: one
-text field, BM25F, an OR of the question's terms with the coordination bonus Sanad uses.
+text field, BM25F, an OR of the question's terms as Sanad builds it.
 
     .venv/bin/python bench/quality.py [--data ../shared/data/arcd-ar/data_arcd.json]
 """

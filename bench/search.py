@@ -297,11 +297,10 @@ def bench_http(work: Path, articles: Path, queries: list[tuple[str, str]], secon
         "SANAD_DATABASE_URL": f"sqlite:///{work / 'sanad.db'}",
         "SANAD_INSTANCE_DIR": str(work / "instance"),
     }
-    sanad = ROOT / ".venv" / "bin" / "sanad"
-    command = [str(sanad) if sanad.exists() else "sanad", "serve", "--workers", "2",
-               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+    command = [sys.executable, "-c", "from portal.cli import main; main()", "serve",
+               "--workers", "2", "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
     server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         deadline = time.monotonic() + 180

@@ -62,8 +62,11 @@ FORMAT: Final = 1  # bump when the schema or analysis changes: older generations
 # Query-time field boosts: a title match outranks a tag match outranks a body match.
 FIELD_BOOSTS: Final = {"title": 6.0, "tags": 3.0, "description": 2.0, "body": 1.0}
 FACETS: Final = ("category", "kind", "lang")
-# The coordination bonus of OrGroup.factory(0.9): documents matching more terms rank higher.
-COORDINATION: Final = 0.9
+# No coordination bonus (OrGroup.factory(0.9) would be 0.9): measured on ARCD it lowered
+# Recall@10 from 0.944 to 0.939, left the golden queries unchanged, and disables Whoosh's
+# block-skipping, costing a third of query time. BM25's sum already favours documents with
+# more of the words. Set a float here to bring it back.
+COORDINATION: Final[float | None] = None
 MAX_FUZZY_EXPANSIONS: Final = 50
 
 
