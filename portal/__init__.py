@@ -10,10 +10,13 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.accounts.settings import AccountSettings, load_account_settings
 from portal.config import Settings, load_settings
 from portal.db import make_engine, make_session_factory
 from portal.kb.repository import ArticleRepository
+from portal.notify.settings import MailSettings, load_mail_settings
 from portal.search.services import SearchService
+from portal.tickets.settings import TicketSettings, load_ticket_settings
 
 __all__ = ["Services", "create_app"]
 
@@ -27,6 +30,9 @@ class Services:
     sessions: sessionmaker[Session]
     repository: ArticleRepository
     search: SearchService
+    accounts: AccountSettings
+    tickets: TicketSettings
+    mail: MailSettings
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -41,6 +47,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         sessions=make_session_factory(engine),
         repository=repository,
         search=SearchService(settings, repository),
+        accounts=load_account_settings(),
+        tickets=load_ticket_settings(settings.instance_dir),
+        mail=load_mail_settings(),
     )
 
     # Imported here so that importing ``portal`` (e.g. from the CLI or Alembic) stays light.

@@ -69,7 +69,9 @@ def articles_check() -> None:
 
 @main.command("import")
 @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(["ar", "en"]), default=None, help="Language of the files.")
+@click.option(
+    "--lang", type=click.Choice(["ar", "en"]), default=None, help="Language of the files."
+)
 @click.option(
     "--into",
     "into",

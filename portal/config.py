@@ -71,7 +71,7 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Resolve settings: explicit overrides win over ``SANAD_*`` variables, which win over defaults."""
+    """Resolve settings: overrides win over ``SANAD_*`` variables, which win over defaults."""
     env = os.environ if environ is None else environ
     given = dict(overrides or {})
 

@@ -78,8 +78,14 @@ def write_article(articles_dir: Path) -> ArticleWriter:
         path = articles_dir / category / f"{article_id}.{lang}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         if raw is None:
-            meta = {"title": title or article_id.replace("-", " ").title(), "lang": lang,
-                    "category": category, "status": "published", "audience": "public", **front}
+            meta = {
+                "title": title or article_id.replace("-", " ").title(),
+                "lang": lang,
+                "category": category,
+                "status": "published",
+                "audience": "public",
+                **front,
+            }
             lines = []
             for key, value in meta.items():
                 if isinstance(value, list | tuple):
@@ -120,9 +126,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def app_overrides(
-    tmp_path: Path, articles_dir: Path, database_url: str
-) -> dict[str, Any]:
+def app_overrides(tmp_path: Path, articles_dir: Path, database_url: str) -> dict[str, Any]:
     """Settings for one test's app; tests may change them before ``app`` is built."""
     return {
         "instance_dir": tmp_path / "instance",

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from alembic import context
-import portal.events  # noqa: F401  (registers the models on Base.metadata)
+
+# Imported for their side effect: each registers its models on Base.metadata.
+import portal.accounts.models
+import portal.events
+import portal.tickets.models  # noqa: F401
 from portal.db import Base, make_engine
 
 config = context.config
