@@ -15,9 +15,11 @@ from flask_wtf.csrf import CSRFProtect
 from portal import Services
 from portal.web import api, home, i18n, kb, search
 from portal.web.assets import init_assets
+from portal.web.auth import init_auth
 from portal.web.context import direction, ui_lang
 from portal.web.errors import init_errors
 from portal.web.labels import LANGUAGE_NAMES, kind_name, language_name
+from portal.web.limits import init_limits
 from portal.web.security import init_security
 
 # Large enough for any form Sanad has; bigger bodies get a 413 before a view reads them.
@@ -39,6 +41,8 @@ def init_app(app: Flask, services: Services) -> None:
     if isinstance(app.json, DefaultJSONProvider):
         app.json.ensure_ascii = False  # Arabic stays readable in API responses
     CSRFProtect(app)
+    init_auth(app)
+    init_limits(app)
     i18n.init_i18n(app, settings)
     init_security(app)
     init_errors(app)

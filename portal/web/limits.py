@@ -1,0 +1,70 @@
+"""Rate limits (flask-limiter): one ``limiter`` for the whole web layer, and the limits views use.
+
+Counters live in ``SANAD_RATELIMIT_STORAGE_URL``: ``memory://`` (the default) counts per worker
+process, so N gunicorn workers allow up to N times each limit; ``redis://127.0.0.1:6379`` shares
+the counters across workers and hosts. Limits are off in testing apps unless a test calls
+``enable_limits(app)``. A breach raises ``RateLimitExceeded`` (a 429 ``HTTPException``), which
+``portal.web.errors`` answers with the usual error page or JSON.
+
+The default key is the signed-in user, else the client address, so
+``@limiter.limit(TICKET_CREATE_LIMIT)`` counts per person; the log-in form counts per address
+(``key_func=client_ip``) and per typed e-mail address (``key_func=login_email``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, request
+from flask_limiter import Limiter
+
+from portal.web.auth.session import signed_in_user
+
+STORAGE_ENV = "SANAD_RATELIMIT_STORAGE_URL"
+DEFAULT_STORAGE = "memory://"
+
+LOGIN_LIMIT = "10 per minute"
+PASSWORD_RESET_LIMIT = "5 per hour"  # noqa: S105  (a rate, not a password)
+REGISTRATION_LIMIT = "5 per hour"
+TICKET_CREATE_LIMIT = "10 per hour"
+
+
+def client_ip() -> str:
+    """The client address. Behind a reverse proxy, configure ProxyFix so this is the visitor's."""
+    return request.remote_addr or "unknown"
+
+
+def user_or_ip() -> str:
+    """Signed-in people are counted by account (shared offices share one address)."""
+    user = signed_in_user()
+    if user is not None:
+        return f"user:{user.id}"
+    return f"ip:{client_ip()}"
+
+
+def login_email() -> str:
+    """The address typed into the log-in form: spreading guesses over many IPs does not help."""
+    typed = request.form.get("email", "")
+    return "email:" + " ".join(typed.split()).lower()[:320]
+
+
+limiter = Limiter(key_func=user_or_ip, strategy="fixed-window")
+
+
+def storage_url() -> str:
+    return os.environ.get(STORAGE_ENV, "").strip() or DEFAULT_STORAGE
+
+
+def init_limits(app: Flask) -> None:
+    """Attach the limiter; testing apps run without limits (see ``enable_limits``)."""
+    app.config["RATELIMIT_STORAGE_URI"] = storage_url()
+    app.config["RATELIMIT_ENABLED"] = not app.testing
+    app.config["RATELIMIT_KEY_PREFIX"] = "sanad"
+    limiter.init_app(app)
+
+
+def enable_limits(app: Flask) -> None:
+    """Turn the limits on for a testing app, with fresh counters (for the rate-limit tests)."""
+    app.config["RATELIMIT_ENABLED"] = True
+    limiter.init_app(app)
+    limiter.reset()
