@@ -26,7 +26,7 @@ from portal.kb.rendering import plain_text
 from portal.kb.repository import ArticleRepository
 from portal.search import analysis
 from portal.search.analysis import QueryPlan, Synonyms, parse_query
-from portal.search.index import Filter, IndexCorrupt, IndexState, RawResults, SearchIndex
+from portal.search.index import Filter, IndexCorrupt, IndexState, SearchIndex
 from portal.search.models import (
     MAX_PER_PAGE,
     ArticleEntry,
@@ -116,12 +116,7 @@ class SearchService:
         notices: list[str],
     ) -> SearchResults:
         offset = (page - 1) * per_page
-        whoosh_query = self._index.build_query(plan)
-        raw = (
-            self._index.search(whoosh_query, flt, offset, per_page)
-            if whoosh_query is not None
-            else RawResults(0, ())
-        )
+        raw = self._index.search_plan(plan, flt, offset, per_page)
         fuzzy = False
         highlight: frozenset[str] = plan.highlight
         if raw.total == 0 and not raw.timed_out and plan.words:

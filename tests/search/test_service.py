@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.search.analysis import parse_query
+from portal.search.index import Filter
 from portal.search.models import MAX_PER_PAGE, SearchQuery, SearchResults
 from portal.search.services import NOTICES, SearchService
 from tests.conftest import ArticleWriter, shared_data
@@ -309,3 +311,37 @@ def test_golden_check_reports_ranks(kb: SearchService, articles_dir: Path) -> No
     results = kb.check_golden()
     assert [r.rank for r in results] == [1, 1, None]
     assert [r.passed for r in results] == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password",
+        "reset password",
+        '"reset your password"',
+        "كلمة السر",
+        "vpn client home",
+        "+password -printer",
+        "+vpn +client",
+        "password -tray",
+        "الشبكة الخاصة الافتراضية",
+    ],
+)
+def test_cached_word_scores_rank_like_whoosh(kb: SearchService, text: str) -> None:
+    """search_plan combines cached per-word scores; it must equal Whoosh's own query tree."""
+    index = kb._index  # the engine under the service: compares two internal paths
+    synonyms, _version = kb._current_synonyms()
+    plan = parse_query(text, synonyms)
+    whoosh_query = index.build_query(plan)
+    assert whoosh_query is not None
+    for visibility in ("public", "all"):
+        flt = Filter(visibility)
+        expected = index.search(whoosh_query, flt, 0, 10)
+        got = index.search_plan(plan, flt, 0, 10)
+        assert [h.fields["key"] for h in got.hits] == [h.fields["key"] for h in expected.hits]
+        assert [h.score for h in got.hits] == pytest.approx([h.score for h in expected.hits])
+        assert (got.total, got.facets, got.timed_out) == (
+            expected.total,
+            expected.facets,
+            expected.timed_out,
+        )
