@@ -1,0 +1,5 @@
+"""Blueprint ``agent`` (``/agent``): the queue and the working page of a ticket."""
+
+from portal.web.agent.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,127 @@
+"""What the ticket pages, the agent pages and the ticket API share: the clock, the article
+checks, the trail conversion and the one place ticket errors become HTTP answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from flask import Blueprint, current_app, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from portal.search.models import ArticleEntry
+from portal.tickets.errors import (
+    AttachmentNotFound,
+    InvalidTransition,
+    TicketForbidden,
+    TicketNotFound,
+    ValidationError,
+)
+from portal.tickets.services import CannedResponseNotFound, LoginRequired
+from portal.tickets.values import SelfServiceTrail, TrailSearch, TrailView
+from portal.web import trail as web_trail
+from portal.web.auth.access import unauthorized_response
+from portal.web.context import services
+from portal.web.errors import API_PREFIX, error_response
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def article_exists(article_id: str) -> bool:
+    """Whether a published article has this id (in any language), so links never dangle."""
+    return services().search.get_entry(article_id) is not None
+
+
+def find_article(article_id: str, lang: str | None = None) -> ArticleEntry | None:
+    """The article in ``lang`` if it exists there, else in any language."""
+    search = services().search
+    return (search.get_entry(article_id, lang) if lang else None) or search.get_entry(article_id)
+
+
+def _when(value: str) -> dt.datetime | None:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def session_trail(
+    keep_views: Iterable[str] | None = None, keep_searches: Iterable[str] | None = None
+) -> SelfServiceTrail:
+    """The session trail as the tickets service takes it, keeping only the views and searches
+    named (``None`` keeps everything): the person pruned the rest on the form."""
+    trail = web_trail.current_trail()
+    views_kept = None if keep_views is None else set(keep_views)
+    searches_kept = None if keep_searches is None else set(keep_searches)
+    views = []
+    for view in trail.views:
+        if views_kept is not None and view.key not in views_kept:
+            continue
+        lang, _, article_id = view.key.partition("/")
+        if not article_id:
+            continue
+        views.append(TrailView(article_id, lang, view.title, _when(view.at)))
+    searches = [
+        TrailSearch(s.query, s.hits, _when(s.at))
+        for s in trail.searches
+        if searches_kept is None or s.query in searches_kept
+    ]
+    return SelfServiceTrail(searches=tuple(searches), views=tuple(views))
+
+
+def _is_api() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def validation_response(error: ValidationError, status: int = 422) -> ResponseReturnValue:
+    """400/422 JSON naming the field, for the API (pages show form errors instead)."""
+    if not _is_api():
+        return error_response(400, error.message)
+    body = {
+        "error": {
+            "status": status,
+            "message": error.message,
+            "field": error.field,
+            "code": error.code,
+        }
+    }
+    return current_app.json.response(body), status
+
+
+def _not_found(_error: Exception) -> ResponseReturnValue:
+    return error_response(404)
+
+
+def _forbidden(_error: TicketForbidden) -> ResponseReturnValue:
+    return error_response(403)
+
+
+def _conflict(error: InvalidTransition) -> ResponseReturnValue:
+    if _is_api():
+        body = {"error": {"status": 409, "message": str(error), "status_now": error.current}}
+        return current_app.json.response(body), 409
+    return error_response(409, _conflict_message())
+
+
+def _conflict_message() -> str:
+    return str(_("This ticket cannot do that in its current state. Reload the page to see it."))
+
+
+def _login_required(_error: LoginRequired) -> ResponseReturnValue | BaseResponse:
+    return unauthorized_response()
+
+
+def init_ticket_errors(bp: Blueprint) -> None:
+    """Ticket errors raised anywhere (pages, agent pages, the API) become answers here."""
+    bp.app_errorhandler(TicketNotFound)(_not_found)
+    bp.app_errorhandler(AttachmentNotFound)(_not_found)
+    bp.app_errorhandler(CannedResponseNotFound)(_not_found)
+    bp.app_errorhandler(TicketForbidden)(_forbidden)
+    bp.app_errorhandler(InvalidTransition)(_conflict)
+    bp.app_errorhandler(LoginRequired)(_login_required)
+    bp.app_errorhandler(ValidationError)(validation_response)

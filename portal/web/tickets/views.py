@@ -1,0 +1,281 @@
+"""Requesters' ticket pages: "Still need help?", my tickets, a ticket, and what they do to it.
+
+Thin: parse the form → one service inside one transaction → redirect or render. Who may see
+which ticket is the tickets service's decision (``TicketNotFound`` → 404 for everyone else).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from portal.config import LOCALES
+from portal.db import transaction
+from portal.notify.mail import OutgoingMail, send_mails
+from portal.tickets import services as tickets
+from portal.tickets.errors import ValidationError
+from portal.tickets.values import TicketDraft
+from portal.web import trail as web_trail
+from portal.web.auth.access import current_account, login_required, unauthorized_response
+from portal.web.context import services, ui_lang
+from portal.web.forms import clean_text
+from portal.web.limits import TICKET_CREATE_LIMIT, limiter
+from portal.web.tickets.shared import (
+    find_article,
+    init_ticket_errors,
+    session_trail,
+    utcnow,
+)
+
+bp = Blueprint("tickets", __name__, url_prefix="/tickets")
+init_ticket_errors(bp)
+
+SUBJECT_CHARS = 200
+BODY_CHARS = 20_000
+NAME_CHARS = 200
+EMAIL_CHARS = 320
+
+
+def categories() -> list[tuple[str, str]]:
+    """(slug, name in the interface language) of every category, for the category menu."""
+    lang = ui_lang()
+    return [(slug, c.name(lang)) for slug, c in services().repository.categories().items()]
+
+
+def _form_values(form: Any) -> dict[str, Any]:
+    return {
+        "subject": clean_text(form.get("subject"), SUBJECT_CHARS),
+        "body": (form.get("body") or "").strip()[:BODY_CHARS],
+        "category": clean_text(form.get("category"), 100),
+        "visitor_name": clean_text(form.get("visitor_name"), NAME_CHARS),
+        "visitor_email": clean_text(form.get("visitor_email"), EMAIL_CHARS),
+        "views": set(form.getlist("views")),
+        "searches": set(form.getlist("searches")),
+    }
+
+
+def _render_new(values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
+    trail = web_trail.current_trail()
+    return (
+        render_template(
+            "tickets/new.html",
+            values=values,
+            errors=errors,
+            trail=trail,
+            categories=categories(),
+            account=current_account(),
+        ),
+        status,
+    )
+
+
+def _visitors_allowed() -> bool:
+    return services().tickets.visitor_tickets_enabled
+
+
+@bp.get("/new")
+def new() -> Any:
+    """The form arrives filled in: the last search as the subject, everything tried ticked."""
+    if current_account() is None and not _visitors_allowed():
+        return unauthorized_response()
+    trail = web_trail.current_trail()
+    values = {
+        "subject": trail.searches[-1].query if trail.searches else "",
+        "body": "",
+        "category": clean_text(request.args.get("category"), 100),
+        "visitor_name": "",
+        "visitor_email": "",
+        "views": {v.key for v in trail.views},
+        "searches": {s.query for s in trail.searches},
+    }
+    return _render_new(values, {})
+
+
+@bp.post("/new")
+@limiter.limit(TICKET_CREATE_LIMIT)
+def create() -> Any:
+    account = current_account()
+    values = _form_values(request.form)
+    draft = TicketDraft(
+        subject=values["subject"],
+        body=values["body"],
+        category=values["category"] or None,
+        lang=ui_lang() if ui_lang() in LOCALES else "ar",
+        visitor_name=None if account else values["visitor_name"],
+        visitor_email=None if account else values["visitor_email"],
+    )
+    trail = session_trail(values["views"], values["searches"])
+    try:
+        with transaction(services().sessions) as session:
+            result = tickets.open_ticket(
+                session,
+                services().tickets,
+                requester=account,
+                draft=draft,
+                trail=trail,
+                visitor=web_trail.visitor_id(),
+                now=utcnow(),
+            )
+    except ValidationError as error:
+        return _render_new(values, {error.field: error.message}, 400)
+    send_mails(services().mail, result.mails)
+    reference = result.ticket.reference
+    if account is None:
+        return render_template("tickets/sent.html", ticket=result.ticket)
+    flash(_("Your request %(reference)s was sent.", reference=reference), "success")
+    return redirect(url_for("tickets.detail", reference=reference), code=303)
+
+
+@bp.get("/suggested/<lang>/<article_id>")
+def suggested(lang: str, article_id: str) -> BaseResponse:
+    """A suggestion opened from the ticket form: counted as a deflection attempt, then shown."""
+    if lang not in LOCALES:
+        abort(404)
+    entry = services().search.get_entry(article_id, lang)
+    if entry is None:
+        abort(404)
+    web_trail.record("suggest_click", lang=lang, article_id=article_id)
+    return redirect(url_for("kb.article", lang=lang, article_id=article_id), code=303)
+
+
+@bp.get("")
+@login_required
+def mine() -> Any:
+    account = current_account()
+    assert account is not None
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and 0 < int(page) <= 1000 else 1
+    with transaction(services().sessions) as session:
+        listing = tickets.list_my_tickets(session, account, page=number)
+    return render_template("tickets/mine.html", listing=listing)
+
+
+@bp.get("/<reference>")
+@login_required
+def detail(reference: str) -> Any:
+    account = current_account()
+    with transaction(services().sessions) as session:
+        found = tickets.get_ticket_detail(
+            session, services().tickets, account, reference, now=utcnow()
+        )
+    if "resolve" in found.actions or "note" in found.actions:
+        # Staff work the ticket on the agent page (the mail links here for everyone).
+        return redirect(url_for("agent.ticket", reference=found.ticket.reference), code=303)
+    linked = [(a, find_article(a, found.ticket.lang)) for a in found.linked_articles]
+    return render_template("tickets/ticket.html", detail=found, linked=linked)
+
+
+def _back(reference: str) -> BaseResponse:
+    return redirect(url_for("tickets.detail", reference=reference), code=303)
+
+
+def upload() -> tuple[str, bytes] | None:
+    """The uploaded file of a reply form, if one was chosen."""
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        return None
+    return file.filename, file.read()
+
+
+@bp.post("/<reference>/reply")
+@login_required
+def reply(reference: str) -> Any:
+    account = current_account()
+    body = (request.form.get("body") or "").strip()
+    attached = upload()
+    try:
+        with transaction(services().sessions) as session:
+            mails: tuple[OutgoingMail, ...] = ()
+            if body or attached is None:
+                result = tickets.add_reply(
+                    session, services().tickets, account, reference, body=body, now=utcnow()
+                )
+                mails = result.mails
+            if attached is not None:
+                tickets.add_attachment(
+                    session,
+                    services().tickets,
+                    account,
+                    reference,
+                    filename=attached[0],
+                    data=attached[1],
+                    now=utcnow(),
+                )
+    except ValidationError as error:
+        flash(_field_error(error), "error")
+        return _back(reference)
+    send_mails(services().mail, mails)
+    flash(_("Your reply was added."), "success")
+    return _back(reference)
+
+
+def _field_error(error: ValidationError) -> str:
+    messages = {
+        "body": _("Write a message before sending."),
+        "file": _("The file was not accepted: %(reason)s", reason=error.message),
+        "rating": _("Choose a rating from 1 to 5."),
+        "comment": _("The comment is too long."),
+        "reason": _("Write a reason."),
+    }
+    return str(messages.get(error.field, error.message))
+
+
+@bp.post("/<reference>/confirm")
+@login_required
+def confirm(reference: str) -> BaseResponse:
+    with transaction(services().sessions) as session:
+        tickets.confirm_resolution(session, current_account(), reference, now=utcnow())
+    flash(_("Thank you. The ticket is closed."), "success")
+    return _back(reference)
+
+
+@bp.post("/<reference>/reopen")
+@login_required
+def reopen(reference: str) -> BaseResponse:
+    reason = (request.form.get("reason") or "").strip()
+    with transaction(services().sessions) as session:
+        tickets.reopen_ticket(
+            session, services().tickets, current_account(), reference, reason=reason, now=utcnow()
+        )
+    flash(_("The ticket is open again. The support team will answer you."), "success")
+    return _back(reference)
+
+
+@bp.post("/<reference>/rate")
+@login_required
+def rate(reference: str) -> BaseResponse:
+    raw = request.form.get("rating", "")
+    rating = int(raw) if raw.isdigit() and len(raw) == 1 else 0
+    comment = (request.form.get("comment") or "").strip()
+    try:
+        with transaction(services().sessions) as session:
+            tickets.rate_ticket(
+                session, current_account(), reference, rating=rating, comment=comment, now=utcnow()
+            )
+    except ValidationError as error:
+        flash(_field_error(error), "error")
+        return _back(reference)
+    flash(_("Thank you for your rating."), "success")
+    return _back(reference)
+
+
+@bp.get("/<reference>/attachments/<int:attachment_id>")
+@login_required
+def attachment(reference: str, attachment_id: int) -> BaseResponse:
+    with transaction(services().sessions) as session:
+        found = tickets.get_attachment_file(
+            session, services().tickets, current_account(), reference, attachment_id
+        )
+    response = send_file(
+        found.path,
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=found.download_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,470 @@
+"""Ticket pages as people use them: "Still need help?" with the trail, requesters' tickets,
+the agent's working page, and who may see what."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import itertools
+import re
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.accounts.models import UserInfo
+from portal.accounts.services import create_user
+from portal.accounts.settings import AccountSettings
+from portal.db import transaction
+from portal.tickets import services as tickets
+from portal.tickets.values import TicketDetail
+from portal.web.limits import enable_limits
+from tests.web.conftest import EventCounter
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+CHEAP = AccountSettings(argon2_time_cost=1, argon2_memory_cost=8, argon2_parallelism=1)
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+MakeAccount = Callable[..., UserInfo]
+ClientFor = Callable[[UserInfo | None], FlaskClient]
+
+
+def text_of(response: object) -> str:
+    return response.get_data(as_text=True)  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.fixture
+def web(site: Flask) -> Flask:
+    """The site with CSRF off: these tests are about tickets (CSRF has its own tests)."""
+    site.config["WTF_CSRF_ENABLED"] = False
+    return site
+
+
+@pytest.fixture
+def make_account(web: Flask) -> MakeAccount:
+    """Create an account with ``roles``; agents and admins work the support team, tier 1."""
+    numbers = itertools.count(1)
+
+    def make(*roles: str, name: str | None = None) -> UserInfo:
+        number = next(numbers)
+        roles = roles or ("requester",)
+        staff = bool({"agent", "admin"} & set(roles))
+        with transaction(web.extensions["sanad"].sessions) as session:
+            user: UserInfo = create_user(
+                session,
+                CHEAP,
+                email=f"{roles[0]}{number}@example.com",
+                name=name or f"{roles[0].title()} {number}",
+                password="correct-Horse-battery-9",
+                roles=roles,
+                lang="en",
+                tier=1 if staff else None,
+                teams=("support",) if staff else (),
+                now=NOW,
+            )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_for(web: Flask) -> ClientFor:
+    """A browser signed in as ``user`` (None: a visitor), with the English interface."""
+
+    def make(user: UserInfo | None) -> FlaskClient:
+        client = web.test_client()
+        client.set_cookie("sanad_locale", "en")
+        if user is not None:
+            with client.session_transaction() as session:
+                session["_user_id"] = user.auth_token
+                session["_fresh"] = True
+        return client
+
+    return make
+
+
+def detail_of(app: Flask, user: UserInfo, reference: str) -> TicketDetail:
+    wired = app.extensions["sanad"]
+    with transaction(wired.sessions) as session:
+        found: TicketDetail = tickets.get_ticket_detail(
+            session, wired.tickets, user, reference, now=dt.datetime.now(dt.UTC)
+        )
+    return found
+
+
+def reference_of(response: object) -> str:
+    location = response.headers["Location"]  # type: ignore[attr-defined]
+    found = re.search(r"HD-\d{6}", location)
+    assert found, location
+    return found.group(0)
+
+
+def open_ticket(client: FlaskClient, subject: str = "VPN drops", **form: object) -> str:
+    response = client.post(
+        "/tickets/new", data={"subject": subject, "body": "It drops every hour.", **form}
+    )
+    assert response.status_code == 303, text_of(response)
+    return reference_of(response)
+
+
+def read_and_search(client: FlaskClient) -> None:
+    assert client.get("/search", query_string={"q": "كلمة المرور"}).status_code == 200
+    assert client.get("/kb/ar/reset-password").status_code == 200
+    assert client.get("/kb/en/vpn-connect").status_code == 200
+
+
+def test_still_need_help_links_to_the_ticket_form(web: Flask) -> None:
+    page = text_of(web.test_client().get("/kb/ar/reset-password"))
+    assert 'href="/tickets/new"' in page
+
+
+def test_form_arrives_filled_in_from_the_session_trail(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    client = client_for(make_account())
+    read_and_search(client)
+    page = text_of(client.get("/tickets/new"))
+    # The last search is the subject; everything tried is ticked, newest first.
+    assert 'name="subject" value="كلمة المرور"' in page
+    assert re.search(r'value="ar/reset-password" checked>\s*<span dir="auto">إعادة تعيين', page)
+    assert re.search(r'value="en/vpn-connect" checked', page)
+    assert re.search(r'name="searches" value="كلمة المرور" checked', page)
+    assert page.index("en/vpn-connect") < page.index("ar/reset-password")
+    assert "csrf_token" in page
+
+
+def test_pruned_trail_is_what_the_agent_sees(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(), make_account("agent")
+    client = client_for(requester)
+    read_and_search(client)
+    reference = open_ticket(client, views="ar/reset-password")  # VPN and the search unticked
+    found = detail_of(web, agent, reference)
+    assert [(v.article_id, v.lang) for v in found.trail.views] == [("reset-password", "ar")]
+    assert found.trail.searches == ()
+    page = text_of(client_for(agent).get(f"/agent/tickets/{reference}"))
+    assert "Already tried" in page
+    assert "إعادة تعيين كلمة المرور" in page
+    assert (
+        "Connect to the VPN from home"
+        not in page.split("Already tried", 1)[1].split("Conversation")[0]
+    )
+
+
+def test_requester_lands_on_the_new_ticket(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    client = client_for(make_account())
+    reference = open_ticket(client)
+    page = text_of(client.get(f"/tickets/{reference}", follow_redirects=True))
+    assert reference in page
+    assert "It drops every hour." in page
+    assert reference in text_of(client.get("/tickets"))
+
+
+def test_visitor_opens_a_ticket_with_name_and_email(
+    web: Flask, make_account: MakeAccount, client_for: ClientFor
+) -> None:
+    visitor = web.test_client()
+    read_and_search(visitor)
+    response = visitor.post(
+        "/tickets/new",
+        data={
+            "subject": "Cannot sign in",
+            "body": "Since this morning.",
+            "visitor_name": "Salma",
+            "visitor_email": "salma@example.com",
+            "views": "ar/reset-password",
+        },
+    )
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "HD-000001" in page
+    assert "salma@example.com" in page
+    found = detail_of(web, make_account("agent"), "HD-000001")
+    assert found.ticket.requester_email == "salma@example.com"
+    assert [v.article_id for v in found.trail.views] == ["reset-password"]
+
+
+def test_visitor_needs_name_and_email(web: Flask) -> None:
+    response = web.test_client().post(
+        "/tickets/new", data={"subject": "Help", "body": "Please", "visitor_name": "Salma"}
+    )
+    assert response.status_code == 400
+    page = text_of(response)
+    assert 'id="visitor_email"' in page
+    assert 'aria-invalid="true" aria-describedby="visitor_email-error"' in page
+    assert 'value="Salma"' in page
+
+
+def test_without_visitor_tickets_the_form_asks_to_log_in(web: Flask) -> None:
+    wired = web.extensions["sanad"]
+    web.extensions["sanad"] = dataclasses.replace(
+        wired, tickets=dataclasses.replace(wired.tickets, visitor_tickets_enabled=False)
+    )
+    client = web.test_client()
+    assert client.get("/tickets/new").status_code in (303, 401)
+    response = client.post("/tickets/new", data={"subject": "a", "body": "b"})
+    assert response.status_code in (303, 401)
+    with transaction(wired.sessions) as session:
+        assert tickets.close_resolved_tickets(session, wired.tickets, now=NOW) == 0
+
+
+def test_form_errors_keep_what_was_typed(client_for: ClientFor, make_account: MakeAccount) -> None:
+    client = client_for(make_account())
+    read_and_search(client)
+    response = client.post(
+        "/tickets/new",
+        data={"subject": "  ", "body": "My long explanation", "views": "en/vpn-connect"},
+    )
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "My long explanation</textarea>" in page
+    assert 'aria-invalid="true"' in page
+    # The pruning survives too: the unticked article stays unticked.
+    assert re.search(r'value="en/vpn-connect" checked', page)
+    assert not re.search(r'value="ar/reset-password" checked', page)
+
+
+def test_opening_a_suggestion_counts_as_a_deflection_attempt(
+    web: Flask, count_events: EventCounter
+) -> None:
+    client = web.test_client()
+    response = client.get("/tickets/suggested/ar/reset-password")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/kb/ar/reset-password"
+    assert count_events("suggest_click") == 1
+    assert client.get("/tickets/suggested/ar/no-such-article").status_code == 404
+    assert client.get("/tickets/suggested/xx/reset-password").status_code == 404
+
+
+def test_ticket_creation_is_rate_limited(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    enable_limits(web)
+    client = client_for(make_account())
+    codes = [
+        client.post("/tickets/new", data={"subject": f"n{i}", "body": "b"}).status_code
+        for i in range(11)
+    ]
+    assert codes[:10] == [303] * 10
+    assert codes[10] == 429
+
+
+def test_another_requester_gets_404_everywhere(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    owner, stranger = make_account(), make_account()
+    mine = client_for(owner)
+    reference = open_ticket(mine)
+    response = mine.post(
+        f"/tickets/{reference}/reply",
+        data={"body": "screenshot", "file": (io.BytesIO(PNG), "shot.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    page = text_of(mine.get(f"/tickets/{reference}"))
+    link = re.search(rf"/tickets/{reference}/attachments/(\d+)", page)
+    assert link, page
+    download = mine.get(link.group(0))
+    assert download.status_code == 200
+    assert download.data == PNG
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    download.close()
+
+    other = client_for(stranger)
+    assert other.get(f"/tickets/{reference}").status_code == 404
+    assert other.get(link.group(0)).status_code == 404
+    assert other.get(f"/api/v1/tickets/{reference}").status_code == 404
+    assert other.post(f"/tickets/{reference}/reply", data={"body": "x"}).status_code == 404
+    assert other.get("/tickets/HD-999999").status_code == 404
+    assert reference not in text_of(other.get("/tickets"))
+
+
+def test_visitors_are_sent_to_log_in_for_ticket_pages(web: Flask) -> None:
+    client = web.test_client()
+    for path in ("/tickets", "/tickets/HD-000001", "/agent"):
+        assert client.get(path).status_code in (303, 401)
+
+
+def test_internal_notes_never_reach_the_requester(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(), make_account("agent")
+    mine = client_for(requester)
+    reference = open_ticket(mine)
+    staff = client_for(agent)
+    staff.post(
+        f"/agent/tickets/{reference}/reply", data={"body": "Secret: VIP user", "internal": "1"}
+    )
+    staff.post(f"/agent/tickets/{reference}/reply", data={"body": "Try restarting the client."})
+    assert "Secret: VIP user" in text_of(staff.get(f"/agent/tickets/{reference}"))
+    page = text_of(mine.get(f"/tickets/{reference}"))
+    assert "Try restarting the client." in page
+    assert "Secret: VIP user" not in page
+    api = text_of(mine.get(f"/api/v1/tickets/{reference}"))
+    assert "Try restarting the client." in api
+    assert "Secret: VIP user" not in api
+    assert "Secret: VIP user" in text_of(staff.get(f"/api/v1/tickets/{reference}"))
+
+
+def test_agent_resolves_with_an_article_and_the_requester_confirms_and_rates(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(), make_account("agent")
+    mine, staff = client_for(requester), client_for(agent)
+    reference = open_ticket(mine)
+    # Nothing linked and no note: refused, still open.
+    staff.post(f"/agent/tickets/{reference}/resolve", data={})
+    assert detail_of(web, agent, reference).ticket.status == "new"
+    page = text_of(staff.get(f"/agent/tickets/{reference}"))
+    assert "Link at least one article or write a resolution note." in page
+    # An unknown article is refused as well.
+    staff.post(f"/agent/tickets/{reference}/resolve", data={"article_id": "no-such-thing"})
+    assert detail_of(web, agent, reference).ticket.status == "new"
+
+    response = staff.post(
+        f"/agent/tickets/{reference}/resolve", data={"article_ids": "vpn-connect"}
+    )
+    assert response.status_code == 303
+    assert detail_of(web, agent, reference).ticket.status == "resolved"
+    page = text_of(mine.get(f"/tickets/{reference}"))
+    assert "Connect to the VPN from home" in page
+    assert "Yes, it is solved" in page
+    assert mine.post(f"/tickets/{reference}/confirm").status_code == 303
+    assert mine.post(f"/tickets/{reference}/rate", data={"rating": "5", "comment": "Quick!"})
+    found = detail_of(web, requester, reference)
+    assert (found.ticket.status, found.ticket.rating) == ("closed", 5)
+    assert found.ticket.rating_comment == "Quick!"
+    assert "Your rating: 5 of 5" in text_of(mine.get(f"/tickets/{reference}"))
+
+
+def test_requester_reopens_within_the_window(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(), make_account("agent")
+    mine, staff = client_for(requester), client_for(agent)
+    reference = open_ticket(mine)
+    staff.post(f"/agent/tickets/{reference}/resolve", data={"note": "Restarted the router."})
+    assert "Restarted the router." in text_of(mine.get(f"/tickets/{reference}"))
+    mine.post(f"/tickets/{reference}/reopen", data={"reason": "Still broken"})
+    found = detail_of(web, requester, reference)
+    assert found.ticket.status == "open"
+    assert found.messages[-1].body == "Still broken"
+    # Rating an open ticket is refused, and says why.
+    assert mine.post(f"/tickets/{reference}/rate", data={"rating": "3"}).status_code == 409
+
+
+def test_agent_works_the_ticket(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(), make_account("agent")
+    mine, staff = client_for(requester), client_for(agent)
+    read_and_search(mine)
+    first = open_ticket(mine, subject="Old problem")
+    reference = open_ticket(
+        mine, subject="Reset password does not work", views=["ar/reset-password", "en/vpn-connect"]
+    )
+    page = text_of(staff.get(f"/agent/tickets/{reference}"))
+    assert "Other tickets of this requester" in page
+    assert first in page
+    assert "Suggested articles" in page
+    assert "/kb/ar/reset-password" in page  # the trail
+    assert "/kb/en/reset-password" in page  # a suggestion
+    staff.post(f"/agent/tickets/{reference}/claim")
+    staff.post(
+        f"/agent/tickets/{reference}/update",
+        data={"priority": "high", "category": "accounts", "tags": "password, sso"},
+    )
+    staff.post(f"/agent/tickets/{reference}/escalate", data={"reason": "Needs an admin"})
+    staff.post(
+        f"/agent/tickets/{reference}/flag",
+        data={"article_id": "reset-password", "reason": "Does not cover SSO"},
+    )
+    found = detail_of(web, agent, reference).ticket
+    assert (found.status, found.priority, found.category) == ("open", "high", "accounts")
+    assert found.tags == ("password", "sso")
+    assert found.tier == 2
+    assert found.assignee_id is None  # escalation leaves it to the next tier
+    with transaction(web.extensions["sanad"].sessions) as session:
+        flags = tickets.list_article_flags(session)
+    assert [(f.article_id, f.reason) for f in flags] == [("reset-password", "Does not cover SSO")]
+
+
+def test_queue_filters_and_sorts_by_urgency(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(), make_account("agent")
+    mine, staff = client_for(requester), client_for(agent)
+    low = open_ticket(mine, subject="Printer toner")
+    urgent = open_ticket(mine, subject="Server room flooded")
+    staff.post(f"/agent/tickets/{urgent}/update", data={"priority": "urgent"})
+    staff.post(f"/agent/tickets/{low}/update", data={"priority": "low"})
+    page = text_of(staff.get("/agent"))
+    assert page.index(urgent) < page.index(low)
+    only_low = text_of(staff.get("/agent", query_string={"priority": "low"}))
+    assert low in only_low
+    assert urgent not in only_low
+    by_text = text_of(staff.get("/agent", query_string={"q": "flooded"}))
+    assert urgent in by_text
+    assert low not in by_text
+    staff.post(f"/agent/tickets/{low}/claim")
+    mine_only = text_of(staff.get("/agent", query_string={"assignee": "me"}))
+    assert low in mine_only
+    assert urgent not in mine_only
+
+
+def test_requesters_cannot_open_agent_pages(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    mine = client_for(make_account())
+    reference = open_ticket(mine)
+    assert mine.get("/agent").status_code == 403
+    assert mine.get(f"/agent/tickets/{reference}").status_code == 403
+    assert mine.post(f"/agent/tickets/{reference}/resolve", data={"note": "x"}).status_code == 403
+
+
+def test_agent_opens_a_ticket_for_a_caller(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(), make_account("agent")
+    staff = client_for(agent)
+    assert staff.get("/agent/new").status_code == 200
+    response = staff.post(
+        "/agent/new",
+        data={
+            "requester_email": requester.email,
+            "channel": "phone",
+            "subject": "Called about e-mail",
+            "body": "Outlook asks for the password again and again.",
+            "priority": "high",
+            "lang": "en",
+        },
+    )
+    assert response.status_code == 303
+    reference = reference_of(response)
+    found = detail_of(web, requester, reference).ticket
+    assert (found.channel, found.requester_id, found.priority) == ("phone", requester.id, "high")
+    assert reference in text_of(client_for(requester).get("/tickets"))
+    bad = staff.post("/agent/new", data={"requester_email": "nobody", "subject": "x"})
+    assert bad.status_code == 400
+    assert 'value="nobody"' in text_of(bad)
+
+
+def test_forms_need_the_csrf_token(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    web.config["WTF_CSRF_ENABLED"] = True
+    client = client_for(make_account())
+    assert client.post("/tickets/new", data={"subject": "a", "body": "b"}).status_code == 400
+    page = text_of(client.get("/tickets/new"))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    response = client.post(
+        "/tickets/new", data={"subject": "a", "body": "b", "csrf_token": token.group(1)}
+    )
+    assert response.status_code == 303
