@@ -91,18 +91,22 @@ class SearchService:
         if not text:
             return SearchResults(query.text, 0, page, per_page, (), notice="empty")
         synonyms, version = self._current_synonyms()
-        plan = parse_query(text, synonyms)
-        notices += plan.notices
         flt = Filter(query.visibility, query.lang, query.category, query.kind, query.tag)
-        if not plan.positive:
-            notice = "syntax" if "syntax" in notices else "empty"
-            return SearchResults(query.text, 0, page, per_page, (), notice=notice)
+
+        def compute() -> SearchResults:
+            plan = parse_query(text, synonyms)
+            if not plan.positive:
+                found = [*notices, *plan.notices]
+                notice = "syntax" if "syntax" in found else "empty"
+                return SearchResults(query.text, 0, page, per_page, (), notice=notice)
+            return self._run_search(
+                query.text, plan, flt, page, per_page, [*notices, *plan.notices]
+            )
 
         def run() -> SearchResults:
-            key = ("search", text, flt, page, per_page, self._index.token(), version)
-            return self._cached(
-                key, lambda: self._run_search(query.text, plan, flt, page, per_page, notices)
-            )
+            # Keyed by the raw text: a repeated query skips parsing as well as searching.
+            key = ("search", query.text, flt, page, per_page, self._index.token(), version)
+            return self._cached(key, compute)
 
         return self._with_index(run)
 
