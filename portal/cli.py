@@ -164,9 +164,17 @@ def prepare(services: Services) -> None:
     type=click.IntRange(1, 64),
     help="Worker processes (default: one per CPU core).",
 )
-def serve(host: str, port: int, workers: int | None) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log every request to standard output (costs throughput; a proxy usually logs).",
+)
+def serve(host: str, port: int, workers: int | None, access_log: bool) -> None:
     """Run the portal on gunicorn (sync workers), after migrating and syncing the index."""
     from gunicorn.app.base import BaseApplication
+
+    from portal.events import active_buffer, enable_buffer
 
     prepare(_services())
     count = workers or multiprocessing.cpu_count()
@@ -178,12 +186,22 @@ def serve(host: str, port: int, workers: int | None) -> None:
             self.cfg.set("worker_class", "sync")
             # A query that somehow runs away is cut off here at the latest.
             self.cfg.set("timeout", 30)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("access_log_format", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms')
+            if access_log:
+                self.cfg.set("accesslog", "-")
+                self.cfg.set("access_log_format", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms')
+            self.cfg.set("worker_exit", _flush_events)
 
         def load(self) -> Flask:
             # Each worker builds its own app: engines and index handles are not fork-safe.
-            return create_app()
+            app = create_app()
+            # Usage events are written in batches per worker (portal.events.EventBuffer).
+            enable_buffer()
+            return app
+
+    def _flush_events(_arbiter: Any, _worker: Any) -> None:
+        buffer = active_buffer()
+        if buffer is not None:
+            buffer.flush()
 
     click.echo(f"Sanad is serving on http://{host}:{port}/ with {count} worker(s)")
     _Server().run()

@@ -14,10 +14,10 @@ import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask import session
+from flask import request, session
 
 from portal.db import transaction
-from portal.events import record_event
+from portal.events import active_buffer, record_event
 from portal.web.context import services
 
 log = logging.getLogger(__name__)
@@ -130,10 +130,32 @@ def remember_view(key: str, title: str) -> None:
     _store(list(trail.searches), views)
 
 
+def _event_visitor() -> str | None:
+    """The visitor id for an event; an API request without one gets none.
+
+    API clients rarely keep cookies, so giving each request a new id would only cost a signed
+    ``Set-Cookie`` per response and count every call as a new visitor. A browser's calls
+    (search-as-you-type) carry the cookie, so their id is still used.
+    """
+    if request.blueprint == "api":
+        visitor = session.get(VISITOR_KEY)
+        return visitor if isinstance(visitor, str) and visitor else None
+    return visitor_id()
+
+
 def record(kind: str, **fields: Any) -> None:
-    """Record one usage event in its own short transaction; failures are logged, not raised."""
+    """Record one usage event; failures are logged, not raised.
+
+    Under ``sanad serve`` the worker's ``EventBuffer`` writes events in batches (at most a
+    second late); otherwise each event is its own short transaction.
+    """
     try:
+        visitor = _event_visitor()
+        buffer = active_buffer()
+        if buffer is not None:
+            buffer.add(services().sessions, kind, visitor=visitor, **fields)
+            return
         with transaction(services().sessions) as db:
-            record_event(db, kind, visitor=visitor_id(), **fields)
+            record_event(db, kind, visitor=visitor, **fields)
     except Exception:
         log.exception("could not record a %s event", kind)
