@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from portal import Services, create_app
-from portal.db import upgrade_database
+from portal.accounts import services as account_services
+from portal.accounts.errors import PasswordRejected, UserNotFound
+from portal.accounts.errors import ValidationError as AccountValidationError
+from portal.accounts.models import LANGS, ROLES
+from portal.db import transaction, upgrade_database
 
 
 def _services() -> Services:
@@ -144,15 +150,124 @@ def search_check() -> None:
         sys.exit(1)
 
 
+# --- accounts ------------------------------------------------------------------------------
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+@main.group()
+def users() -> None:
+    """People who log in: agents, administrators, requesters."""
+
+
+@users.command("create")
+@click.option("--email", required=True, help="E-mail address (the log-in name).")
+@click.option("--name", required=True, help="Display name.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(ROLES),
+    default=("requester",),
+    show_default=True,
+    help="A role; repeat for several.",
+)
+@click.option("--tier", type=click.IntRange(1, 3), default=None, help="Support tier of an agent.")
+@click.option("--team", "teams", multiple=True, help="A team of an agent; repeat for several.")
+@click.option("--lang", type=click.Choice(LANGS), default="ar", show_default=True)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Initial password (asked for when left out, so it stays out of the shell history).",
+)
+def users_create(
+    email: str,
+    name: str,
+    roles: tuple[str, ...],
+    tier: int | None,
+    teams: tuple[str, ...],
+    lang: str,
+    password: str,
+) -> None:
+    """Create an account; the password policy applies."""
+    services = _services()
+    try:
+        with transaction(services.sessions) as session:
+            info = account_services.create_user(
+                session,
+                services.accounts,
+                email=email,
+                name=name,
+                password=password,
+                roles=roles,
+                lang=lang,
+                tier=tier,
+                teams=teams,
+                now=_now(),
+            )
+    except PasswordRejected as error:
+        _fail("password refused: " + " ".join(p.message for p in error.problems))
+    except AccountValidationError as error:
+        _fail(f"{error.field}: {error.message}")
+    click.echo(f"created #{info.id} {info.email} ({', '.join(sorted(info.roles))})")
+
+
+@main.group()
+def tokens() -> None:
+    """Personal API tokens (Authorization: Bearer …)."""
+
+
+@tokens.command("create")
+@click.option("--email", required=True, help="Whose token it is.")
+@click.option("--name", default="", help="A note to recognise the token by (e.g. the script).")
+def tokens_create(email: str, name: str) -> None:
+    """Create an API token and print it once: only its hash is stored."""
+    services = _services()
+    try:
+        with transaction(services.sessions) as session:
+            token = account_services.create_api_token(session, email=email, name=name, now=_now())
+    except UserNotFound:
+        _fail(f"no account with the e-mail address {email}")
+    click.echo(token)
+    click.echo("Store it now: Sanad cannot show it again.", err=True)
+
+
+def demo_enabled(flag: bool) -> bool:
+    """Demo accounts unless ``--no-demo`` or ``SANAD_DEMO=0`` (production)."""
+    env = os.environ.get("SANAD_DEMO", "").strip().lower()
+    return flag and env not in {"0", "false", "no", "off"}
+
+
+def ensure_demo(services: Services) -> None:
+    """Create the missing demo accounts and print how to log in with each."""
+    with transaction(services.sessions) as session:
+        rows = account_services.ensure_demo_accounts(session, services.accounts, now=_now())
+    click.echo("Demo accounts (turn off with --no-demo or SANAD_DEMO=0):")
+    width = max(len(row.email) for row in rows)
+    for row in rows:
+        click.echo(f"  {row.email:<{width}}  {row.password:<24}  {', '.join(row.roles)}")
+
+
 # --- serving -------------------------------------------------------------------------------
 
 
-def prepare(services: Services) -> None:
+def prepare(services: Services, *, demo: bool = True) -> None:
     """Start-up work done once, before workers fork: migrate, make sure articles and index exist."""
     upgrade_database(services.settings.database_url)
     services.repository.ensure_git()
     report = services.search.sync()
     _print_index_report(report)
+    if demo:
+        ensure_demo(services)
 
 
 @main.command("serve")
@@ -170,13 +285,19 @@ def prepare(services: Services) -> None:
     show_default=True,
     help="Log every request to standard output (costs throughput; a proxy usually logs).",
 )
-def serve(host: str, port: int, workers: int | None, access_log: bool) -> None:
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    show_default=True,
+    help="Create the demo accounts and print them (SANAD_DEMO=0 also turns this off).",
+)
+def serve(host: str, port: int, workers: int | None, access_log: bool, demo: bool) -> None:
     """Run the portal on gunicorn (sync workers), after migrating and syncing the index."""
     from gunicorn.app.base import BaseApplication
 
     from portal.events import active_buffer, enable_buffer
 
-    prepare(_services())
+    prepare(_services(), demo=demo_enabled(demo))
     count = workers or multiprocessing.cpu_count()
 
     class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints

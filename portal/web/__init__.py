@@ -13,7 +13,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFProtect
 
 from portal import Services
-from portal.web import agent, api, home, i18n, kb, search, tickets
+from portal.web import admin, agent, api, auth, home, i18n, kb, search, tickets
 from portal.web.assets import init_assets
 from portal.web.auth import init_auth
 from portal.web.context import direction, ui_lang
@@ -53,6 +53,8 @@ def init_app(app: Flask, services: Services) -> None:
     app.add_template_global(kind_name, "kind_name")
     app.add_template_global(language_name, "language_name")
     for blueprint in (home.bp, search.bp, kb.bp, api.bp, tickets.bp, agent.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (auth.bp, auth.api_bp, admin.bp):  # accounts: log-in, profile, admin
         app.register_blueprint(blueprint)
 
 

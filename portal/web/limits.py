@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
 from portal.web.auth.session import signed_in_user
@@ -49,6 +49,12 @@ def login_email() -> str:
 
 
 limiter = Limiter(key_func=user_or_ip, strategy="fixed-window")
+ENABLED_KEY = "SANAD_RATE_LIMITS"  # per application; the limiter object is shared by every app
+
+
+@limiter.request_filter
+def _limits_off() -> bool:
+    return not current_app.config.get(ENABLED_KEY, True)
 
 
 def storage_url() -> str:
@@ -58,13 +64,13 @@ def storage_url() -> str:
 def init_limits(app: Flask) -> None:
     """Attach the limiter; testing apps run without limits (see ``enable_limits``)."""
     app.config["RATELIMIT_STORAGE_URI"] = storage_url()
-    app.config["RATELIMIT_ENABLED"] = not app.testing
+    app.config["RATELIMIT_ENABLED"] = True  # hooks always installed; ENABLED_KEY switches them
     app.config["RATELIMIT_KEY_PREFIX"] = "sanad"
+    app.config[ENABLED_KEY] = not app.testing
     limiter.init_app(app)
 
 
 def enable_limits(app: Flask) -> None:
     """Turn the limits on for a testing app, with fresh counters (for the rate-limit tests)."""
-    app.config["RATELIMIT_ENABLED"] = True
-    limiter.init_app(app)
+    app.config[ENABLED_KEY] = True
     limiter.reset()

@@ -1,0 +1,338 @@
+"""The account pages under ``/auth``: log in and out, register, profile, password reset.
+
+Each view parses its form, calls one accounts service inside ``transaction`` and renders or
+redirects. Mail goes out after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from portal.accounts import services as accounts
+from portal.accounts.errors import InvalidCredentials, InvalidToken, ValidationError
+from portal.accounts.models import UserInfo
+from portal.db import transaction
+from portal.notify.mail import send_mails
+from portal.notify.messages import password_reset_mail
+from portal.web.auth.access import current_account, login_required
+from portal.web.auth.forms import (
+    ForgotForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetForm,
+)
+from portal.web.auth.messages import LOGIN_FAILED, error_messages, role_name
+from portal.web.auth.session import log_in, log_out, replace_session_user
+from portal.web.context import services
+from portal.web.i18n import COOKIE, COOKIE_MAX_AGE
+from portal.web.limits import (
+    LOGIN_LIMIT,
+    PASSWORD_RESET_LIMIT,
+    REGISTRATION_LIMIT,
+    client_ip,
+    limiter,
+    login_email,
+)
+from portal.web.security import safe_next
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+Page = str | Response | tuple[str, int]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _attach(form: object, error: ValidationError, fields: dict[str, str] | None = None) -> None:
+    """Show a service's ``ValidationError`` under the matching field (or the form's top)."""
+    name = (fields or {}).get(error.field, error.field)
+    messages = error_messages(error, services().accounts.password_min_length)
+    field = getattr(form, name, None)
+    if field is None:  # a field this form lacks: show it under the form's first field
+        log.warning("no field %r for a %s error", error.field, type(form).__name__)
+        field = next(iter(form))  # type: ignore[call-overload]
+    field.errors = [*field.errors, *messages]
+
+
+def _home() -> str:
+    return url_for("home.index")
+
+
+def _messages() -> list[str]:
+    return [str(m) for m in get_flashed_messages()]
+
+
+# --- log in and out ------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, key_func=client_ip, methods=["POST"])
+@limiter.limit(LOGIN_LIMIT, key_func=login_email, methods=["POST"], scope="login-email")
+def login() -> Page:
+    """The log-in form; one answer for every failure, so it never tells who has an account."""
+    target = safe_next(request.values.get("next"))
+    if current_account() is not None:
+        return redirect(target or _home(), code=303)
+    form = LoginForm(next=target or "")
+    failed = False
+    if form.validate_on_submit():
+        try:
+            info = accounts.authenticate(
+                services().sessions,
+                services().accounts,
+                email=form.email.data,
+                password=form.password.data,
+                now=_now(),
+            )
+        except InvalidCredentials:
+            failed = True
+        else:
+            log_in(info)
+            return redirect(safe_next(form.next.data) or _home(), code=303)
+    page = render_template(
+        "auth/login.html",
+        form=form,
+        failed_message=LOGIN_FAILED if failed else None,
+        registration=services().accounts.registration_enabled,
+        notices=_messages(),
+    )
+    return page, 400 if form.is_submitted() else 200
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """End every session of the person (the cookie they hold, and any copy of it)."""
+    account = current_account()
+    if account is not None:
+        with transaction(services().sessions) as session:
+            accounts.end_sessions(session, account.id)
+    log_out()
+    flash(_("You are logged out."))
+    return redirect(url_for("auth.login"), code=303)
+
+
+# --- registration --------------------------------------------------------------------------
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(REGISTRATION_LIMIT, key_func=client_ip, methods=["POST"])
+def register() -> Page:
+    if not services().accounts.registration_enabled:
+        abort(404)
+    if current_account() is not None:
+        return redirect(_home(), code=303)
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            with transaction(services().sessions) as session:
+                info = accounts.register_user(
+                    session,
+                    services().accounts,
+                    email=form.email.data,
+                    name=form.name.data,
+                    password=form.password.data,
+                    lang=form.lang.data,
+                    now=_now(),
+                )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            log_in(info)
+            flash(_("Welcome to Sanad. Your account is ready."))
+            return redirect(url_for("auth.profile"), code=303)
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/register.html", form=form), status
+
+
+# --- profile -------------------------------------------------------------------------------
+
+
+def _profile_page(
+    profile: ProfileForm | None = None,
+    password: PasswordChangeForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    account = current_account()
+    assert account is not None
+    profile = profile or ProfileForm(name=account.name, lang=account.lang, formdata=None)
+    password = password or PasswordChangeForm(formdata=None)
+    return render_template(
+        "auth/profile.html",
+        account=account,
+        profile_form=profile,
+        password_form=password,
+        notices=_messages(),
+    ), status
+
+
+@bp.get("/profile")
+@login_required
+def profile() -> Page:
+    return _profile_page()
+
+
+@bp.post("/profile")
+@login_required
+def save_profile() -> Page:
+    """Save the name and language; the language also becomes this browser's interface."""
+    account = current_account()
+    assert account is not None
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            with transaction(services().sessions) as session:
+                info = accounts.update_profile(
+                    session, account.id, name=form.name.data, lang=form.lang.data
+                )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            with force_locale(info.lang):  # the next page is in the newly chosen language
+                flash(_("Your profile is saved."))
+            response = redirect(url_for("auth.profile"), code=303)
+            response.set_cookie(
+                COOKIE,
+                info.lang,
+                max_age=COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=services().settings.session_cookie_secure,
+            )
+            return response
+    return _profile_page(profile=form, status=400)
+
+
+@bp.post("/password")
+@login_required
+def change_password() -> Page:
+    """Change the password; every other session ends, this one carries on."""
+    account = current_account()
+    assert account is not None
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            with transaction(services().sessions) as session:
+                info = accounts.change_password(
+                    session,
+                    services().accounts,
+                    account.id,
+                    current_password=form.current_password.data,
+                    new_password=form.new_password.data,
+                )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            replace_session_user(info)
+            flash(_("Your password is changed. You were logged out everywhere else."))
+            return redirect(url_for("auth.profile"), code=303)
+    return _profile_page(password=form, status=400)
+
+
+# --- forgotten password --------------------------------------------------------------------
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(PASSWORD_RESET_LIMIT, key_func=client_ip, methods=["POST"])
+def forgot() -> Page:
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        settings = services().accounts
+        request_ = None
+        try:
+            with transaction(services().sessions) as session:
+                request_ = accounts.request_password_reset(
+                    session, settings, email=form.email.data, now=_now()
+                )
+        except ValidationError:
+            request_ = None
+        if request_ is not None:
+            link = services().tickets.public_url.rstrip("/") + url_for(
+                "auth.reset", token=request_.token
+            )
+            mail = password_reset_mail(
+                to=request_.email,
+                name=request_.name,
+                lang=request_.lang,
+                link=link,
+                minutes=int(settings.reset_token_ttl.total_seconds() // 60),
+            )
+            send_mails(services().mail, [mail])
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(PASSWORD_RESET_LIMIT, key_func=client_ip, methods=["POST"])
+def reset(token: str) -> Page:
+    """Choose a new password with the e-mailed link; then sign in with it."""
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            with transaction(services().sessions) as session:
+                accounts.reset_password(
+                    session,
+                    services().accounts,
+                    token=token,
+                    new_password=form.password.data,
+                    now=_now(),
+                )
+        except InvalidToken:
+            return render_template("auth/reset_invalid.html"), 400
+        except ValidationError as error:
+            _attach(form, error, {"password": "password", "new_password": "password"})
+        else:
+            log_out()
+            flash(_("Your password is changed. Log in with the new one."))
+            return redirect(url_for("auth.login"), code=303)
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/reset.html", form=form, token=token), status
+
+
+# --- template helpers ----------------------------------------------------------------------
+
+
+@bp.app_template_global("current_account")
+def _account_for_templates() -> UserInfo | None:
+    """The signed-in person for the header; error pages still render if the database is down."""
+    try:
+        return current_account()
+    except SQLAlchemyError:
+        log.exception("could not load the signed-in user for the page header")
+        return None
+
+
+@bp.app_template_global("role_name")
+def _role_name(role: str) -> str:
+    return role_name(role)
+
+
+@bp.app_template_global("account_status")
+def _account_status(info: UserInfo) -> str:
+    if not info.active:
+        return str(_("Deactivated"))
+    if info.locked:
+        return str(_("Locked after failed log-ins"))
+    return str(_("Active"))
