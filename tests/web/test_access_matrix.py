@@ -91,6 +91,9 @@ TABLE: dict[tuple[str, str], tuple[Row, Any]] = {
     ("agent.link", "POST"): (STAFF_ACTION, {}),
     ("agent.resolve", "POST"): (STAFF_ACTION, {}),
     ("agent.flag", "POST"): (STAFF_ACTION, {}),
+    ("agent.canned", "GET"): (STAFF_PAGE, None),
+    ("agent.save_canned", "POST"): ((LOGIN, 403, 400, 403, 403, 400), {}),
+    ("agent.delete_canned", "POST"): ((LOGIN, 403, 404, 403, 403, 404), {}),
     # Accounts and administration (portal/web/auth, portal/web/admin): rows for routes that
     # are not registered yet are skipped, and checked as soon as the routes land.
     ("auth.login", "GET"): ((200, 303, 303, 303, 303, 303), None),
@@ -124,6 +127,7 @@ ARGUMENTS = {
     "article_id": "reset-password",
     "token": "not-a-real-token",
     "action": "unlock",
+    "response_id": 999_999,  # no such canned response
 }
 
 

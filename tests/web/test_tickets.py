@@ -468,3 +468,26 @@ def test_forms_need_the_csrf_token(
         "/tickets/new", data={"subject": "a", "body": "b", "csrf_token": token.group(1)}
     )
     assert response.status_code == 303
+
+
+def test_agents_keep_canned_responses_and_insert_them(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(), make_account("agent")
+    staff = client_for(agent)
+    refused = staff.post("/agent/canned", data={"title": "Restart", "body": "", "lang": "en"})
+    assert refused.status_code == 400
+    assert 'value="Restart"' in text_of(refused)
+    saved = staff.post(
+        "/agent/canned",
+        data={"title": "Restart", "body": "Please restart the VPN client.", "lang": "en"},
+    )
+    assert saved.status_code == 303
+    assert "Please restart the VPN client." in text_of(staff.get("/agent/canned"))
+    reference = open_ticket(client_for(requester))
+    page = text_of(staff.get(f"/agent/tickets/{reference}"))
+    assert 'data-insert="Please restart the VPN client."' in page
+    found = re.search(r"/agent/canned/(\d+)/delete", text_of(staff.get("/agent/canned")))
+    assert found
+    assert staff.post(found.group(0)).status_code == 303
+    assert "Please restart the VPN client." not in text_of(staff.get("/agent/canned"))

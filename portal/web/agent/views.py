@@ -362,3 +362,55 @@ def create() -> Any:
     send_mails(services().mail, result.mails)
     flash(_("Ticket %(reference)s was opened.", reference=result.ticket.reference), "success")
     return redirect(url_for("agent.ticket", reference=result.ticket.reference), code=303)
+
+
+@bp.get("/canned")
+@roles_required(*STAFF)
+def canned() -> Any:
+    with transaction(services().sessions) as session:
+        responses = tickets.list_canned_responses(session, _account())
+    return render_template("agent/canned.html", responses=responses, values={}, errors={})
+
+
+@bp.post("/canned")
+@roles_required(*STAFF)
+def save_canned() -> Any:
+    form = request.form
+    values = {
+        "id": form.get("id", ""),
+        "title": clean_text(form.get("title"), 200),
+        "body": (form.get("body") or "").strip()[:20_000],
+        "lang": form.get("lang", ui_lang()),
+    }
+    try:
+        with transaction(services().sessions) as session:
+            tickets.save_canned_response(
+                session,
+                _account(),
+                title=values["title"],
+                body=values["body"],
+                lang=values["lang"],
+                now=utcnow(),
+                response_id=_int(values["id"], 1, 2**31),
+            )
+    except ValidationError as error:
+        with transaction(services().sessions) as session:
+            responses = tickets.list_canned_responses(session, _account())
+        page = render_template(
+            "agent/canned.html",
+            responses=responses,
+            values=values,
+            errors={error.field: error.message},
+        )
+        return page, 400
+    flash(_("The canned response was saved."), "success")
+    return redirect(url_for("agent.canned"), code=303)
+
+
+@bp.post("/canned/<int:response_id>/delete")
+@roles_required(*STAFF)
+def delete_canned(response_id: int) -> BaseResponse:
+    with transaction(services().sessions) as session:
+        tickets.delete_canned_response(session, _account(), response_id)
+    flash(_("The canned response was deleted."), "success")
+    return redirect(url_for("agent.canned"), code=303)
