@@ -189,6 +189,18 @@ def test_log_in_form_refuses_a_post_without_its_csrf_token(
     assert signed_in_as(web) is None
 
 
+def test_a_form_left_open_after_logging_out_elsewhere_says_it_expired(
+    web: FlaskClient, make_person: MakePerson
+) -> None:
+    person = make_person()
+    log_in(web, person.email, person.password)
+    stale = csrf_token(web, "/auth/profile")
+    log_out(web)
+    response = web.post("/auth/profile", data={"csrf_token": stale, "name": "X", "lang": "en"})
+    assert response.status_code == 400
+    assert "The form expired. Please try again." in response.get_data(as_text=True)
+
+
 # --- sessions ------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, Request, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.wrappers import Response
+from flask_babel import lazy_gettext as _l
 from flask_login import (  # type: ignore[import-untyped]  # flask-login ships no type hints
     LoginManager,
     UserMixin,
@@ -24,6 +25,7 @@ from flask_login import (  # type: ignore[import-untyped]  # flask-login ships n
     login_user,
     logout_user,
 )
+from flask_wtf.csrf import CSRFError
 
 from portal.accounts import services as accounts
 from portal.accounts.errors import InvalidToken
@@ -31,6 +33,7 @@ from portal.accounts.models import UserInfo
 from portal.web.context import services
 
 API_PREFIX = "/api/"
+FORM_EXPIRED = _l("The form expired. Please try again.")
 BEARER = "bearer "
 
 
@@ -171,6 +174,15 @@ class _SessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+def _csrf_failed(error: CSRFError) -> tuple[Any, int]:
+    """An expired or missing form token (often: logged out in another tab) says so plainly."""
+    from portal.web.errors import error_response
+
+    if request.path.startswith(API_PREFIX):
+        return error_response(400)
+    return error_response(400, str(FORM_EXPIRED))
+
+
 def _unauthorized() -> Any:
     from portal.web.auth.access import unauthorized_response
 
@@ -189,3 +201,4 @@ def init_auth(app: Flask) -> None:
     # Flask-WTF's own hook stands down; ours runs the same check unless the call is bearer.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.before_request(_csrf_unless_bearer)
+    app.register_error_handler(CSRFError, _csrf_failed)

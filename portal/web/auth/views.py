@@ -335,4 +335,4 @@ def _account_status(info: UserInfo) -> str:
         return str(_("Deactivated"))
     if info.locked:
         return str(_("Locked after failed log-ins"))
-    return str(_("Active"))
+    return str(_("Active account"))
