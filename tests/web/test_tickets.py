@@ -491,3 +491,14 @@ def test_agents_keep_canned_responses_and_insert_them(
     assert found
     assert staff.post(found.group(0)).status_code == 303
     assert "Please restart the VPN client." not in text_of(staff.get("/agent/canned"))
+
+
+def test_the_header_links_my_tickets_and_the_queue(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester_page = text_of(client_for(make_account()).get("/"))
+    assert 'href="/tickets"' in requester_page
+    assert 'href="/agent"' not in requester_page
+    agent_page = text_of(client_for(make_account("agent")).get("/agent"))
+    assert 'href="/agent" aria-current="page">Ticket queue' in agent_page
+    assert 'href="/tickets"' not in text_of(client_for(None).get("/"))
