@@ -502,3 +502,22 @@ def test_the_header_links_my_tickets_and_the_queue(
     agent_page = text_of(client_for(make_account("agent")).get("/agent"))
     assert 'href="/agent" aria-current="page">Ticket queue' in agent_page
     assert 'href="/tickets"' not in text_of(client_for(None).get("/"))
+
+
+def test_messages_are_markdown_and_markup_is_inert(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(), make_account("agent")
+    mine, staff = client_for(requester), client_for(agent)
+    reference = open_ticket(mine)
+    mine.post(f"/tickets/{reference}/reply", data={"body": "<script>alert(1)</script> **bold**"})
+    staff.post(
+        f"/agent/tickets/{reference}/reply",
+        data={"body": "See [Reset your password](http://localhost/kb/en/reset-password)"},
+    )
+    page = text_of(mine.get(f"/tickets/{reference}"))
+    assert "<script>alert(1)</script>" not in page
+    assert "<strong>bold</strong>" in page
+    assert re.search(
+        r'<a href="http://localhost/kb/en/reset-password"[^>]*>Reset your password</a>', page
+    )

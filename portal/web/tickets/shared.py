@@ -9,8 +9,10 @@ from collections.abc import Iterable
 from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
+from portal.kb.rendering import render_markdown
 from portal.search.models import ArticleEntry
 from portal.tickets.errors import (
     AttachmentNotFound,
@@ -116,6 +118,12 @@ def _login_required(_error: LoginRequired) -> ResponseReturnValue | BaseResponse
     return unauthorized_response()
 
 
+def message_html(text: str) -> Markup:
+    """A message's Markdown as sanitized HTML (the knowledge base's allow-list), so the article
+    links agents insert are links and nobody's markup can run."""
+    return Markup(render_markdown(text).html)  # noqa: S704  (sanitized by portal.kb.rendering)
+
+
 def init_ticket_errors(bp: Blueprint) -> None:
     """Ticket errors raised anywhere (pages, agent pages, the API) become answers here."""
     bp.app_errorhandler(TicketNotFound)(_not_found)
@@ -125,3 +133,4 @@ def init_ticket_errors(bp: Blueprint) -> None:
     bp.app_errorhandler(InvalidTransition)(_conflict)
     bp.app_errorhandler(LoginRequired)(_login_required)
     bp.app_errorhandler(ValidationError)(validation_response)
+    bp.add_app_template_filter(message_html, "message_html")
