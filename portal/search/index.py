@@ -877,7 +877,7 @@ class SearchIndex:
         if self._facets is None:
             reader = searcher.reader()
             sets: dict[str, dict[str, set[int]]] = {}
-            for name in FACETS:
+            for name in FACETS if _has_documents(reader) else ():
                 column = reader.column_reader(name)
                 groups: dict[str, set[int]] = {}
                 for number in reader.all_doc_ids():
@@ -955,6 +955,8 @@ class SearchIndex:
             allowed = self._allowed(searcher, flt)
             reader = searcher.reader()
             numbers = list(allowed) if allowed is not None else list(reader.all_doc_ids())
+            if not numbers:
+                return 0, []
             column = reader.column_reader("title_sort")
             numbers.sort(key=lambda n: (column[n], n))
             page = numbers[offset : offset + limit]
@@ -966,8 +968,10 @@ class SearchIndex:
             allowed = self._allowed(searcher, flt)
             reader = searcher.reader()
             numbers = allowed if allowed is not None else reader.all_doc_ids()
-            column = reader.column_reader(fieldname)
             out: dict[str, int] = {}
+            if not _has_documents(reader):
+                return out
+            column = reader.column_reader(fieldname)
             for number in numbers:
                 value = column[number]
                 if isinstance(value, bytes):
@@ -1006,3 +1010,8 @@ class SearchIndex:
         with self._reading() as searcher:
             found: Mapping[str, Any] | None = searcher.document(key=key)
             return found
+
+
+def _has_documents(reader: Any) -> bool:
+    """Whoosh's reader of an empty index has no columns: column_reader raises there."""
+    return bool(reader.doc_count_all())
