@@ -187,4 +187,6 @@ def test_the_ticket_story(site: Site, people: dict[str, Person], artifacts: Path
     reem.wait_for_url(re.compile(rf"/tickets/{reference}$"))
     assert "تقييمك: 5 من 5" in reem.locator(".rating").inner_text()
     assert "مغلقة" in reem.locator("h1 + p").inner_text()
+    assert "أرسلنا الرمز إلى رقمك الجديد." in reem.locator(".resolution").inner_text()
+    assert "ما جرّبته من قبل" in reem.locator(".ticket-trail").inner_text()
     reem.screenshot(path=str(artifacts / "ticket-closed-ar.png"), full_page=True)
