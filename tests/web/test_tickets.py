@@ -355,6 +355,12 @@ def test_requester_reopens_within_the_window(
     found = detail_of(web, requester, reference)
     assert found.ticket.status == "open"
     assert found.messages[-1].body == "Still broken"
+    staff.post(f"/agent/tickets/{reference}/resolve", data={"note": "Again."})
+    response = mine.post(f"/tickets/{reference}/reopen", data={"reason": "x" * 20_001})
+    assert response.status_code == 303
+    assert "This text is too long." in text_of(mine.get(f"/tickets/{reference}"))
+    assert detail_of(web, requester, reference).ticket.status == "resolved"
+    mine.post(f"/tickets/{reference}/reopen")
     # Rating an open ticket is refused, and says why.
     assert mine.post(f"/tickets/{reference}/rate", data={"rating": "3"}).status_code == 409
 

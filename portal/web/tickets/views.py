@@ -213,6 +213,8 @@ def reply(reference: str) -> Any:
 
 
 def _field_error(error: ValidationError) -> str:
+    if error.code == "too_long":
+        return str(_("This text is too long."))
     messages = {
         "body": _("Write a message before sending."),
         "file": _("The file was not accepted: %(reason)s", reason=error.message),
@@ -236,10 +238,19 @@ def confirm(reference: str) -> BaseResponse:
 @login_required
 def reopen(reference: str) -> BaseResponse:
     reason = (request.form.get("reason") or "").strip()
-    with transaction(services().sessions) as session:
-        tickets.reopen_ticket(
-            session, services().tickets, current_account(), reference, reason=reason, now=utcnow()
-        )
+    try:
+        with transaction(services().sessions) as session:
+            tickets.reopen_ticket(
+                session,
+                services().tickets,
+                current_account(),
+                reference,
+                reason=reason,
+                now=utcnow(),
+            )
+    except ValidationError as error:
+        flash(_field_error(error), "error")
+        return _back(reference)
     flash(_("The ticket is open again. The support team will answer you."), "success")
     return _back(reference)
 
