@@ -323,9 +323,13 @@ def test_agent_resolves_with_an_article_and_the_requester_confirms_and_rates(
     assert detail_of(web, agent, reference).ticket.status == "new"
     page = text_of(staff.get(f"/agent/tickets/{reference}"))
     assert "Link at least one article or write a resolution note." in page
-    # An unknown article is refused as well.
+    # An unknown article is refused as well, and said so in the interface language.
+    staff.set_cookie("sanad_locale", "ar")
     staff.post(f"/agent/tickets/{reference}/resolve", data={"article_id": "no-such-thing"})
     assert detail_of(web, agent, reference).ticket.status == "new"
+    page = text_of(staff.get(f"/agent/tickets/{reference}"))
+    assert "لا توجد مقالة منشورة بهذا المعرّف." in page
+    staff.set_cookie("sanad_locale", "en")
 
     response = staff.post(
         f"/agent/tickets/{reference}/resolve", data={"article_ids": "vpn-connect"}

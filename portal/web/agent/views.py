@@ -144,13 +144,32 @@ def ticket(reference: str) -> Any:
     )
 
 
+def refusal(error: ValidationError) -> str:
+    """Why the tickets service refused a value, in the interface language where we know it."""
+    if error.code == "too_long":
+        return str(_("This text is too long."))
+    if error.field in ("article_id", "article_ids"):
+        if error.code == "required":
+            return str(_("Link at least one article or write a resolution note."))
+        return str(_("There is no published article with this id."))
+    known = {
+        "reason": _("Write a reason."),
+        "body": _("Write a message before sending."),
+        "status": _("Choose open, waiting or on hold."),
+        "tier": _("The ticket is already at the highest tier."),
+        "assignee_id": _("Choose an active agent of the ticket's team."),
+        "file": _("The file was not accepted: %(reason)s", reason=error.message),
+    }
+    return str(known.get(error.field, error.message))
+
+
 def _act(reference: str, action: Callable[[Session, UserInfo], Any], done: str) -> BaseResponse:
     """Run one ticket action, flash the outcome and go back to the ticket page."""
     try:
         with transaction(services().sessions) as session:
             result = action(session, _account())
     except ValidationError as error:
-        flash(_("Not saved: %(reason)s", reason=error.message), "error")
+        flash(_("Not saved: %(reason)s", reason=refusal(error)), "error")
     else:
         send_mails(services().mail, getattr(result, "mails", ()))
         flash(done, "success")
