@@ -22,8 +22,9 @@ from portal.web.labels import LANGUAGE_NAMES, kind_name, language_name
 from portal.web.limits import init_limits
 from portal.web.security import init_security
 
-# Large enough for any form Sanad has; bigger bodies get a 413 before a view reads them.
-MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+# Room for a form's text fields besides its attachment; bigger bodies get a 413 before a
+# view reads them.
+FORM_ALLOWANCE = 2 * 1024 * 1024
 
 
 def init_app(app: Flask, services: Services) -> None:
@@ -35,7 +36,7 @@ def init_app(app: Flask, services: Services) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
-        MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
+        MAX_CONTENT_LENGTH=services.tickets.attachment_max_bytes + FORM_ALLOWANCE,
         TESTING=settings.testing,
     )
     if isinstance(app.json, DefaultJSONProvider):
