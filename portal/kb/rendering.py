@@ -113,6 +113,39 @@ def sanitize_html(html: str) -> str:
     return _cleaner().clean(html)
 
 
+class _ImagesAsLinks(Filter):  # type: ignore[misc]  # html5lib ships no type hints
+    """An image becomes a link to it, so viewing a message never fetches an outside URL."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "img":
+                attrs = dict(token["data"])
+                src = attrs.get((None, "src"), "")
+                label = attrs.get((None, "alt")) or src
+                if src:
+                    yield {"type": "StartTag", "name": "a", "data": {(None, "href"): src}}
+                yield {"type": "Characters", "data": label}
+                if src:
+                    yield {"type": "EndTag", "name": "a"}
+                continue
+            yield token
+
+
+def _message_cleaner() -> bleach.Cleaner:
+    cleaner: bleach.Cleaner | None = getattr(_local, "message_cleaner", None)
+    if cleaner is None:
+        cleaner = bleach.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=_allowed_attribute,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+            filters=[_ImagesAsLinks, _SafeLinks],
+        )
+        _local.message_cleaner = cleaner
+    return cleaner
+
+
 # --- Markdown -----------------------------------------------------------------------------
 
 
@@ -182,6 +215,20 @@ def render_markdown(text: str) -> Rendered:
     rendered = Rendered(html=sanitize_html(raw), toc=toc)
     _cache.put(key, rendered)
     return rendered
+
+
+def render_message(text: str) -> str:
+    """A ticket message → sanitized HTML in which images are plain links.
+
+    Requesters write ticket messages; an embedded image would make the agent's browser fetch
+    a URL of the requester's choosing (tracking the agent), so nothing is loaded inline.
+    """
+    converter = _converter()
+    try:
+        raw = converter.reset().convert(text)
+    finally:
+        converter.reset()
+    return str(_message_cleaner().clean(raw))
 
 
 # --- plain text for indexing --------------------------------------------------------------

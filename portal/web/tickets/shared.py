@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal.kb.rendering import render_markdown
+from portal.kb.rendering import render_message
 from portal.search.models import ArticleEntry
 from portal.tickets.errors import (
     AttachmentNotFound,
@@ -119,9 +119,9 @@ def _login_required(_error: LoginRequired) -> ResponseReturnValue | BaseResponse
 
 
 def message_html(text: str) -> Markup:
-    """A message's Markdown as sanitized HTML (the knowledge base's allow-list), so the article
-    links agents insert are links and nobody's markup can run."""
-    return Markup(render_markdown(text).html)  # noqa: S704  (sanitized by portal.kb.rendering)
+    """A message's Markdown as sanitized HTML (the knowledge base's allow-list, images shown as
+    links), so the article links agents insert are links and nobody's markup can run."""
+    return Markup(render_message(text))  # noqa: S704  (sanitized by portal.kb.rendering)
 
 
 def init_ticket_errors(bp: Blueprint) -> None:
