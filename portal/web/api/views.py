@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, g, jsonify, request, url_for
 
 from portal.kb.services import open_article
 from portal.search.models import ArticleEntry
@@ -20,7 +21,20 @@ SUGGESTIONS = 5
 
 
 def article_url(entry: ArticleEntry) -> str:
-    return url_for("kb.article", lang=entry.lang, article_id=entry.id)
+    """The article page's path, as ``url_for`` builds it, without a route lookup per hit.
+
+    A search answer links ten articles; building each through the URL map was a quarter of
+    a cached API search's time. The pattern comes from ``url_for`` once per request.
+    """
+    pattern: str | None = g.get("article_url_pattern")
+    if pattern is None:
+        pattern = (
+            url_for("kb.article", lang="{lang}", article_id="{id}")
+            .replace("%7B", "{")
+            .replace("%7D", "}")
+        )
+        g.article_url_pattern = pattern
+    return pattern.format(lang=quote(entry.lang, safe=""), id=quote(entry.id, safe=""))
 
 
 @bp.get("/search")
