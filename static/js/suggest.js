@@ -8,6 +8,45 @@
   var MIN_CHARS = 2;
   var counter = 0;
 
+  /* Debounced, abortable GET of `url?q=<input text>` while the person types; `render` gets
+     the JSON list (or [] below `minChars`). Shared with the ticket form (tickets.js). */
+  function live(input, url, delayMs, minChars, render) {
+    var timer = null;
+    var controller = null;
+    var lastQuery = "";
+
+    function lookUp() {
+      var query = input.value.trim();
+      if (query === lastQuery) { return; }
+      lastQuery = query;
+      if (query.length < minChars) { render([]); return; }
+      if (controller) { controller.abort(); }
+      controller = new AbortController();
+      fetch(url + "?q=" + encodeURIComponent(query), {
+        headers: { Accept: "application/json" },
+        signal: controller.signal,
+        credentials: "same-origin"
+      })
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (results) {
+          if (input.value.trim() === query && Array.isArray(results)) { render(results); }
+        })
+        .catch(function () { /* aborted or offline: the form still works */ });
+    }
+
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(lookUp, delayMs);
+    });
+    return {
+      now: lookUp,
+      query: function () { return lastQuery; },
+      forget: function () { lastQuery = ""; }
+    };
+  }
+
+  window.SanadSuggest = { live: live };
+
   function setup(row) {
     var input = row.querySelector("input[data-suggest-url]");
     if (!input) { return; }
@@ -38,9 +77,6 @@
 
     var items = [];
     var active = -1;
-    var timer = null;
-    var controller = null;
-    var lastQuery = "";
 
     function close() {
       list.hidden = true;
@@ -99,29 +135,7 @@
       }
     }
 
-    function fetchSuggestions() {
-      var query = input.value.trim();
-      if (query === lastQuery) { return; }
-      lastQuery = query;
-      if (query.length < MIN_CHARS) { render([]); return; }
-      if (controller) { controller.abort(); }
-      controller = new AbortController();
-      fetch(url + "?q=" + encodeURIComponent(query), {
-        headers: { Accept: "application/json" },
-        signal: controller.signal,
-        credentials: "same-origin"
-      })
-        .then(function (response) { return response.ok ? response.json() : []; })
-        .then(function (results) {
-          if (input.value.trim() === query && Array.isArray(results)) { render(results); }
-        })
-        .catch(function () { /* aborted or offline: the form still works */ });
-    }
-
-    input.addEventListener("input", function () {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(fetchSuggestions, DELAY_MS);
-    });
+    var lookup = live(input, url, DELAY_MS, MIN_CHARS, render);
 
     input.addEventListener("keydown", function (event) {
       var open = !list.hidden && items.length > 0;
@@ -147,14 +161,14 @@
           close();
         } else if (input.value) {
           input.value = "";
-          lastQuery = "";
+          lookup.forget();
         }
       }
     });
 
     input.addEventListener("blur", function () { close(); });
     input.addEventListener("focus", function () {
-      if (items.length && input.value.trim() === lastQuery) {
+      if (items.length && input.value.trim() === lookup.query()) {
         list.hidden = false;
         input.setAttribute("aria-expanded", "true");
       }

@@ -1,6 +1,7 @@
 /* "Still need help?" form: while the subject is typed, show articles that may answer it.
    Opening one goes through /tickets/suggested/…, which counts it as a deflection attempt.
-   Progressive enhancement: without this file the form works the same. No innerHTML. */
+   Progressive enhancement: without this file the form works the same. No innerHTML.
+   The typing/fetching part is suggest.js's shared `SanadSuggest.live`. */
 (function () {
   "use strict";
 
@@ -15,9 +16,6 @@
     var url = input.getAttribute("data-suggest-url");
     var openUrl = input.getAttribute("data-open-url");
     var pageLang = document.documentElement.lang;
-    var timer = null;
-    var controller = null;
-    var lastQuery = null;
 
     function render(results) {
       while (list.firstChild) { list.removeChild(list.firstChild); }
@@ -40,33 +38,11 @@
       box.hidden = results.length === 0;
     }
 
-    function lookUp() {
-      var query = input.value.trim();
-      if (query === lastQuery) { return; }
-      lastQuery = query;
-      if (query.length < MIN_CHARS) { render([]); return; }
-      if (controller) { controller.abort(); }
-      controller = new AbortController();
-      fetch(url + "?q=" + encodeURIComponent(query), {
-        headers: { Accept: "application/json" },
-        signal: controller.signal,
-        credentials: "same-origin"
-      })
-        .then(function (response) { return response.ok ? response.json() : []; })
-        .then(function (results) {
-          if (input.value.trim() === query && Array.isArray(results)) { render(results); }
-        })
-        .catch(function () { /* aborted or offline: the form still works */ });
-    }
-
-    input.addEventListener("input", function () {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(lookUp, DELAY_MS);
-    });
-    lookUp();
+    window.SanadSuggest.live(input, url, DELAY_MS, MIN_CHARS, render).now();
   }
 
   function init() {
+    if (!window.SanadSuggest) { return; } // suggest.js (loaded by every page) not there
     var fields = document.querySelectorAll("[data-ticket-suggest]");
     for (var i = 0; i < fields.length; i += 1) { setup(fields[i]); }
   }
