@@ -556,3 +556,20 @@ def test_an_attachment_near_the_size_limit_is_accepted(
     )
     del response
     gc.collect()
+
+
+def test_long_ticket_lists_page_with_the_shared_pagination(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(), make_account("agent")
+    mine, staff = client_for(requester), client_for(agent)
+    references = [open_ticket(mine, subject=f"Ticket number {n}") for n in range(26)]
+    first = text_of(mine.get("/tickets"))
+    assert 'aria-current="page">1<' in first
+    assert "/tickets?page=2" in first
+    second = text_of(mine.get("/tickets", query_string={"page": "2"}))
+    assert 'aria-current="page">2<' in second
+    assert references[0] in second  # 25 a page, newest first: the oldest is on page 2
+    queue = text_of(staff.get("/agent", query_string={"priority": "normal"}))
+    assert "priority=normal" in queue
+    assert "page=2" in queue

@@ -31,6 +31,7 @@ from portal.tickets.values import QueueFilter, TicketChanges, TicketDraft
 from portal.web.auth.access import current_account, roles_required
 from portal.web.context import services, ui_lang
 from portal.web.forms import clean_text
+from portal.web.pagination import page_numbers
 from portal.web.tickets.shared import article_exists, find_article, utcnow
 from portal.web.tickets.views import categories, upload
 
@@ -99,6 +100,7 @@ def queue() -> Any:
         listing=listing,
         chosen=chosen,
         page_url=page_url,
+        page_numbers=page_numbers(listing.page, listing.pages),
         statuses=STATUSES,
         priorities=PRIORITIES,
         tiers=TIERS,

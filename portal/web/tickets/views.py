@@ -23,6 +23,7 @@ from portal.web.auth.access import current_account, login_required, unauthorized
 from portal.web.context import services, ui_lang
 from portal.web.forms import clean_text
 from portal.web.limits import TICKET_CREATE_LIMIT, limiter
+from portal.web.pagination import page_numbers
 from portal.web.tickets.shared import (
     find_article,
     init_ticket_errors,
@@ -150,7 +151,12 @@ def mine() -> Any:
     number = int(page) if page.isdigit() and 0 < int(page) <= 1000 else 1
     with transaction(services().sessions) as session:
         listing = tickets.list_my_tickets(session, account, page=number)
-    return render_template("tickets/mine.html", listing=listing)
+    return render_template(
+        "tickets/mine.html",
+        listing=listing,
+        page_url=lambda page: url_for("tickets.mine", page=page),
+        page_numbers=page_numbers(listing.page, listing.pages),
+    )
 
 
 @bp.get("/<reference>")
