@@ -200,18 +200,23 @@ class _RenderCache:
 _cache = _RenderCache(size=512)
 
 
+def _convert(text: str) -> tuple[str, tuple[TocEntry, ...]]:
+    """Markdown → unsanitized HTML and its TOC, with this thread's reusable converter."""
+    converter = _converter()
+    try:
+        raw = converter.reset().convert(text)
+        return raw, tuple(_flatten(getattr(converter, "toc_tokens", [])))
+    finally:
+        converter.reset()
+
+
 def render_markdown(text: str) -> Rendered:
     """Markdown (tables, fenced code, heading anchors) → sanitized HTML; cached by content hash."""
     key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    converter = _converter()
-    try:
-        raw = converter.reset().convert(text)
-        toc = tuple(_flatten(getattr(converter, "toc_tokens", [])))
-    finally:
-        converter.reset()
+    raw, toc = _convert(text)
     rendered = Rendered(html=sanitize_html(raw), toc=toc)
     _cache.put(key, rendered)
     return rendered
@@ -223,11 +228,7 @@ def render_message(text: str) -> str:
     Requesters write ticket messages; an embedded image would make the agent's browser fetch
     a URL of the requester's choosing (tracking the agent), so nothing is loaded inline.
     """
-    converter = _converter()
-    try:
-        raw = converter.reset().convert(text)
-    finally:
-        converter.reset()
+    raw, _toc = _convert(text)
     return str(_message_cleaner().clean(raw))
 
 
