@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install install-test browser catalogs lint typecheck contracts pytest pytest-postgres bench clean
+.PHONY: run test install install-test browser catalogs messages lint typecheck contracts pytest pytest-postgres bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ install: $(VENV)/.installed catalogs
 ## Compile the Arabic and English message catalogs (never committed as .mo).
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d translations
+
+## Refresh the catalogs after changing interface strings (Arabic from FRAGMENTS .po files).
+messages: $(VENV)/.installed
+	$(BIN)/python translations/update_catalogs.py $(FRAGMENTS)
 
 ## make run: install, migrate, index, and serve the demo portal on http://$(HOST):$(PORT)
 run: install

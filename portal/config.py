@@ -40,6 +40,16 @@ class Settings:
     testing: bool = False
     # Sanad runs behind a TLS proxy in production; the test client speaks plain HTTP.
     session_cookie_secure: bool = False
+    # Knowledge lifecycle (docs/lifecycle.md).
+    # May the author of a draft approve it? Off: a second person must review every change.
+    review_self_approve: bool = False
+    # Do trainers' workshop guides go through review? Off: a trainer publishes their own.
+    workshop_review: bool = False
+    # An article needs attention when, with at least this many votes, this share was "no".
+    feedback_min_votes: int = 5
+    feedback_unhelpful_share: float = 0.4
+    # ...or when this many tickets it resolved were reopened.
+    attention_reopens: int = 1
 
     @property
     def is_sqlite(self) -> bool:
@@ -95,6 +105,20 @@ def load_settings(
         time_limit = float(pick("search_time_limit", 1.0))
     except ValueError as exc:
         raise ConfigError("SANAD_SEARCH_TIME_LIMIT must be a number of seconds") from exc
+    try:
+        feedback_min_votes = int(pick("feedback_min_votes", 5))
+        feedback_share = float(pick("feedback_unhelpful_share", 0.4))
+        attention_reopens = int(pick("attention_reopens", 1))
+    except ValueError as exc:
+        raise ConfigError(
+            "SANAD_FEEDBACK_MIN_VOTES and SANAD_ATTENTION_REOPENS must be whole numbers, "
+            "SANAD_FEEDBACK_UNHELPFUL_SHARE a number between 0 and 1"
+        ) from exc
+    if not 0 < feedback_share <= 1 or feedback_min_votes < 1 or attention_reopens < 1:
+        raise ConfigError(
+            "SANAD_FEEDBACK_UNHELPFUL_SHARE must be in (0, 1]; SANAD_FEEDBACK_MIN_VOTES and "
+            "SANAD_ATTENTION_REOPENS at least 1"
+        )
     settings = Settings(
         instance_dir=instance_dir,
         database_url=database_url,
@@ -105,6 +129,11 @@ def load_settings(
         search_time_limit=time_limit,
         testing=bool(given.get("testing", False)),
         session_cookie_secure=_env_bool(str(pick("session_cookie_secure", "false"))),
+        review_self_approve=_env_bool(str(pick("review_self_approve", "false"))),
+        workshop_review=_env_bool(str(pick("workshop_review", "false"))),
+        feedback_min_votes=feedback_min_votes,
+        feedback_unhelpful_share=feedback_share,
+        attention_reopens=attention_reopens,
     )
     known = {f.name for f in fields(Settings)}
     rest = {k: v for k, v in given.items() if k in known and k not in _RESOLVED}
@@ -121,4 +150,9 @@ _RESOLVED = {
     "search_time_limit",
     "testing",
     "session_cookie_secure",
+    "review_self_approve",
+    "workshop_review",
+    "feedback_min_votes",
+    "feedback_unhelpful_share",
+    "attention_reopens",
 }

@@ -12,8 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
+from sqlalchemy import DateTime, Dialect, Engine, MetaData, String, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -41,6 +42,29 @@ str255 = Annotated[str, mapped_column(String(255))]
 timestamp = Annotated[
     dt.datetime, mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 ]
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """``DateTime(timezone=True)`` that rejects naive values and returns aware UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            raise ValueError(f"a timezone-aware datetime is required, not {value!r}")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.accounts.columns import UtcDateTime
+from portal.db import UtcDateTime
 from portal.db import Base, intpk, utcnow
 
-ROLES = ("requester", "agent", "knowledge_manager", "trainer", "admin")
+# "author": allowed by knowledge managers to write drafts, which someone else reviews.
+ROLES = ("requester", "agent", "knowledge_manager", "author", "trainer", "admin")
 STAFF_ROLES = frozenset({"agent", "admin"})
 TIERS = (1, 2, 3)
 LANGS = ("ar", "en")

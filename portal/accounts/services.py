@@ -483,6 +483,15 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[str, ...], int | None, tuple[str, ...
         (),
         "cedar-Ink-harbor-58",
     ),
+    (
+        "reviewer@sanad.example",
+        "نادية المراجِعة",
+        ("knowledge_manager",),
+        None,
+        (),
+        "maple-Reed-compass-64",
+    ),
+    ("author@sanad.example", "Yusuf Author", ("author",), None, (), "coral-Step-lantern-35"),
     ("trainer@sanad.example", "Omar Trainer", ("trainer",), None, (), "silver-Kite-meadow-26"),
     ("admin@sanad.example", "Admin", ("admin", "agent"), 3, ("support",), "golden-Falcon-stone-83"),
 )

@@ -7,6 +7,7 @@ from alembic import context
 # Imported for their side effect: each registers its models on Base.metadata.
 import portal.accounts.models
 import portal.events
+import portal.kb.tables
 import portal.tickets.models  # noqa: F401
 from portal.db import Base, make_engine
 

@@ -253,6 +253,20 @@ class SearchService:
 
         return self._with_index(run)
 
+    def similar(
+        self, text: str, *, lang: str | None = None, limit: int = 5, exclude: str | None = None
+    ) -> list[ArticleEntry]:
+        """Articles most like ``text`` (Whoosh more-like-this over the body), best first.
+
+        Used before a ticket is promoted to a draft, so duplicates are avoided; every article
+        is a candidate whatever its status. ``exclude`` is an article key (``lang/id``).
+        """
+        from portal.search.similar import similar_entries
+
+        return self._with_index(
+            lambda: similar_entries(self._index, text, lang=lang, limit=limit, exclude=exclude)
+        )
+
     def categories(
         self, lang: str | None = None, visibility: Visibility = "public"
     ) -> dict[str, int]:

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.accounts.columns import UtcDateTime
+from portal.db import UtcDateTime
 from portal.accounts.models import User
 from portal.db import Base, intpk, utcnow
 
@@ -192,3 +192,23 @@ class CannedResponse(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class TicketPromotion(Base):
+    """A resolved ticket turned into a draft article ("Promote to article").
+
+    ``published_at`` is set when the draft is approved: from then on the ticket shows
+    "resolved by article X" and counts towards the article's resolved tickets.
+    """
+
+    __tablename__ = "ticket_promotions"
+    __table_args__ = (UniqueConstraint("ticket_id", "draft_id"),)
+
+    id: Mapped[intpk]
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[str] = mapped_column(String(200), index=True)
+    lang: Mapped[str] = mapped_column(String(5))
+    promoted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

@@ -11,7 +11,9 @@ possible, so the run does not depend on the order of the rows.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, url_for
@@ -20,6 +22,16 @@ from flask.testing import FlaskClient
 from portal.accounts.models import UserInfo
 from portal.db import transaction
 from portal.tickets import services as tickets
+from tests.web.access_common import (
+    ADMIN_PAGE,
+    LOGIN,
+    OWNER_PAGE,
+    PUBLIC,
+    ROLES,
+    SIGNED_IN,
+    STAFF_ACTION,
+    STAFF_PAGE,
+)
 from tests.web.test_tickets import (
     PNG,
     ClientFor,
@@ -32,19 +44,8 @@ from tests.web.test_tickets import (
 
 __all__ = ["client_for", "make_account", "web"]  # fixtures shared with test_tickets
 
-LOGIN = "login"
-ROLES = ("anonymous", "requester", "agent", "knowledge_manager", "trainer", "admin")
-ALL_200 = (200,) * 6
-# Outcomes in the order of ROLES.
-PUBLIC = ALL_200
-SIGNED_IN = (LOGIN, 200, 200, 200, 200, 200)
-STAFF_PAGE = (LOGIN, 403, 200, 403, 403, 200)
-STAFF_ACTION = (LOGIN, 403, 303, 403, 403, 303)  # refused values are flashed on the page
-ADMIN_PAGE = (LOGIN, 403, 403, 403, 403, 200)
-# The requester owns the ticket; the agent and the admin work its team; the knowledge manager
-# and the trainer are strangers to it, and strangers get 404, like a missing ticket.
-OWNER_PAGE = (LOGIN, 200, 200, 404, 404, 200)
-
+# Rows for later features live in ``access_rows_<feature>.py`` beside this file (each exports
+# ROWS and, if its routes take new arguments, ARGUMENTS); they are merged in below.
 Row = tuple[Any, ...]
 # (endpoint, method) → (outcomes by role, request body: form dict, or ("json", value))
 TABLE: dict[tuple[str, str], tuple[Row, Any]] = {
@@ -115,8 +116,6 @@ TABLE: dict[tuple[str, str], tuple[Row, Any]] = {
     ("admin.user", "GET"): (ADMIN_PAGE, None),
     ("admin.save_roles", "POST"): ((LOGIN, 403, 403, 403, 403, 400), {}),
     ("admin.act", "POST"): ((LOGIN, 403, 403, 403, 403, 303), {}),
-    # Last: logging out ends every session of the person.
-    ("auth.logout", "POST"): ((LOGIN,) * 6, {}),
 }
 
 ARGUMENTS = {
@@ -129,6 +128,14 @@ ARGUMENTS = {
     "action": "unlock",
     "response_id": 999_999,  # no such canned response
 }
+
+
+for _module in sorted(Path(__file__).parent.glob("access_rows_*.py")):
+    _rows = importlib.import_module(f"tests.web.{_module.stem}")
+    TABLE.update(_rows.ROWS)
+    ARGUMENTS.update(getattr(_rows, "ARGUMENTS", {}))
+# Last: logging out ends every session of the person.
+TABLE[("auth.logout", "POST")] = ((LOGIN,) * 6, {})
 
 
 def routes(app: Flask) -> set[tuple[str, str]]:

@@ -15,6 +15,7 @@ ROLE_NAMES: dict[str, LazyString] = {
     "requester": _l("Requester"),
     "agent": _l("Agent"),
     "knowledge_manager": _l("Knowledge manager"),
+    "author": _l("Author"),
     "trainer": _l("Trainer"),
     "admin": _l("Administrator"),
 }
