@@ -35,6 +35,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.accounts.models import UserInfo
+from portal.kb.workflow import Editor
 from portal.web.auth.session import API_PREFIX, signed_in_user
 from portal.web.errors import error_response
 from portal.web.security import safe_next
@@ -100,3 +101,11 @@ def roles_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | Ba
         return wrapper
 
     return decorate
+
+
+def current_editor() -> Editor | None:
+    """The signed-in person as the knowledge workflow sees them (None when anonymous)."""
+    account = current_account()
+    if account is None:
+        return None
+    return Editor(id=account.id, name=account.name, email=account.email, roles=account.roles)
