@@ -12,10 +12,10 @@ import logging
 import threading
 from typing import Any, Final
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, insert
+from sqlalchemy import JSON, Index, Integer, String, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from portal.db import Base, intpk, transaction, utcnow
+from portal.db import Base, UtcDateTime, intpk, transaction, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class Event(Base):
 
     id: Mapped[intpk]
     kind: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # An anonymous, random per-browser id kept in the session: lets the funnel follow one
     # visitor from search to ticket without identifying the person.
     visitor: Mapped[str | None] = mapped_column(String(64), index=True)
