@@ -40,6 +40,9 @@ class Settings:
     testing: bool = False
     # Sanad runs behind a TLS proxy in production; the test client speaks plain HTTP.
     session_cookie_secure: bool = False
+    # How many reverse proxies in front of Sanad set X-Forwarded-For/-Proto/-Host. 0 trusts
+    # none (direct exposure); behind one proxy, 1, or every visitor shares the proxy's address.
+    trusted_proxies: int = 0
     # Knowledge lifecycle (docs/lifecycle.md).
     # May the author of a draft approve it? Off: a second person must review every change.
     review_self_approve: bool = False
@@ -114,6 +117,12 @@ def load_settings(
             "SANAD_FEEDBACK_MIN_VOTES and SANAD_ATTENTION_REOPENS must be whole numbers, "
             "SANAD_FEEDBACK_UNHELPFUL_SHARE a number between 0 and 1"
         ) from exc
+    try:
+        trusted_proxies = int(pick("trusted_proxies", 0))
+    except ValueError as exc:
+        raise ConfigError("SANAD_TRUSTED_PROXIES must be a whole number (0 = no proxy)") from exc
+    if trusted_proxies < 0:
+        raise ConfigError("SANAD_TRUSTED_PROXIES must be 0 or more")
     if not 0 < feedback_share <= 1 or feedback_min_votes < 1 or attention_reopens < 1:
         raise ConfigError(
             "SANAD_FEEDBACK_UNHELPFUL_SHARE must be in (0, 1]; SANAD_FEEDBACK_MIN_VOTES and "
@@ -129,6 +138,7 @@ def load_settings(
         search_time_limit=time_limit,
         testing=bool(given.get("testing", False)),
         session_cookie_secure=_env_bool(str(pick("session_cookie_secure", "false"))),
+        trusted_proxies=trusted_proxies,
         review_self_approve=_env_bool(str(pick("review_self_approve", "false"))),
         workshop_review=_env_bool(str(pick("workshop_review", "false"))),
         feedback_min_votes=feedback_min_votes,

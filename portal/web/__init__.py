@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import Services
 from portal.web import admin, agent, api, auth, home, i18n, kb, search, tickets
@@ -41,6 +42,10 @@ def init_app(app: Flask, services: Services) -> None:
     )
     if isinstance(app.json, DefaultJSONProvider):
         app.json.ensure_ascii = False  # Arabic stays readable in API responses
+    if settings.trusted_proxies:
+        # Client address (rate limits, lock-outs), scheme and host from the proxies we trust.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     CSRFProtect(app)
     init_auth(app)
     init_limits(app)

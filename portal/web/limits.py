@@ -30,7 +30,7 @@ TICKET_CREATE_LIMIT = "10 per hour"
 
 
 def client_ip() -> str:
-    """The client address. Behind a reverse proxy, configure ProxyFix so this is the visitor's."""
+    """The client address; behind a reverse proxy, SANAD_TRUSTED_PROXIES makes it the visitor's."""
     return request.remote_addr or "unknown"
 
 

@@ -143,3 +143,22 @@ def test_locale_switch_rejects_unknown_languages(client: FlaskClient) -> None:
 )
 def test_safe_next(target: str | None, expected: str | None) -> None:
     assert safe_next(target) == expected
+
+
+@pytest.mark.parametrize(("proxies", "seen"), [(0, "127.0.0.1 http"), (1, "203.0.113.7 https")])
+def test_forwarded_client_address_is_trusted_only_from_configured_proxies(
+    app_overrides: dict[str, object], proxies: int, seen: str
+) -> None:
+    from flask import request
+
+    from portal import create_app
+
+    app = create_app({**app_overrides, "trusted_proxies": proxies})
+    app.add_url_rule("/_whoami", "whoami", lambda: f"{request.remote_addr} {request.scheme}")
+    try:
+        headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+        response = app.test_client().get("/_whoami", headers=headers)
+        assert response.get_data(as_text=True) == seen
+    finally:
+        app.extensions["sanad"].search.close()
+        app.extensions["sanad"].engine.dispose()
