@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UtcDateTime
-from portal.db import Base, intpk, utcnow
+from portal.db import Base, UtcDateTime, intpk, utcnow
 
 # "author": allowed by knowledge managers to write drafts, which someone else reviews.
 ROLES = ("requester", "agent", "knowledge_manager", "author", "trainer", "admin")

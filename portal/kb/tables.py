@@ -64,9 +64,7 @@ class DraftEvent(Base):
     __tablename__ = "draft_events"
 
     id: Mapped[intpk]
-    draft_id: Mapped[str] = mapped_column(
-        ForeignKey("drafts.id", ondelete="CASCADE"), index=True
-    )
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_name: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(30))

@@ -16,9 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UtcDateTime
 from portal.accounts.models import User
-from portal.db import Base, intpk, utcnow
+from portal.db import Base, UtcDateTime, intpk, utcnow
 
 
 def _empty_list() -> list[str]:
