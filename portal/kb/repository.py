@@ -20,6 +20,8 @@ import logging
 import os
 import re
 import subprocess
+import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -395,6 +397,173 @@ class ArticleRepository:
         email = self._git("config", "user.email", check=False)
         return bool(name.stdout.strip()) and bool(email.stdout.strip())
 
+    # --- draft plumbing (portal.kb.workflow) ----------------------------------------------
+    # Drafts never touch the work tree: their commits are built from blobs and a temporary
+    # index, and branches move only by compare-and-swap (``git update-ref <ref> <new> <old>``).
+
+    def _plumb(
+        self,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        stdin: bytes | None = None,
+        check: bool = True,
+    ) -> subprocess.CompletedProcess[bytes]:
+        return _plumbing(self, *args, env=env, stdin=stdin, check=check)
+
+    def git_prefix(self) -> str:
+        """Where root sits in its work tree (``articles/``, or ``""`` at the top)."""
+        return self._plumb("rev-parse", "--show-prefix").stdout.decode("utf-8").strip()
+
+    def git_path(self, relative: str) -> str:
+        """A safe path relative to root as git names it from the top (``:/`` pathspec form)."""
+        clean = self.relative(self.safe_path(relative))
+        return self.git_prefix() + clean
+
+    def live_ref(self) -> str:
+        """The branch HEAD points at: the live site follows it."""
+        result = self._plumb("symbolic-ref", "-q", "HEAD", check=False)
+        ref = result.stdout.decode().strip()
+        if result.returncode != 0 or not ref:
+            raise KbError("the articles repository is not on a branch (detached HEAD)")
+        return ref
+
+    def resolve(self, rev: str) -> str | None:
+        """The commit ``rev`` names, or None."""
+        if not rev or rev.startswith("-"):
+            return None
+        result = self._plumb("rev-parse", "--verify", "-q", f"{rev}^{{commit}}", check=False)
+        return result.stdout.decode().strip() or None if result.returncode == 0 else None
+
+    def read_blob(self, commit: str, relative: str) -> bytes | None:
+        """A file's bytes at ``commit`` (None when absent there)."""
+        if not is_oid(commit):
+            found = self.resolve(commit)
+            if found is None:
+                return None
+            commit = found
+        spec = f"{commit}:{self.git_path(relative)}"
+        kind = self._plumb("cat-file", "-t", spec, check=False)
+        if kind.returncode != 0 or kind.stdout.strip() != b"blob":
+            return None
+        return self._plumb("cat-file", "blob", spec).stdout
+
+    def last_commit_touching(self, rev: str, relative: str) -> str | None:
+        """The newest first-parent commit of ``rev`` that changed the file (None: never)."""
+        if self.resolve(rev) is None:
+            return None
+        result = self._plumb(
+            "log", "-1", "--first-parent", "--format=%H", rev, "--",
+            f":(top,literal){self.git_path(relative)}",
+        )  # fmt: skip
+        return result.stdout.decode().strip() or None
+
+    def write_blob(self, data: bytes) -> str:
+        """Store ``data`` as a blob object and return its id."""
+        return self._plumb("hash-object", "-w", "--stdin", stdin=data).stdout.decode().strip()
+
+    def commit_file(
+        self,
+        *,
+        tree_of: str | None,
+        relative: str,
+        blob: str,
+        parents: tuple[str, ...],
+        message: str,
+        author: Identity,
+        committer: Identity,
+    ) -> str:
+        """A commit whose tree is ``tree_of``'s with one file set to ``blob`` (no ref moves)."""
+        path = self.git_path(relative)
+        with tempfile.TemporaryDirectory(prefix="sanad-index-") as scratch:
+            env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            if tree_of is not None:
+                self._plumb("read-tree", tree_of, env=env)
+            else:
+                self._plumb("read-tree", "--empty", env=env)
+            self._plumb("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+            tree = self._plumb("write-tree", env=env).stdout.decode().strip()
+        parent_args = [arg for parent in parents for arg in ("-p", parent)]
+        env = {**author.env("AUTHOR"), **committer.env("COMMITTER")}
+        result = self._plumb(
+            "commit-tree", tree, *parent_args, "-F", "-", env=env, stdin=message.encode()
+        )
+        return result.stdout.decode().strip()
+
+    def move_ref(self, ref: str, new: str | None, old: str | None, reason: str = "") -> None:
+        """Compare-and-swap ``ref`` from ``old`` (None: must not exist) to ``new`` (None:
+        delete). Retries only while git reports the ref locked; RefMoved on a real mismatch."""
+        zero = "0" * 40
+        if new is None:
+            args = ["update-ref", "-d", ref, *([old] if old else [])]
+        else:
+            args = ["update-ref", "-m", reason or "sanad", ref, new, old or zero]
+        for attempt in range(_LOCK_RETRIES):
+            result = self._plumb(*args, check=False)
+            if result.returncode == 0:
+                return
+            message = result.stderr.decode("utf-8", "replace")
+            if "File exists" in message or "Unable to create" in message:
+                time.sleep(min(0.002 * (attempt + 1), 0.05))
+                continue
+            current = self.resolve(ref)
+            if current != old:
+                raise RefMoved(ref, current)
+            raise KbError(f"git update-ref failed: {message.strip()}")
+        raise KbError(f"{ref} stayed locked: try again")
+
+    def is_clean(self, relative: str) -> bool:
+        """True when the work-tree file (and its index entry) matches HEAD, or is absent from
+        both: there is no uncommitted change that a publish would overwrite."""
+        path = f":(top,literal){self.git_path(relative)}"
+        status = self._plumb("status", "--porcelain", "-z", "--untracked-files=all", "--", path)
+        return not status.stdout.strip(b"\0")
+
+    def checkout_blob(self, relative: str, blob: str) -> None:
+        """Write ``blob`` to the work-tree file and its index entry (nothing else changes)."""
+        data = self._plumb("cat-file", "blob", blob).stdout
+        self.write_text(relative, data.decode("utf-8"))
+        path = self.git_path(relative)
+        for attempt in range(_LOCK_RETRIES):
+            result = self._plumb(
+                "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}",
+                check=False,
+            )  # fmt: skip
+            if result.returncode == 0:
+                break
+            if b"File exists" not in result.stderr:
+                raise KbError(f"git update-index failed: {result.stderr.decode().strip()}")
+            time.sleep(min(0.002 * (attempt + 1), 0.05))
+        # Refresh the stat data so `git status` sees the file as unchanged without rehashing.
+        self._plumb("update-index", "-q", "--refresh", check=False)
+
+    def file_log(self, rev: str, relative: str) -> list[LogEntry]:
+        """First-parent commits of ``rev`` that changed the file, newest first."""
+        if self.resolve(rev) is None:
+            return []
+        fields = (
+            "%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f"
+            "%(trailers:key=Reviewed-by,valueonly,separator=%x1d)%x1e"
+        )
+        result = self._plumb(
+            "log", "--first-parent", f"--format={fields}", rev, "--",
+            f":(top,literal){self.git_path(relative)}",
+        )  # fmt: skip
+        entries: list[LogEntry] = []
+        for record in result.stdout.decode("utf-8", "replace").split("\x1e"):
+            parts = record.strip("\n").split("\x1f")
+            if len(parts) != 6:
+                continue
+            commit, name, email, date, subject, trailers = parts
+            reviewed = trailers.split("\x1d")[0].strip() or None
+            entries.append(
+                LogEntry(commit, name, email, dt.datetime.fromisoformat(date), subject, reviewed)
+            )
+        return entries
+
+    def commit_lock(self) -> FileLock:
+        """The lock that serialises commits to the live branch on this host."""
+        return FileLock(str(self._git_dir() / "sanad-commit.lock"), timeout=60)
+
     # --- data files ----------------------------------------------------------------------
 
     def read_data(self, name: str) -> Any:
@@ -470,6 +639,44 @@ class ArticleRepository:
         categories = _parse_categories(data)
         self._categories_cache = (stamp, categories)
         return dict(categories)
+
+    # --- live history for translations (portal.kb.translations) ---------------------------
+    # The live branch's first-parent line is the order in which changes went live: a draft
+    # approved as a merge counts from its merge, not from when its author began it.
+
+    def live_changes(self) -> dict[str, list[tuple[int, str, dt.datetime]]]:
+        """Each article path's live changes, newest first: (rank, commit, time), rank 0 = the
+        newest commit. One ``git log --first-parent`` over the whole history."""
+        if self.head() is None:
+            return {}
+        result = self._git(
+            "-c", "core.quotePath=false", "log", "--first-parent", "--diff-merges=first-parent",
+            "--relative", "--no-renames", "--name-only", "--format=%x01%H %ct", "--", ".",
+            check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            return {}
+        found: dict[str, list[tuple[int, str, dt.datetime]]] = {}
+        rank, commit, when = -1, "", dt.datetime.min.replace(tzinfo=dt.UTC)
+        for line in result.stdout.decode("utf-8", "surrogateescape").split("\n"):
+            if line.startswith("\x01"):
+                sha, _, stamp = line[1:].partition(" ")
+                rank, commit = rank + 1, sha
+                when = dt.datetime.fromtimestamp(int(stamp or 0), dt.UTC)
+            elif line and rank >= 0 and is_article_path(line):
+                found.setdefault(line, []).append((rank, commit, when))
+        return found
+
+    def diff_text(self, relative: str, old: str, new: str) -> str:
+        """Unified diff of one file between two commits (empty when equal or unknown)."""
+        if not all(re.fullmatch(r"[0-9a-f]{7,64}", c) for c in (old, new)):
+            return ""
+        result = self._git(
+            "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-renames",
+            "--relative", old, new, "--", self.relative(self.safe_path(relative)),
+            check=False,
+        )  # fmt: skip
+        return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else ""
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -752,3 +959,114 @@ def _strip_prefix(path: str, prefix: str) -> str:
     if not prefix:
         return path
     return path[len(prefix) :] if path.startswith(prefix) else ""
+
+
+# --- git plumbing for drafts (portal.kb.workflow) --------------------------------------------
+#
+# Drafts never touch the work tree: their commits are built from blobs and a temporary index,
+# and branches move only by compare-and-swap (``git update-ref <ref> <new> <old>``).
+
+_OID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_LOCK_RETRIES: Final = 200
+_FRONT_MATTER_ORDER: Final = (
+    "title",
+    "id",
+    "lang",
+    "translation_of",
+    "category",
+    "tags",
+    "kind",
+    "audience",
+    "status",
+    "owner",
+    "updated",
+    "review_by",
+    "description",
+)
+
+
+class RefMoved(KbError):
+    """A compare-and-swap on a ref failed: it is not at the expected commit any more."""
+
+    def __init__(self, ref: str, current: str | None) -> None:
+        super().__init__(f"{ref} has moved (now at {current or 'nothing'})")
+        self.ref = ref
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A git author or committer and the moment of the change."""
+
+    name: str
+    email: str
+    when: dt.datetime
+
+    def env(self, role: str) -> dict[str, str]:
+        when = self.when if self.when.tzinfo else self.when.replace(tzinfo=dt.UTC)
+        name = re.sub(r"[<>\n\r]+", " ", self.name).strip() or "Sanad"
+        email = re.sub(r"[<>\s]+", "", self.email) or "sanad@localhost"
+        return {
+            f"GIT_{role}_NAME": name,
+            f"GIT_{role}_EMAIL": email,
+            f"GIT_{role}_DATE": f"{int(when.timestamp())} +0000",
+        }
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One commit of ``git log`` on a file: who, when, what and the Reviewed-by trailer."""
+
+    commit: str
+    author_name: str
+    author_email: str
+    date: dt.datetime
+    subject: str
+    reviewed_by: str | None
+
+
+def is_oid(value: str) -> bool:
+    """A full commit id (SHA-1 or SHA-256), the only thing accepted as a ``base``."""
+    return bool(_OID.match(value))
+
+
+def render_article(meta: Mapping[str, Any], body: str) -> str:
+    """An article file: YAML front matter (documented key order, then the rest) and the body."""
+    ordered: dict[str, Any] = {}
+    for key in _FRONT_MATTER_ORDER:
+        value = meta.get(key)
+        if value is not None and value != [] and value != ():
+            ordered[key] = list(value) if isinstance(value, tuple) else value
+    for key, value in meta.items():
+        if key not in ordered and key not in _FRONT_MATTER_ORDER:
+            ordered[str(key)] = value
+    front = yaml.safe_dump(
+        ordered, allow_unicode=True, sort_keys=False, default_flow_style=None, width=10_000
+    )
+    return f"---\n{front}---\n\n{body.strip()}\n"
+
+
+def _git_env(extra: Mapping[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra)
+    return env
+
+
+def _plumbing(
+    repository: ArticleRepository,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    stdin: bytes | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[bytes]:
+    result = subprocess.run(
+        ["git", "-C", str(repository.root), *args],
+        input=stdin,
+        capture_output=True,
+        check=False,
+        env=_git_env(env or {}),
+    )
+    if check and result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip()
+        raise KbError(f"git {args[0]} failed: {message}")
+    return result

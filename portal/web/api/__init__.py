@@ -1,5 +1,8 @@
 """Blueprint ``api`` (``/api/v1``): the stable, read-only JSON contract (docs/api.md)."""
 
+from portal.web.api import drafts as _drafts  # noqa: F401  (registers the draft routes)
+from portal.web.api import feedback as _feedback  # noqa: F401  (POST …/feedback)
+from portal.web.api import promote as _promote  # noqa: F401  (registers POST …/promote)
 from portal.web.api import tickets as _tickets  # noqa: F401  (registers the ticket routes)
 from portal.web.api.views import bp
 
