@@ -14,14 +14,17 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import Services
-from portal.web import admin, agent, api, auth, home, i18n, kb, search, tickets
+from portal.web import admin, agent, api, auth, home, i18n, kb, review, search, tickets
 from portal.web.assets import init_assets
+from portal.web.attention import bp as attention_bp
+from portal.web.attention import feedback_bp
 from portal.web.auth import init_auth
 from portal.web.context import direction, ui_lang
 from portal.web.errors import init_errors
 from portal.web.labels import LANGUAGE_NAMES, kind_name, language_name
 from portal.web.limits import init_limits
 from portal.web.security import init_security
+from portal.web.workshops import bp as workshops_bp
 
 # Room for a form's text fields besides its attachment; bigger bodies get a 413 before a
 # view reads them.
@@ -61,6 +64,10 @@ def init_app(app: Flask, services: Services) -> None:
     for blueprint in (home.bp, search.bp, kb.bp, api.bp, tickets.bp, agent.bp):
         app.register_blueprint(blueprint)
     for blueprint in (auth.bp, auth.api_bp, admin.bp):  # accounts: log-in, profile, admin
+        app.register_blueprint(blueprint)
+    app.register_blueprint(review.bp)  # /review: drafts, review queue, history
+    app.register_blueprint(workshops_bp)  # /workshops: sessions of workshop guides
+    for blueprint in (attention_bp, feedback_bp):  # /attention: content health; votes
         app.register_blueprint(blueprint)
 
 

@@ -1,0 +1,695 @@
+"""Editing and reviewing articles in the browser: the queue, the editor, history and diffs.
+
+Thin over ``portal.kb.workflow`` (drafts, history, diffs) and ``portal.editorial.publishing``
+(approval with index sync and golden checks). The service decides who may do what; the page
+only hides the buttons a person could not use, and turns refusals into messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response as BaseResponse
+
+from portal.config import LOCALES
+from portal.db import transaction
+from portal.editorial import publishing
+from portal.kb import workflow
+from portal.kb.models import KINDS, Article, KbError
+from portal.kb.rendering import render_markdown
+from portal.kb.repository import is_slug
+from portal.kb.workflow import (
+    REVIEWER_ROLES,
+    DraftInput,
+    DraftNotFound,
+    DraftView,
+    Editor,
+    InvalidDraft,
+    NotAllowed,
+    StaleBase,
+    WorkflowError,
+)
+from portal.web.auth.access import current_editor, roles_required
+from portal.web.context import services, ui_lang
+from portal.web.forms import clean_text
+from portal.web.review.forms import (
+    ActionForm,
+    CommentForm,
+    DraftForm,
+    PreviewForm,
+    RestoreForm,
+)
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+STAFF = ("knowledge_manager", "admin", "author", "trainer")
+WRITERS = frozenset({"knowledge_manager", "admin", "author"})
+RECENT = 10
+OPEN_STATUSES = ("draft", "review")
+
+
+# The workflow service speaks English; what it says to people is shown in their language.
+SAID = {
+    "You may not write this kind of article.": _l("You may not write this kind of article."),
+    "You may not edit this draft.": _l("You may not edit this draft."),
+    "You may not submit this draft.": _l("You may not send this draft for review."),
+    "You may not discard this draft.": _l("You may not discard this draft."),
+    "Only a knowledge manager can review drafts.": _l(
+        "Only a knowledge manager can review drafts."
+    ),
+    "Only a knowledge manager can approve drafts.": _l(
+        "Only a knowledge manager can approve drafts."
+    ),
+    "You cannot approve your own change: another reviewer must.": _l(
+        "You cannot approve your own change: another reviewer must."
+    ),
+    "Submit the draft for review before approving it.": _l(
+        "Send the draft for review before approving it."
+    ),
+    "This draft is not in review.": _l("This draft is not in review."),
+    "This draft is already in review.": _l("This draft is already in review."),
+    "This draft is already published.": _l("This draft is already published."),
+    "This draft was discarded.": _l("This draft was discarded."),
+    "A title is required.": _l("This field is required."),
+    "The article needs some text.": _l("The article needs some text."),
+    "Use letters, digits and '-' only.": _l("Use Latin letters, digits and '-' only."),
+    "Each tag must be a word or phrase on one line.": _l(
+        "Each tag must be a word or phrase on one line."
+    ),
+    "Not a valid article id.": _l("Use Latin letters, digits and '-' only."),
+    "Say what should change.": _l("Say what should change."),
+}
+
+
+def say(message: str) -> str:
+    """A service message in the interface language when we know it, else as it is."""
+    known = SAID.get(message)
+    return str(known) if known is not None else message
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _editor() -> Editor:
+    editor = current_editor()
+    assert editor is not None  # roles_required let only signed-in staff through
+    return editor
+
+
+def _reviewer(editor: Editor) -> bool:
+    return bool(editor.roles & REVIEWER_ROLES)
+
+
+def kinds_for(editor: Editor) -> tuple[str, ...]:
+    """The kinds this person may write: a trainer writes workshop guides only."""
+    return KINDS if editor.roles & WRITERS else ("workshop",)
+
+
+def may_see(editor: Editor, draft: DraftView) -> bool:
+    """Reviewers see every draft; authors and trainers their own (trainers: workshops)."""
+    if _reviewer(editor):
+        return True
+    own = draft.author_id is not None and draft.author_id == editor.id
+    if editor.roles & WRITERS:
+        return own
+    return own and draft.data.kind == "workshop"
+
+
+def may_edit_article(editor: Editor, kind: str) -> bool:
+    return bool(editor.roles & WRITERS) or ("trainer" in editor.roles and kind == "workshop")
+
+
+def actions_for(editor: Editor, draft: DraftView) -> frozenset[str]:
+    """Which buttons this person gets on this draft (the service checks again)."""
+    settings = services().settings
+    if draft.status not in OPEN_STATUSES or not may_see(editor, draft):
+        return frozenset()
+    own = draft.author_id is not None and draft.author_id == editor.id
+    found = {"save", "discard"}
+    if draft.status == "draft":
+        found.add("submit")
+    reviewer = _reviewer(editor) and (not own or settings.review_self_approve)
+    if draft.status == "review" and reviewer:
+        found |= {"approve", "request_changes"}
+    trainer_publishes = (
+        "trainer" in editor.roles
+        and own
+        and draft.data.kind == "workshop"
+        and not settings.workshop_review
+    )
+    if trainer_publishes:
+        found.add("publish")
+    return frozenset(found)
+
+
+def categories() -> dict[str, str]:
+    lang = ui_lang()
+    return {slug: c.name(lang) for slug, c in services().repository.categories().items()}
+
+
+def article_path(lang: str, article_id: str) -> str | None:
+    """The live file of an article in one language (any status or audience)."""
+    if lang not in LOCALES or not is_slug(article_id):
+        return None
+    name = f"{article_id}.{lang}.md"
+    for path in services().repository.article_paths():
+        if path.rsplit("/", 1)[-1] == name:
+            return path
+    return None
+
+
+def live_article(lang: str, article_id: str) -> Article | None:
+    path = article_path(lang, article_id)
+    if path is None:
+        return None
+    try:
+        return services().repository.load(path)
+    except KbError:
+        return None
+
+
+def input_of(article: Article) -> DraftInput:
+    return DraftInput(
+        title=article.title,
+        markdown=article.body,
+        lang=article.lang,
+        category=article.category,
+        tags=article.tags,
+        kind=article.kind,
+        audience=article.audience,
+        owner=article.owner,
+        review_by=article.review_by,
+        translation_of=article.translation_of,
+        description=article.description,
+        extra=dict(article.extra),
+    )
+
+
+def load_draft(draft_id: str) -> DraftView:
+    """The draft, or 404 when it does not exist or is not this person's to see."""
+    if not draft_id.isascii() or len(draft_id) > 32:
+        abort(404)
+    wired = services()
+    try:
+        with transaction(wired.sessions) as session:
+            draft = workflow.get_draft(session, wired.repository, draft_id)
+    except DraftNotFound:
+        abort(404)
+    if not may_see(_editor(), draft):
+        abort(404)
+    return draft
+
+
+def new_form(editor: Editor, **kwargs: Any) -> DraftForm:
+    form = DraftForm(**kwargs)
+    form.setup(kinds_for(editor), categories())
+    return form
+
+
+def preview_of(form: DraftForm) -> str:
+    """The body as readers will see it, so the page shows a preview even without JS."""
+    return render_markdown(form.markdown.data or "").html
+
+
+def attach_errors(form: DraftForm, error: InvalidDraft) -> None:
+    """The service's field errors on the same fields; others above the form."""
+    for name, message in error.errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), say(message)]
+        else:
+            form.form_errors.append(say(message))
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def queue() -> str:
+    editor = _editor()
+    wired = services()
+    lang = request.args.get("lang", "")
+    kind = request.args.get("kind", "")
+    text = clean_text(request.args.get("q"), 200)
+
+    def keep(draft: DraftView) -> bool:
+        if not may_see(editor, draft):
+            return False
+        if lang in LOCALES and draft.lang != lang:
+            return False
+        if kind in KINDS and draft.data.kind != kind:
+            return False
+        return not text or text.casefold() in draft.title.casefold()
+
+    with transaction(wired.sessions) as session:
+        waiting = [d for d in workflow.list_drafts(session, status="review") if keep(d)]
+        mine = [
+            d
+            for status in OPEN_STATUSES
+            for d in workflow.list_drafts(session, status=status, author_id=editor.id)
+            if keep(d)
+        ]
+        published = [d for d in workflow.list_drafts(session, status="published") if keep(d)]
+    mine.sort(key=lambda d: d.updated_at, reverse=True)
+    return render_template(
+        "review/queue.html",
+        waiting=waiting,
+        mine=mine,
+        published=published[:RECENT],
+        chosen={"lang": lang, "kind": kind, "q": text},
+        kinds=kinds_for(editor),
+        may_create=True,
+    )
+
+
+# --- new draft ------------------------------------------------------------------------------
+
+
+@bp.get("/drafts/new")
+@roles_required(*STAFF)
+def new_draft() -> Any:
+    editor = _editor()
+    article_id = request.args.get("article_id", "")
+    lang = request.args.get("lang", "")
+    form = new_form(editor)
+    others: list[DraftView] = []
+    article = None
+    if article_id:
+        article = live_article(lang, article_id)
+        if article is None:
+            abort(404)
+        if not may_edit_article(editor, article.kind):
+            abort(403)
+        form.fill(input_of(article))
+        form.article_id.data = article.id
+        form.base.data = workflow.published_version(services().repository, article.path) or ""
+        with transaction(services().sessions) as session:
+            others = [
+                d
+                for d in workflow.list_drafts(session, article_id=article.id)
+                if d.lang == article.lang and d.status in OPEN_STATUSES and may_see(editor, d)
+            ]
+    else:
+        form.lang.data = lang if lang in LOCALES else ui_lang()
+        if "trainer" in editor.roles and not editor.roles & WRITERS:
+            form.kind.data = "workshop"
+            form.category.data = "workshops" if "workshops" in categories() else None
+    form.pad_rows()
+    return render_template(
+        "review/new.html",
+        form=form,
+        article=article,
+        others=others,
+        conflict=None,
+        preview_html=preview_of(form),
+    )
+
+
+@bp.post("/drafts/new")
+@roles_required(*STAFF)
+def create_draft() -> Any:
+    editor = _editor()
+    wired = services()
+    form = new_form(editor)
+    article_id = form.article_id.data or None
+    article = live_article(form.lang.data or "", article_id) if article_id else None
+    if article_id and article is None:
+        abort(404)
+
+    def again(status: int, conflict: Any = None) -> tuple[str, int]:
+        form.pad_rows()
+        page = render_template(
+            "review/new.html",
+            form=form,
+            article=article,
+            others=[],
+            conflict=conflict,
+            preview_html=preview_of(form),
+        )
+        return page, status
+
+    if not (form.validate() & form.validate_rows()):
+        return again(400)
+    kept = dict(article.extra) if article is not None else {}
+    try:
+        with transaction(wired.sessions) as session:
+            draft = workflow.create_draft(
+                session,
+                wired.repository,
+                wired.settings,
+                editor,
+                form.to_input(kept),
+                article_id=article_id,
+                base=form.base.data or None,
+                now=utcnow(),
+            )
+    except InvalidDraft as error:
+        attach_errors(form, error)
+        return again(400)
+    except NotAllowed as error:
+        form.form_errors.append(say(str(error)))
+        return again(403)
+    except StaleBase as error:
+        # The live article changed while this person was typing: show it, keep their text.
+        assert article is not None
+        fresh = live_article(article.lang, article.id)
+        form.base.data = error.current or ""
+        return again(409, conflict=fresh.body if fresh else "")
+    flash(_("Draft saved. The live article is unchanged until the draft is approved."), "success")
+    return redirect(url_for("review.draft", draft_id=draft.id), code=303)
+
+
+# --- the draft page -------------------------------------------------------------------------
+
+
+def render_draft(
+    draft: DraftView,
+    form: DraftForm | None = None,
+    *,
+    comment_form: CommentForm | None = None,
+    conflict: DraftView | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    editor = _editor()
+    wired = services()
+    if form is None:
+        form = new_form(editor)
+        form.fill(draft.data)
+        form.base.data = draft.base
+    form.pad_rows()
+    try:
+        diff = workflow.diff_draft(wired.repository, draft)
+    except KbError:
+        diff = None
+    page = render_template(
+        "review/draft.html",
+        draft=draft,
+        form=form,
+        comment_form=comment_form or CommentForm(),
+        action_form=ActionForm(),
+        actions=actions_for(editor, draft),
+        diff=diff,
+        conflict=conflict,
+        own=draft.author_id == editor.id,
+        preview_html=preview_of(form),
+    )
+    return page, status
+
+
+@bp.get("/drafts/<draft_id>")
+@roles_required(*STAFF)
+def draft(draft_id: str) -> Any:
+    return render_draft(load_draft(draft_id))
+
+
+@bp.post("/drafts/<draft_id>")
+@roles_required(*STAFF)
+def save(draft_id: str) -> Any:
+    editor = _editor()
+    wired = services()
+    found = load_draft(draft_id)
+    form = new_form(editor)
+    # The language of an existing draft is fixed: it names the file.
+    form.lang.data = found.lang
+    if "save" not in actions_for(editor, found):
+        flash(_("This draft can no longer be changed."), "error")
+        return redirect(url_for("review.draft", draft_id=draft_id), code=303)
+    if not (form.validate() & form.validate_rows()):
+        return render_draft(found, form, status=400)
+    if not form.base.data:
+        form.form_errors.append(_("The form is incomplete. Reload the page and try again."))
+        return render_draft(found, form, status=400)
+    try:
+        with transaction(wired.sessions) as session:
+            saved = workflow.save_draft(
+                session,
+                wired.repository,
+                wired.settings,
+                editor,
+                draft_id,
+                form.to_input(found.data.extra),
+                base=form.base.data,
+                now=utcnow(),
+            )
+    except InvalidDraft as error:
+        attach_errors(form, error)
+        return render_draft(found, form, status=400)
+    except NotAllowed as error:
+        flash(say(str(error)), "error")
+        return redirect(url_for("review.draft", draft_id=draft_id), code=303)
+    except StaleBase:
+        # Someone saved first. Keep what this person typed; show the version there now, and
+        # take it as the new base so saving again is a deliberate choice after merging.
+        current = load_draft(draft_id)
+        form.base.data = current.base
+        return render_draft(current, form, conflict=current, status=409)
+    if request.form.get("then") == "submit" and saved.status == "draft":
+        return _submit(editor, draft_id)
+    flash(_("Draft saved. The live article is unchanged until the draft is approved."), "success")
+    return redirect(url_for("review.draft", draft_id=draft_id), code=303)
+
+
+def _submit(editor: Editor, draft_id: str) -> BaseResponse:
+    wired = services()
+    try:
+        with transaction(wired.sessions) as session:
+            workflow.submit_draft(session, wired.settings, editor, draft_id, now=utcnow())
+    except WorkflowError as error:
+        flash(say(str(error)), "error")
+    else:
+        flash(_("Sent for review. A knowledge manager will look at it."), "success")
+    return redirect(url_for("review.draft", draft_id=draft_id), code=303)
+
+
+def _checked(draft_id: str) -> tuple[Editor, DraftView] | BaseResponse:
+    """The person and draft of a button form, or a redirect that says the form had expired."""
+    found = load_draft(draft_id)
+    if not ActionForm().validate():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(url_for("review.draft", draft_id=draft_id), code=303)
+    return _editor(), found
+
+
+@bp.post("/drafts/<draft_id>/submit")
+@roles_required(*STAFF)
+def submit(draft_id: str) -> BaseResponse:
+    checked = _checked(draft_id)
+    if isinstance(checked, BaseResponse):
+        return checked
+    return _submit(checked[0], draft_id)
+
+
+@bp.post("/drafts/<draft_id>/approve")
+@roles_required(*STAFF)
+def approve(draft_id: str) -> BaseResponse:
+    checked = _checked(draft_id)
+    if isinstance(checked, BaseResponse):
+        return checked
+    editor, found = checked
+    wired = services()
+    try:
+        with transaction(wired.sessions) as session:
+            outcome = publishing.publish_draft(
+                session,
+                wired.repository,
+                wired.search,
+                wired.settings,
+                editor,
+                draft_id,
+                now=utcnow(),
+            )
+    except NotAllowed as error:
+        flash(say(str(error)), "error")
+        return redirect(url_for("review.draft", draft_id=draft_id), code=303)
+    except StaleBase:
+        flash(
+            _(
+                "The live article changed after this draft was started. Start a new draft "
+                "from the live version and copy your changes into it."
+            ),
+            "error",
+        )
+        return redirect(url_for("review.draft", draft_id=draft_id), code=303)
+    except WorkflowError as error:
+        flash(say(str(error)), "error")
+        return redirect(url_for("review.draft", draft_id=draft_id), code=303)
+    flash(_("Published. The change is live and searchable now."), "success")
+    for warning in publish_warnings(outcome):
+        flash(warning, "warning")
+    return redirect(url_for("review.draft", draft_id=found.id), code=303)
+
+
+def publish_warnings(outcome: publishing.PublishOutcome) -> list[str]:
+    """Golden queries whose pinned article dropped out after publishing, as messages."""
+    return [
+        _(
+            "Check the search: the query “%(query)s” no longer finds “%(article)s” near the top.",
+            query=item.query,
+            article=item.expected,
+        )
+        for item in outcome.lost_golden
+    ]
+
+
+@bp.post("/drafts/<draft_id>/request-changes")
+@roles_required(*STAFF)
+def request_changes(draft_id: str) -> Any:
+    editor = _editor()
+    found = load_draft(draft_id)
+    wired = services()
+    comment_form = CommentForm()
+    if not comment_form.validate():
+        return render_draft(found, comment_form=comment_form, status=400)
+    try:
+        with transaction(wired.sessions) as session:
+            workflow.request_changes(
+                session,
+                wired.settings,
+                editor,
+                draft_id,
+                comment_form.comment.data.strip(),
+                now=utcnow(),
+            )
+    except WorkflowError as error:
+        flash(say(str(error)), "error")
+    else:
+        flash(_("Sent back to the author with your comment."), "success")
+    return redirect(url_for("review.draft", draft_id=draft_id), code=303)
+
+
+@bp.post("/drafts/<draft_id>/discard")
+@roles_required(*STAFF)
+def discard(draft_id: str) -> BaseResponse:
+    checked = _checked(draft_id)
+    if isinstance(checked, BaseResponse):
+        return checked
+    editor, _found = checked
+    wired = services()
+    try:
+        with transaction(wired.sessions) as session:
+            workflow.discard_draft(session, wired.repository, editor, draft_id, now=utcnow())
+    except WorkflowError as error:
+        flash(say(str(error)), "error")
+        return redirect(url_for("review.draft", draft_id=draft_id), code=303)
+    flash(_("Draft discarded."), "success")
+    return redirect(url_for("review.queue"), code=303)
+
+
+# --- live preview ---------------------------------------------------------------------------
+
+
+@bp.post("/preview")
+@roles_required(*STAFF)
+def preview() -> Any:
+    form = PreviewForm()
+    if not form.validate():
+        return jsonify({"error": _("The text is too long to preview.")}), 400
+    return jsonify({"html": render_markdown(form.markdown.data or "").html})
+
+
+# --- history, diff, restore -----------------------------------------------------------------
+
+
+def _article_or_404(lang: str, article_id: str) -> tuple[str, Article]:
+    path = article_path(lang, article_id)
+    article = live_article(lang, article_id) if path else None
+    if path is None or article is None:
+        abort(404)
+    if not may_edit_article(_editor(), article.kind):
+        abort(403)
+    return path, article
+
+
+@bp.get("/articles/<lang>/<article_id>/history")
+@roles_required(*STAFF)
+def history(lang: str, article_id: str) -> str:
+    path, article = _article_or_404(lang, article_id)
+    versions = workflow.article_history(services().repository, path)
+    with transaction(services().sessions) as session:
+        drafts = [
+            d
+            for d in workflow.list_drafts(session, article_id=article_id)
+            if d.lang == lang and d.status in OPEN_STATUSES and may_see(_editor(), d)
+        ]
+    return render_template(
+        "review/history.html",
+        article=article,
+        versions=versions,
+        drafts=drafts,
+        restore_form=RestoreForm(),
+    )
+
+
+def _version(value: str | None, known: Mapping[str, Any]) -> str | None:
+    value = (value or "").strip()
+    return value if value in known else None
+
+
+@bp.get("/articles/<lang>/<article_id>/diff")
+@roles_required(*STAFF)
+def diff(lang: str, article_id: str) -> Any:
+    path, article = _article_or_404(lang, article_id)
+    versions = workflow.article_history(services().repository, path)
+    known = {v.commit: v for v in versions}
+    old = _version(request.args.get("old"), known)
+    new = _version(request.args.get("new"), known)
+    problem = None
+    if (request.args.get("old") and old is None) or (request.args.get("new") and new is None):
+        problem = _("Choose two versions from the lists.")
+    if new is None and versions:
+        new = versions[0].commit
+    if old is None and len(versions) > 1:
+        old = versions[1].commit
+    result = None
+    if old and new and not problem:
+        result = workflow.diff_versions(services().repository, path, old, new)
+    page = render_template(
+        "review/diff.html",
+        article=article,
+        versions=versions,
+        old=old,
+        new=new,
+        diff=result,
+        problem=problem,
+    )
+    return page, 400 if problem else 200
+
+
+@bp.post("/articles/<lang>/<article_id>/restore")
+@roles_required(*STAFF)
+def restore(lang: str, article_id: str) -> BaseResponse:
+    path, _article = _article_or_404(lang, article_id)
+    editor = _editor()
+    wired = services()
+    form = RestoreForm()
+    known = {v.commit for v in workflow.article_history(wired.repository, path)}
+    if not form.validate() or form.commit.data not in known:
+        flash(_("Choose a version from the list."), "error")
+        return redirect(url_for("review.history", lang=lang, article_id=article_id), code=303)
+    try:
+        with transaction(wired.sessions) as session:
+            restored = workflow.restore_version(
+                session, wired.repository, wired.settings, editor, path, form.commit.data,
+                now=utcnow(),
+            )  # fmt: skip
+    except WorkflowError as error:
+        flash(say(str(error)), "error")
+        return redirect(url_for("review.history", lang=lang, article_id=article_id), code=303)
+    flash(_("The old version is now a new draft. Check it and send it for review."), "success")
+    return redirect(url_for("review.draft", draft_id=restored.id), code=303)
