@@ -257,6 +257,38 @@ def ensure_demo(services: Services) -> None:
         click.echo(f"  {row.email:<{width}}  {row.password:<24}  {', '.join(row.roles)}")
 
 
+# --- content health ------------------------------------------------------------------------
+
+
+@main.group()
+def attention() -> None:
+    """Articles that need a knowledge manager's attention (docs/lifecycle.md)."""
+
+
+@attention.command("scan")
+@click.option("--no-mail", is_flag=True, help="Raise the rows but do not mail the owners.")
+def attention_scan(no_mail: bool) -> None:
+    """Flag articles (votes, reopens, agents' flags, review dates, stale translations) and
+    mail each new flag's owner once. Safe to run from cron as often as you like."""
+    from portal.editorial.attention import notify_owners, scan_attention
+
+    services = _services()
+    with transaction(services.sessions) as session:
+        report = scan_attention(session, services.repository, services.settings, now=_now())
+    for reason, count in sorted(report.raised.items()):
+        click.echo(f"{reason}: {count} new")
+    click.echo(
+        f"{report.new_rows} new, {report.bumped} refreshed, {report.resolved} resolved "
+        "(no longer true)"
+    )
+    if not no_mail:
+        link = services.tickets.public_url.rstrip("/") + "/attention/"
+        mailed = notify_owners(
+            services.sessions, services.repository, services.mail, link=link, now=_now
+        )
+        click.echo(f"{mailed} owner notice(s) sent")
+
+
 # --- serving -------------------------------------------------------------------------------
 
 

@@ -1,0 +1,369 @@
+"""Content health across packages: scan every signal into attention rows, mail the owners,
+resolve rows (closing the agents' flags they came from).
+
+Signals: unhelpful votes (``feedback_unhelpful_share`` with ``feedback_min_votes``), reopened
+tickets the article resolved (``attention_reopens``), agents' "should have answered it" flags,
+a passed ``review_by`` date, and a stale translation. Ticket flags and reopens raise their row
+in the ticket's own transaction (portal.tickets); ``scan_attention`` finds the rest and is run
+by ``sanad attention scan`` (cron). Mail goes out after the commit, from ``notify_owners``:
+the web layer calls it right after a request that may have raised a row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.accounts.models import User, UserInfo, UserRole
+from portal.config import Settings
+from portal.db import transaction
+from portal.kb import feedback, health
+from portal.kb.models import Article, KbError
+from portal.kb.repository import ArticleRepository
+from portal.kb.translations import stale_translations
+from portal.notify.mail import MailNotSent, OutgoingMail, send_mail
+from portal.notify.settings import MailSettings
+from portal.tickets.models import ArticleFlag, Ticket
+from portal.tickets.services import article_reopens
+
+log = logging.getLogger(__name__)
+
+MANAGER_ROLES = frozenset({"knowledge_manager", "admin"})
+OWNERS_FILE = "_owners.yml"
+
+
+class AttentionForbidden(KbError):
+    """Only knowledge managers and admins handle the attention list."""
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    raised: dict[str, int] = field(default_factory=dict)  # reason → new rows
+    bumped: int = 0
+    resolved: int = 0
+
+    @property
+    def new_rows(self) -> int:
+        return sum(self.raised.values())
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """An open row as the "needs attention" page shows it."""
+
+    row: health.AttentionView
+    title: str  # of the article, or its id when the file is gone
+    lang: str | None  # a language version to link to (None: no such article now)
+    owner: str | None
+
+
+def _managers_only(viewer: UserInfo | None) -> UserInfo:
+    if viewer is None or not (viewer.roles & MANAGER_ROLES):
+        raise AttentionForbidden("only knowledge managers and admins")
+    return viewer
+
+
+def _versions(articles: tuple[Article, ...]) -> dict[str, dict[str, Article]]:
+    found: dict[str, dict[str, Article]] = {}
+    for article in articles:
+        found.setdefault(article.id, {})[article.lang] = article
+    return found
+
+
+def _pick(versions: Mapping[str, Article], lang: str | None) -> Article | None:
+    if lang is not None and lang in versions:
+        return versions[lang]
+    return versions.get("ar") or versions.get("en")
+
+
+# --- scan ----------------------------------------------------------------------------------
+
+
+def scan_attention(
+    session: Session, repository: ArticleRepository, settings: Settings, *, now: dt.datetime
+) -> ScanReport:
+    """Turn every signal into attention rows (idempotent: a repeat run only refreshes them)."""
+    raised: dict[str, int] = {}
+    bumped = 0
+
+    def note(result: tuple[health.AttentionView, bool] | None) -> None:
+        nonlocal bumped
+        if result is None:
+            return
+        view, new = result
+        if new:
+            raised[view.reason] = raised.get(view.reason, 0) + 1
+        else:
+            bumped += 1
+
+    articles = repository.load_all().articles
+    versions = _versions(articles)
+    for summary in feedback.vote_summaries(session):
+        if summary.article_id not in versions:
+            continue
+        if (
+            summary.total >= settings.feedback_min_votes
+            and summary.unhelpful_share >= settings.feedback_unhelpful_share
+        ):
+            note(
+                health.raise_attention(
+                    session,
+                    article_id=summary.article_id,
+                    lang=summary.lang,
+                    reason="unhelpful",
+                    detail=f"{summary.no}/{summary.total}",  # "no" votes of all votes
+                    count=summary.no,
+                    evidence_at=feedback.last_unhelpful_at(
+                        session, summary.article_id, summary.lang
+                    ),
+                    now=now,
+                )
+            )
+    for article_id in versions:
+        since = health.last_resolved(session, article_id, None, "reopened")
+        reopens = article_reopens(session, article_id, since=since)
+        if reopens >= settings.attention_reopens:
+            note(
+                health.raise_attention(
+                    session,
+                    article_id=article_id,
+                    lang=None,
+                    reason="reopened",
+                    detail=f"×{reopens}",
+                    count=reopens,
+                    now=now,
+                )
+            )
+    flags = session.execute(
+        select(ArticleFlag.article_id, func.count(), func.max(ArticleFlag.created_at))
+        .where(ArticleFlag.handled_at.is_(None))
+        .group_by(ArticleFlag.article_id)
+    ).all()
+    for article_id, count, newest in flags:
+        latest = session.execute(
+            select(Ticket.reference, ArticleFlag.reason)
+            .join(Ticket, Ticket.id == ArticleFlag.ticket_id)
+            .where(ArticleFlag.article_id == article_id, ArticleFlag.handled_at.is_(None))
+            .order_by(ArticleFlag.created_at.desc(), ArticleFlag.id.desc())
+        ).first()
+        note(
+            health.raise_attention(
+                session,
+                article_id=article_id,
+                lang=None,
+                reason="agent_flag",
+                detail=f"{latest[0]}: {latest[1]}" if latest else "",
+                count=int(count),
+                evidence_at=newest,
+                now=now,
+            )
+        )
+    due = health.review_due(articles, now.date())
+    for article in due:
+        note(
+            health.raise_attention(
+                session,
+                article_id=article.id,
+                lang=article.lang,
+                reason="review_due",
+                detail=article.review_by.isoformat() if article.review_by else "",
+                evidence_at=_midnight(article.review_by),
+                count=1,
+                now=now,
+            )
+        )
+    resolved = health.resolve_open(
+        session, reason="review_due", keep={(a.id, a.lang) for a in due}, now=now
+    )
+    stale = stale_translations(repository)
+    for item in stale:
+        note(
+            health.raise_attention(
+                session,
+                article_id=item.article_id,
+                lang=item.lang,
+                reason="translation_stale",
+                detail=f"{item.source_lang}/{item.source_id} {item.changed_at.date().isoformat()}",
+                evidence_at=item.changed_at,
+                count=1,
+                now=now,
+            )
+        )
+    resolved += health.resolve_open(
+        session,
+        reason="translation_stale",
+        keep={(s.article_id, s.lang) for s in stale},
+        now=now,
+    )
+    return ScanReport(raised=raised, bumped=bumped, resolved=resolved)
+
+
+def _midnight(day: dt.date | None) -> dt.datetime | None:
+    if day is None:
+        return None
+    return dt.datetime.combine(day, dt.time(), dt.UTC) + dt.timedelta(days=1)
+
+
+# --- the page and its actions --------------------------------------------------------------
+
+
+def needs_attention(
+    session: Session, repository: ArticleRepository, viewer: UserInfo | None
+) -> list[AttentionItem]:
+    """Open rows with the article's title and owner, newest first."""
+    _managers_only(viewer)
+    versions = _versions(repository.load_all().articles)
+    items: list[AttentionItem] = []
+    for row in health.list_open(session):
+        article = _pick(versions.get(row.article_id, {}), row.lang)
+        items.append(
+            AttentionItem(
+                row=row,
+                title=article.title if article else row.article_id,
+                lang=article.lang if article else None,
+                owner=article.owner if article else None,
+            )
+        )
+    return items
+
+
+def resolve(
+    session: Session, viewer: UserInfo | None, attention_id: int, *, now: dt.datetime
+) -> health.AttentionView:
+    """A knowledge manager handled it; an agent flag's tickets' flags are closed with it."""
+    manager = _managers_only(viewer)
+    row = health.resolve_attention(session, attention_id, resolver_id=manager.id, now=now)
+    if row.reason == "agent_flag":
+        session.execute(
+            update(ArticleFlag)
+            .where(ArticleFlag.article_id == row.article_id, ArticleFlag.handled_at.is_(None))
+            .values(handled_at=now)
+        )
+    return row
+
+
+# --- owners' mail --------------------------------------------------------------------------
+
+MAIL: Mapping[str, tuple[str, str]] = {
+    "en": (
+        "[Sanad] An article needs attention: {title}",
+        "Hello,\n\nThe article \u201c{title}\u201d ({key}) needs attention.\n\n"
+        "Reason: {reason}\n{detail}\n\n"
+        "See the list of articles that need attention: {link}\n",
+    ),
+    "ar": (
+        "[سند] مقالة تحتاج إلى مراجعة: {title}",
+        "مرحبًا،\n\nالمقالة «{title}» ({key}) تحتاج إلى مراجعة.\n\n"
+        "السبب: {reason}\n{detail}\n\n"
+        "اطّلع على قائمة المقالات التي تحتاج إلى مراجعة: {link}\n",
+    ),
+}
+REASON_NAMES: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "unhelpful": "readers found it unhelpful",
+        "reopened": "tickets it resolved were reopened",
+        "agent_flag": "an agent says it should have answered a ticket",
+        "review_due": "its review date has passed",
+        "golden_lost": "a key search no longer finds it",
+        "translation_stale": "the other language version changed",
+    },
+    "ar": {
+        "unhelpful": "لم يجدها القرّاء مفيدة",
+        "reopened": "أُعيد فتح طلبات حُلّت بها",
+        "agent_flag": "يرى أحد موظفي الدعم أنها كان ينبغي أن تجيب عن طلب",
+        "review_due": "فات موعد مراجعتها",
+        "golden_lost": "لم يعد بحث أساسي يجدها",
+        "translation_stale": "تغيّرت نسختها باللغة الأخرى",
+    },
+}
+
+
+def owner_recipients(
+    session: Session, repository: ArticleRepository, owner: str | None, lang: str
+) -> list[tuple[str, str]]:
+    """(address, language) pairs: the address in ``owner``, else ``_owners.yml``'s addresses
+    for that name, else every active knowledge manager."""
+    if owner and "@" in owner:
+        return [(a.strip(), lang) for a in owner.split(",") if "@" in a]
+    if owner:
+        try:
+            table = repository.read_data(OWNERS_FILE)
+        except KbError as error:
+            log.error("ignoring %s: %s", OWNERS_FILE, error)
+            table = None
+        listed = table.get(owner) if isinstance(table, dict) else None
+        if isinstance(listed, str):
+            listed = [listed]
+        if isinstance(listed, list):
+            found = [(str(a).strip(), lang) for a in listed if "@" in str(a)]
+            if found:
+                return found
+    managers = session.execute(
+        select(User.email, User.lang)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "knowledge_manager", User.active.is_(True))
+        .order_by(User.id)
+    ).all()
+    return [(email, user_lang) for email, user_lang in managers]
+
+
+def attention_mail(
+    row: health.AttentionView, title: str, to: str, lang: str, link: str
+) -> OutgoingMail:
+    chosen = lang if lang in MAIL else "ar"
+    subject, body = MAIL[chosen]
+    key = f"{row.lang}/{row.article_id}" if row.lang else row.article_id
+    values = {
+        "title": " ".join(title.split()),
+        "key": key,
+        "reason": REASON_NAMES[chosen].get(row.reason, row.reason),
+        "detail": row.detail,
+        "link": link,
+    }
+    return OutgoingMail(
+        to=to, subject=subject.format(**values), body=body.format(**values), lang=chosen
+    )
+
+
+def notify_owners(
+    sessions: sessionmaker[Session],
+    repository: ArticleRepository,
+    mail: MailSettings,
+    *,
+    link: str,
+    now: Callable[[], dt.datetime],
+) -> int:
+    """Mail the owner of each row not yet notified, once; returns how many rows were mailed.
+
+    ``notified_at`` is set only after every recipient's send succeeded, so a crash or a mail
+    outage leaves the row for the next run (at worst a repeated mail, never a lost one).
+    """
+    with transaction(sessions) as session:
+        pending = health.unnotified(session)
+    if not pending:
+        return 0
+    versions = _versions(repository.load_all().articles)
+    done = 0
+    for row in pending:
+        article = _pick(versions.get(row.article_id, {}), row.lang)
+        title = article.title if article else row.article_id
+        lang = article.lang if article else (row.lang or "ar")
+        with transaction(sessions) as session:
+            recipients = owner_recipients(
+                session, repository, article.owner if article else None, lang
+            )
+        try:
+            for address, mail_lang in recipients:
+                send_mail(mail, attention_mail(row, title, address, mail_lang, link))
+        except MailNotSent:
+            log.exception("attention mail for %s not sent; the next run retries", row.article_id)
+            continue
+        with transaction(sessions) as session:
+            if health.mark_notified(session, row.id, now=now()):
+                done += 1
+    return done

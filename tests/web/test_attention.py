@@ -1,0 +1,187 @@
+"""Feedback votes (form with and without JS, API), the knowledge managers' pages, owner mail."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from portal.cli import main
+from portal.db import transaction
+from portal.events import Event
+from portal.kb.tables import ArticleAttention
+from portal.web.limits import enable_limits
+from tests.notify.conftest import Inbox, smtp_server
+from tests.web.test_tickets import (
+    ClientFor,
+    MakeAccount,
+    client_for,
+    make_account,
+    open_ticket,
+    web,
+)
+
+__all__ = ["client_for", "make_account", "smtp_server", "web"]
+
+
+def text_of(response: object) -> str:
+    return response.get_data(as_text=True)  # type: ignore[attr-defined, no-any-return]
+
+
+def test_voting_no_without_js_redirects_back_and_thanks(web: Flask, client_for: ClientFor) -> None:
+    browser = client_for(None)
+    response = browser.post(
+        "/articles/ar/reset-password/feedback", data={"helpful": "no", "reason": "ناقص"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/kb/ar/reset-password#feedback")
+    page = text_of(browser.get("/kb/ar/reset-password"))
+    assert "Thank you for your feedback." in page
+    with transaction(web.extensions["sanad"].sessions) as session:
+        kinds = session.scalars(select(Event.kind)).all()
+    assert "vote" in kinds
+
+
+def test_voting_with_js_answers_json_and_one_vote_per_visitor(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    browser = client_for(None)
+    headers = {"Accept": "application/json"}
+    url = "/articles/en/reset-password/feedback"
+    first = browser.post(url, data={"helpful": "no"}, headers=headers)
+    assert first.status_code == 200
+    assert first.get_json()["helpful"] is False
+    browser.post(url, data={"helpful": "no", "reason": "Step 2 is wrong"}, headers=headers)
+    bad = browser.post(url, data={"helpful": "maybe"}, headers=headers)
+    assert bad.status_code == 400
+    assert bad.get_json()["error"]["field"] == "helpful"
+    assert browser.post("/articles/en/nope/feedback", data={"helpful": "yes"}).status_code == 404
+    manager = client_for(make_account("knowledge_manager"))
+    page = text_of(manager.get("/attention/feedback"))
+    assert "Not helpful: 1" in page
+    assert "Step 2 is wrong" in page
+
+
+def test_feedback_api(web: Flask, client_for: ClientFor) -> None:
+    browser = client_for(None)
+    response = browser.post(
+        "/api/v1/articles/reset-password/feedback?lang=ar", json={"helpful": True}
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["id"], body["lang"], body["helpful"]) == ("reset-password", "ar", True)
+    bad = browser.post("/api/v1/articles/reset-password/feedback?lang=ar", json={"helpful": "yes"})
+    assert bad.status_code == 422
+    assert bad.get_json()["error"]["field"] == "helpful"
+    assert browser.post("/api/v1/articles/reset-password/feedback", data="x").status_code == 400
+    assert (
+        browser.post("/api/v1/articles/reset-password/feedback?lang=xx", json={}).status_code == 400
+    )
+
+
+def test_agent_flag_reaches_the_attention_page_and_mails_the_owner(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount, smtp_server: Inbox
+) -> None:
+    wired = web.extensions["sanad"]
+    object.__setattr__(wired, "mail", smtp_server.settings)
+    manager_user = make_account("knowledge_manager")
+    agent = client_for(make_account("agent"))
+    reference = open_ticket(client_for(make_account("requester")))
+    response = agent.post(
+        f"/agent/tickets/{reference}/flag",
+        data={"article_id": "reset-password", "reason": "Should mention the phone"},
+    )
+    assert response.status_code == 303
+    # The article names no owner: every knowledge manager is told, once, right away.
+    notices = [m for m in smtp_server.messages if "needs attention" in m["Subject"]]
+    assert [m["To"] for m in notices] == [manager_user.email]
+    assert "Should mention the phone" in notices[0].get_content()
+    manager = client_for(manager_user)
+    page = text_of(manager.get("/attention/"))
+    assert "Should mention the phone" in page
+    assert reference in page
+    with transaction(wired.sessions) as session:
+        row = session.scalars(select(ArticleAttention)).one()
+        assert row.notified_at is not None
+    done = manager.post(f"/attention/{row.id}/resolve")
+    assert done.status_code == 303
+    assert "Should mention the phone" not in text_of(manager.get("/attention/"))
+    assert client_for(make_account("agent")).get("/attention/").status_code == 403
+
+
+def test_scan_command_flags_passed_review_dates_and_mails_owner(
+    web: Flask, write_article: object, smtp_server: Inbox, monkeypatch: object
+) -> None:
+    write_article(  # type: ignore[operator]
+        "old-guide", "en", "Old guide", "Text.", review_by="2020-01-01", owner="me@example.org"
+    )
+    for name, value in (
+        ("SANAD_SMTP_HOST", "127.0.0.1"),
+        ("SANAD_SMTP_PORT", str(smtp_server.settings.port)),
+    ):
+        monkeypatch.setenv(name, value)  # type: ignore[attr-defined]
+    from portal.notify.settings import load_mail_settings
+
+    object.__setattr__(web.extensions["sanad"], "mail", load_mail_settings())
+    result = web.test_cli_runner().invoke(main, args=["attention", "scan"])
+    assert result.exit_code == 0, result.output
+    assert "review_due: 1 new" in result.output
+    assert [m["To"] for m in smtp_server.messages] == ["me@example.org"]
+    again = web.test_cli_runner().invoke(main, args=["attention", "scan"])
+    assert "0 new" in again.output
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_reopened_ticket_flags_the_article_that_resolved_it(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester = client_for(make_account("requester"))
+    reference = open_ticket(requester)
+    agent = client_for(make_account("agent"))
+    resolved = agent.post(
+        f"/agent/tickets/{reference}/resolve", data={"article_ids": ["reset-password"]}
+    )
+    assert resolved.status_code == 303
+    assert (
+        requester.post(f"/tickets/{reference}/reopen", data={"reason": "Still broken"}).status_code
+        == 303
+    )
+    manager = client_for(make_account("knowledge_manager"))
+    page = text_of(manager.get("/attention/"))
+    assert "Tickets it resolved were reopened" in page
+    assert reference in page
+
+
+def test_stale_translation_notice_and_the_diff_to_translate(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount, write_article: object
+) -> None:
+    write_article(  # type: ignore[operator]
+        "reset-password",
+        "en",
+        "Reset your password",
+        "If you forgot your password you can reset it yourself.\n\nCall 4444 if it fails.",
+        category="accounts",
+    )
+    web.extensions["sanad"].search.sync()
+    visitor = client_for(None)
+    arabic = text_of(visitor.get("/kb/ar/reset-password"))
+    assert "This translation may be out of date" in arabic
+    assert "This translation may be out of date" not in text_of(
+        visitor.get("/kb/en/reset-password")
+    )
+    manager = client_for(make_account("knowledge_manager"))
+    listing = text_of(manager.get("/attention/translations"))
+    assert "/attention/translations/ar/reset-password" in listing
+    diff = text_of(manager.get("/attention/translations/ar/reset-password"))
+    assert "<ins>Call 4444 if it fails.</ins>" in diff
+    assert manager.get("/attention/translations/en/reset-password").status_code == 404
+
+
+def test_voting_is_rate_limited(web: Flask, client_for: ClientFor) -> None:
+    enable_limits(web)
+    browser = client_for(None)
+    answers = [
+        browser.post("/articles/ar/reset-password/feedback", data={"helpful": "yes"}).status_code
+        for _ in range(21)
+    ]
+    assert answers[:20] == [303] * 20
+    assert answers[20] == 429
