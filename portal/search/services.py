@@ -154,6 +154,13 @@ class SearchService:
             notice=notices[0] if notices else None,
         )
 
+    def generation(self) -> Hashable:
+        """Changes whenever a search could answer differently: the index content or synonyms.
+
+        For callers caching whole answers (the JSON API); checked like the result cache.
+        """
+        return self._with_index(lambda: (self._index.token(), self._current_synonyms()[1]))
+
     def suggest(
         self, text: str, lang: str | None = None, limit: int = 5, visibility: Visibility = "public"
     ) -> tuple[ArticleEntry, ...]:

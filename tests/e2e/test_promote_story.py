@@ -1,0 +1,219 @@
+"""Promote to article in Chromium: an agent resolves an Arabic ticket and promotes it; the
+draft carries no personal data; a knowledge manager approves it on the review page; the
+ticket shows "resolved by" the new article and the article counts the ticket."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.accounts.services import create_user
+from portal.db import transaction, upgrade_database
+from portal.kb.workflow import get_draft
+from portal.tickets import services as tickets
+from portal.tickets.models import TicketPromotion
+from portal.tickets.values import TicketDraft
+from tests.e2e.conftest import ARTICLES, TIMEOUT_MS
+from tests.e2e.test_ticket_story import CHEAP, Person, Site, _git
+from tests.web.conftest import CATEGORIES_YML, compile_catalogs
+
+pytestmark = pytest.mark.browser
+
+REQUESTER = "ريم الشهري"
+EMAIL = "reem.alshehri@example.com"
+PERSONAL = (
+    "ريم",
+    "الشهري",
+    "reem",
+    EMAIL,
+    "٠٥٥١٢٣٤٥٦٧",
+    "123 4567",
+    "VIP-SECRET",
+    "HD-",
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    compile_catalogs()
+    root = tmp_path_factory.mktemp("promote")
+    articles = root / "articles"
+    articles.mkdir()
+    (articles / "_categories.yml").write_text(CATEGORIES_YML, encoding="utf-8")
+    for name, text in ARTICLES.items():
+        path = articles / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    _git(articles, "init", "-q", "-b", "main")
+    _git(articles, "add", "-A")
+    _git(articles, "commit", "-q", "-m", "promote knowledge base")
+    database_url = f"sqlite:///{root / 'sanad.db'}"
+    upgrade_database(database_url)
+    app = create_app(
+        {
+            "instance_dir": root / "instance",
+            "database_url": database_url,
+            "articles_dir": articles,
+            "index_dir": root / "search_index",
+            "secret_key": "promote-secret",
+        }
+    )
+    services = app.extensions["sanad"]
+    services.search.sync()
+    users = {}
+    now = dt.datetime.now(dt.UTC)
+    with transaction(services.sessions) as session:
+        for role, name, email in (
+            ("requester", REQUESTER, EMAIL),
+            ("agent", "Adel Agent", "agent@example.com"),
+            ("knowledge_manager", "Mona Manager", "manager@example.com"),
+        ):
+            users[role] = create_user(
+                session,
+                CHEAP,
+                email=email,
+                name=name,
+                password="correct-Horse-battery-9",
+                roles=(role,),
+                lang="en",
+                tier=1 if role == "agent" else None,
+                teams=("support",) if role == "agent" else (),
+                now=now,
+            )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Site(f"http://127.0.0.1:{server.server_port}", app, users)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        services.search.close()
+        services.engine.dispose()
+
+
+@pytest.fixture
+def people(browser: Any, site: Site) -> Iterator[dict[str, Person]]:
+    """One English-interface browser per person, failing on console errors (CSP included)."""
+    contexts = []
+    people = {}
+    for role, user in site.users.items():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en")
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_cookies(
+            [site.cookie_for(user), {"name": "sanad_locale", "value": "en", "url": site.base}]
+        )
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error, e=errors: e.append(f"page error: {error}"))
+        contexts.append(context)
+        people[role] = Person(page, errors)
+    yield people
+    for context in contexts:
+        context.close()
+    for role, person in people.items():
+        assert not person.errors, f"console errors for {role}: {person.errors}"
+
+
+def open_arabic_ticket(site: Site) -> str:
+    services = site.app.extensions["sanad"]
+    with transaction(services.sessions) as session:
+        result = tickets.open_ticket(
+            session,
+            services.tickets,
+            requester=site.users["requester"],
+            draft=TicketDraft(
+                subject="ريم: لا يصلني رمز إعادة تعيين كلمة المرور",
+                body=(
+                    f"أنا {REQUESTER}، طلبت رمز إعادة تعيين كلمة المرور ثلاث مرات ولم يصل."
+                    f" رقمي ٠٥٥١٢٣٤٥٦٧ وبريدي {EMAIL}"
+                ),
+                lang="ar",
+            ),
+            now=dt.datetime.now(dt.UTC),
+        )
+    return result.ticket.reference
+
+
+def assert_no_personal_data(text: str) -> None:
+    for secret in PERSONAL:
+        assert secret not in text, f"{secret!r} leaked into: {text}"
+
+
+def test_promote_story(site: Site, people: dict[str, Person], artifacts: Path) -> None:
+    reference = open_arabic_ticket(site)
+    adel = people["agent"].page
+    adel.goto(f"{site.base}/agent/tickets/{reference}", wait_until="load")
+    # No promotion before the ticket is resolved.
+    assert adel.locator(f'a[href="/agent/tickets/{reference}/promote"]').count() == 0
+    adel.locator("#reply-body").fill("يا ريم، افتحي صفحة الحساب واطلبي رمزًا جديدًا بعد دقيقة.")
+    adel.locator('.reply-form button[name=internal][value="0"]').click()
+    adel.wait_for_url(re.compile(rf"/agent/tickets/{reference}$"))
+    adel.locator("#reply-body").fill("ملاحظة داخلية: المديرة طلبت الإسراع VIP-SECRET")
+    adel.locator('.reply-form button[name=internal][value="1"]').click()
+    adel.wait_for_url(re.compile(rf"/agent/tickets/{reference}$"))
+    adel.locator("#resolve-article").fill("reset-password")
+    adel.locator("#resolve-note").fill(
+        f"أعدنا إرسال الرمز إلى الرقم +966 55 123 4567 (التذكرة {reference})."
+    )
+    adel.locator(".resolve-form button[type=submit]").click()
+    adel.wait_for_url(re.compile(rf"/agent/tickets/{reference}$"))
+
+    # Promote: similar articles first, then what will be created.
+    adel.locator(f'a[href="/agent/tickets/{reference}/promote"]').click()
+    adel.wait_for_url(re.compile(rf"/agent/tickets/{reference}/promote$"))
+    assert adel.locator('.promote-similar a[href="/kb/ar/reset-password"]').count() == 1
+    preview = adel.locator(".promote-preview").inner_text()
+    assert "## الأعراض" in preview
+    assert "## خطوات الحل" in preview
+    assert "افتحي صفحة الحساب" in preview
+    assert_no_personal_data(preview)
+    adel.screenshot(path=str(artifacts / "promote-confirm-en.png"), full_page=True)
+    adel.locator(f'form[action="/agent/tickets/{reference}/promote"] button').click()
+    adel.wait_for_url(re.compile(rf"/agent/tickets/{reference}$"))
+    assert adel.locator(".flash-success").count() == 1
+
+    services = site.app.extensions["sanad"]
+    with transaction(services.sessions) as session:
+        draft_id = session.scalars(select(TicketPromotion.draft_id)).one()
+        draft = get_draft(session, services.repository, draft_id)
+    assert draft.source_tickets == (reference,)
+    assert draft.lang == "ar"
+    assert_no_personal_data(draft.title + draft.markdown)
+
+    # A knowledge manager sends it for review and approves it on the review page.
+    mona = people["knowledge_manager"].page
+    mona.goto(f"{site.base}/review/drafts/{draft_id}", wait_until="load")
+    mona.locator(f'form[action="/review/drafts/{draft_id}/submit"] button').click()
+    mona.wait_for_url(re.compile(rf"/review/drafts/{draft_id}$"))
+    mona.locator(f'form[action="/review/drafts/{draft_id}/approve"] button').click()
+    mona.wait_for_load_state("load")
+
+    # The ticket now says which article resolved it, to the agent and to the requester.
+    adel.reload(wait_until="load")
+    resolved = adel.locator(".resolved-by a")
+    assert resolved.count() == 1
+    article_url = resolved.get_attribute("href")
+    assert article_url is not None
+    assert article_url.startswith("/kb/ar/")
+    reem = people["requester"].page
+    reem.goto(f"{site.base}/tickets/{reference}", wait_until="load")
+    assert reem.locator(f'.resolved-by a[href="{article_url}"]').count() == 1
+
+    # The article is live, free of personal data, and counts the ticket it resolved.
+    reem.locator(".resolved-by a").click()
+    reem.wait_for_url(re.compile(re.escape(article_url) + "$"))
+    assert_no_personal_data(reem.locator("article.article").inner_text())
+    assert reem.locator(".article-impact").inner_text().strip() == "Resolved 1 ticket"
+    reem.screenshot(path=str(artifacts / "promote-article-en.png"), full_page=True)
