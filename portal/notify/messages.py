@@ -6,6 +6,7 @@ A small table of its own: the web layer's Babel catalogs are not loaded when mai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from portal.notify.mail import OutgoingMail
@@ -60,16 +61,76 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "[{reference}] Resolved: {subject}",
             "Hello {name},\n\nYour request {reference} has been resolved.\n\n{note}\n\n"
             "Please confirm the solution and rate it, or reopen the request within {days} "
-            "days if the problem remains: {link}\n",
+            "if the problem remains: {link}\n",
         ),
         "ar": (
             "[{reference}] تم الحل: {subject}",
             "مرحبًا {name}،\n\nتم حل طلبك {reference}.\n\n{note}\n\n"
-            "نرجو تأكيد الحل وتقييمه، أو إعادة فتح الطلب خلال {days} يومًا إذا استمرت "
+            "نرجو تأكيد الحل وتقييمه، أو إعادة فتح الطلب خلال {days} إذا استمرت "
             "المشكلة: {link}\n",
         ),
     },
+    # A visitor (no account) cannot open the ticket page: their mails carry no link to it.
+    "ticket_opened_visitor": {
+        # Anyone can type any address on the visitor form: this mail repeats nothing they typed
+        # (no name, no subject), so Sanad cannot be used to send someone else's text.
+        "en": (
+            "[{reference}] We received your request",
+            "Hello,\n\n"
+            "Your request {reference} is registered. Our support team will answer you by e-mail "
+            "at this address.\n"
+            "Please keep the reference {reference} should you contact us again.\n\n"
+            "If you did not write to us, ignore this message.\n",
+        ),
+        "ar": (
+            "[{reference}] استلمنا طلبك",
+            "مرحبًا،\n\n"
+            "سُجّل طلبك {reference} وسيرد عليك فريق الدعم بالبريد الإلكتروني على هذا العنوان.\n"
+            "نرجو الاحتفاظ بالرقم المرجعي {reference} إن تواصلت معنا مرة أخرى.\n\n"
+            "إذا لم تراسلنا فتجاهل هذه الرسالة.\n",
+        ),
+    },
+    "ticket_reply_visitor": {
+        "en": (
+            "[{reference}] New reply: {subject}",
+            "Hello {name},\n\n{author} replied to your request {reference}:\n\n{body}\n\n"
+            "To add something, send a new request that mentions {reference}: {new_link}\n",
+        ),
+        "ar": (
+            "[{reference}] رد جديد: {subject}",
+            "مرحبًا {name}،\n\nرد {author} على طلبك {reference}:\n\n{body}\n\n"
+            "لإضافة أي معلومة، أرسل طلبًا جديدًا واذكر فيه الرقم {reference}: {new_link}\n",
+        ),
+    },
+    "ticket_resolved_visitor": {
+        "en": (
+            "[{reference}] Resolved: {subject}",
+            "Hello {name},\n\nYour request {reference} has been resolved.\n\n{note}\n\n"
+            "If the problem remains, send a new request that mentions {reference}: {new_link}\n",
+        ),
+        "ar": (
+            "[{reference}] تم الحل: {subject}",
+            "مرحبًا {name}،\n\nتم حل طلبك {reference}.\n\n{note}\n\n"
+            "إذا استمرت المشكلة فأرسل طلبًا جديدًا واذكر فيه الرقم {reference}: {new_link}\n",
+        ),
+    },
 }
+
+
+def days_phrase(days: int, lang: str) -> str:
+    """ "7 days" with the noun Arabic needs after the number (يوم واحد، يومين، 3 أيام، 11 يومًا)."""
+    if lang != "ar":
+        return "1 day" if days == 1 else f"{days} days"
+    if days == 1:
+        return "يوم واحد"
+    if days == 2:
+        return "يومين"
+    rest = days % 100
+    if 3 <= rest <= 10:
+        return f"{days} أيام"
+    if 11 <= rest <= 99:
+        return f"{days} يومًا"
+    return f"{days} يوم"
 
 
 def compose(kind: str, lang: str, to: str, **values: object) -> OutgoingMail:
@@ -77,14 +138,15 @@ def compose(kind: str, lang: str, to: str, **values: object) -> OutgoingMail:
     table = TEMPLATES[kind]
     chosen = lang if lang in table else "ar"
     subject, body = table[chosen]
+    days = values.get("days")
+    if isinstance(days, int):
+        values = {**values, "days": days_phrase(days, chosen)}
     # Subjects are one line: a subject typed with a newline must not inject headers.
     flat = {k: " ".join(str(v).split()) for k, v in values.items()}
-    return OutgoingMail(
-        to=to,
-        subject=subject.format(**flat),
-        body=body.format(**{k: str(v) for k, v in values.items()}),
-        lang=chosen,
-    )
+    text = body.format(**{k: str(v) for k, v in values.items()})
+    # An empty optional part (a resolution without a note) leaves no gap of blank lines.
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return OutgoingMail(to=to, subject=subject.format(**flat), body=text, lang=chosen)
 
 
 def password_reset_mail(*, to: str, name: str, lang: str, link: str, minutes: int) -> OutgoingMail:

@@ -23,6 +23,7 @@ from portal.accounts.errors import ValidationError as AccountValidationError
 from portal.accounts.models import User, UserInfo
 from portal.accounts.services import normalize_email
 from portal.events import record_event
+from portal.kb import health
 from portal.notify.mail import OutgoingMail
 from portal.notify.messages import compose
 from portal.search.models import ArticleEntry, SearchError, SearchQuery, SearchResults, Visibility
@@ -323,6 +324,9 @@ def _mail_requester(
     if contact is None:
         return ()
     email, name, lang = contact
+    if ticket.requester is None:
+        # A visitor has no account to open the ticket page with: their mails say so.
+        kind = f"{kind}_visitor"
     mail = compose(
         kind,
         lang,
@@ -331,6 +335,7 @@ def _mail_requester(
         reference=ticket.reference,
         subject=ticket.subject,
         link=settings.ticket_url(ticket.reference),
+        new_link=f"{settings.public_url.rstrip('/')}/tickets/new",
         **values,
     )
     return (mail,)
@@ -573,9 +578,9 @@ def _actions(
     actions: set[str] = set()
     active = ticket.status in ACTIVE_STATUSES
     if _may_work(viewer, ticket):
-        actions |= {"note", "attach", "flag_article", "link_article"}
+        actions |= {"note", "flag_article", "link_article"}
         if ticket.status != "closed":
-            actions |= {"reply"}
+            actions |= {"reply", "attach"}  # add_attachment refuses closed tickets
         if active:
             actions |= {"assign", "claim", "update", "change_status", "resolve"}
             if ticket.tier < max(TIERS):
@@ -759,13 +764,15 @@ def requester_other_tickets(
         same = Ticket.visitor_email == ticket.visitor_email
     else:
         return ()
-    rows = (
-        session.scalars(
-            select(Ticket)
-            .where(same, Ticket.id != ticket.id)
-            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-            .limit(limit)
+    assert viewer is not None
+    stmt = select(Ticket).where(same, Ticket.id != ticket.id)
+    if not viewer.is_admin:
+        # Only tickets this agent may open: another team's subjects are not theirs to read.
+        stmt = stmt.where(
+            or_(Ticket.team.in_(sorted(viewer.teams)), Ticket.assignee_id == viewer.id)
         )
+    rows = (
+        session.scalars(stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit))
         .unique()
         .all()
     )
@@ -972,6 +979,8 @@ def change_status(
     ticket = _load_as_staff(session, viewer, reference)
     if status not in ("open", "pending", "on_hold"):
         raise ValidationError("status", "Choose open, pending or on_hold.", "choice")
+    if status == ticket.status:
+        return _info(ticket)  # the form sent the status it already has: nothing to do
     _set_status(session, ticket, viewer, status, now)
     session.flush()
     return _info(ticket)
@@ -1113,9 +1122,13 @@ def reopen_ticket(
     *,
     reason: str = "",
     now: dt.datetime,
+    attention_reopens: int = 1,
 ) -> TicketInfo:
     """Not solved after all: the requester may reopen within ``reopen_window`` of the
-    resolution, staff at any time before it closes. A reason becomes a public reply."""
+    resolution, staff at any time before it closes. A reason becomes a public reply.
+
+    Each article linked to the ticket whose tickets were now reopened ``attention_reopens``
+    times (``Settings.attention_reopens``) is flagged for attention in the same transaction."""
     ticket = _load(session, viewer, reference, for_update=True)
     assert viewer is not None
     staff = _may_work(viewer, ticket)
@@ -1142,7 +1155,49 @@ def reopen_ticket(
             )
         )
     session.flush()
+    _flag_reopened_articles(session, ticket, attention_reopens, now)
     return _info(ticket)
+
+
+def _flag_reopened_articles(
+    session: Session, ticket: Ticket, threshold: int, now: dt.datetime
+) -> None:
+    """Content health: count reopens of tickets each linked article resolved (docs/lifecycle.md)."""
+    linked = session.scalars(
+        select(TicketArticle.article_id).where(TicketArticle.ticket_id == ticket.id)
+    ).all()
+    for article_id in linked:
+        since = health.last_resolved(session, article_id, None, "reopened")
+        reopens = article_reopens(session, article_id, since=since)
+        if reopens >= threshold:
+            health.raise_attention(
+                session,
+                article_id=article_id,
+                lang=None,
+                reason="reopened",
+                detail=f"{ticket.reference} (×{reopens})",
+                count=reopens,
+                now=now,
+            )
+
+
+def article_reopens(session: Session, article_id: str, *, since: dt.datetime | None = None) -> int:
+    """How often tickets resolved with this article were reopened after it was linked."""
+    stmt = (
+        select(func.count())
+        .select_from(TicketHistory)
+        .join(TicketArticle, TicketArticle.ticket_id == TicketHistory.ticket_id)
+        .where(
+            TicketArticle.article_id == article_id,
+            TicketHistory.action == "status",
+            TicketHistory.old_value == "resolved",
+            TicketHistory.new_value == "open",
+            TicketHistory.created_at >= TicketArticle.linked_at,
+        )
+    )
+    if since is not None:
+        stmt = stmt.where(TicketHistory.created_at > since)
+    return int(session.scalar(stmt) or 0)
 
 
 def rate_ticket(
@@ -1223,6 +1278,15 @@ def flag_article(
     session.add(flag)
     _record(session, ticket, viewer, "flag_article", now, new=flag.article_id, note=flag.reason)
     session.flush()
+    # The knowledge managers' "needs attention" list, in the same transaction.
+    health.raise_attention(
+        session,
+        article_id=flag.article_id,
+        lang=None,
+        reason="agent_flag",
+        detail=f"{ticket.reference} ({viewer.name}): {flag.reason}",
+        now=now,
+    )
     return ArticleFlagInfo(
         flag.id, ticket.reference, flag.article_id, flag.reason, viewer.name, flag.created_at, None
     )
@@ -1283,6 +1347,9 @@ def add_attachment(
         raise TicketForbidden("only staff add internal attachments")
     if ticket.status == "closed":
         raise InvalidTransition("closed", "attach")
+    if not staff and ticket.status not in ACTIVE_STATUSES:
+        # Like replies: a requester reopens a resolved ticket before adding to it.
+        raise InvalidTransition(ticket.status, "attach", "reopen the ticket to add files")
     if not data:
         raise ValidationError("file", "The file is empty.", "empty")
     if len(data) > settings.attachment_max_bytes:

@@ -36,6 +36,22 @@
         list.appendChild(li);
       });
       box.hidden = results.length === 0;
+      describe(!box.hidden);
+    }
+
+    // The hint names the suggestions only while there are some: a described-by element is
+    // read out even when hidden, and "these articles may answer" with none would mislead.
+    function describe(on) {
+      var hint = box.querySelector("[id]");
+      if (!hint) { return; }
+      var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/)
+        .filter(function (id) { return id && id !== hint.id; });
+      if (on) { ids.unshift(hint.id); }
+      if (ids.length) {
+        input.setAttribute("aria-describedby", ids.join(" "));
+      } else {
+        input.removeAttribute("aria-describedby");
+      }
     }
 
     window.SanadSuggest.live(input, url, DELAY_MS, MIN_CHARS, render).now();

@@ -29,7 +29,13 @@ from portal.web.auth.access import current_account, login_required, signed_in_wi
 from portal.web.context import services, ui_lang
 from portal.web.forms import BadParameter
 from portal.web.limits import TICKET_CREATE_LIMIT, limiter
-from portal.web.tickets.shared import article_exists, find_article, session_trail, utcnow
+from portal.web.tickets.shared import (
+    article_exists,
+    find_article,
+    session_trail,
+    utcnow,
+    whole_number,
+)
 
 MAX_TRAIL_ITEMS = 50
 
@@ -71,7 +77,9 @@ def _time(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def ticket_json(info: TicketInfo) -> dict[str, Any]:
+def ticket_json(info: TicketInfo, *, staff: bool = True) -> dict[str, Any]:
+    """The ticket as JSON; ``staff=False`` (a requester) leaves out the agents' own labels:
+    tags are how the team sorts its work ("vip", "abusive"), not the requester's business."""
     return {
         "reference": info.reference,
         "subject": info.subject,
@@ -80,7 +88,7 @@ def ticket_json(info: TicketInfo) -> dict[str, Any]:
         "status": info.status,
         "priority": info.priority,
         "category": info.category,
-        "tags": list(info.tags),
+        "tags": list(info.tags) if staff else [],
         "tier": info.tier,
         "team": info.team,
         "channel": info.channel,
@@ -118,7 +126,8 @@ def _article_json(article_id: str, lang: str | None) -> dict[str, Any]:
 
 
 def detail_json(found: TicketDetail) -> dict[str, Any]:
-    body = ticket_json(found.ticket)
+    # "note" is offered exactly to those who work the ticket (see tickets._actions).
+    body = ticket_json(found.ticket, staff="note" in found.actions)
     body["trail"] = {
         "viewed_articles": [
             {**_article_json(v.article_id, v.lang), "title": v.title, "viewed_at": _time(v.at)}
@@ -210,8 +219,8 @@ def _bool(raw: str | None, field: str) -> bool:
 @bp.get("/tickets")
 @login_required
 def list_tickets() -> Response:
-    raw_page = request.args.get("page", "1")
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= 1000:
+    page = whole_number(request.args.get("page", "1"), 1, 1000)
+    if page is None:
         raise BadParameter("page must be a whole number from 1 to 1000")
     account = current_account()
     assert account is not None
@@ -221,14 +230,14 @@ def list_tickets() -> Response:
             account,
             status=request.args.get("status") or None,
             mine=_bool(request.args.get("mine"), "mine"),
-            page=int(raw_page),
+            page=page,
         )
     return jsonify(
         {
             "total": listing.total,
             "page": listing.page,
             "per_page": listing.per_page,
-            "tickets": [ticket_json(t) for t in listing.tickets],
+            "tickets": [ticket_json(t, staff=account.is_staff) for t in listing.tickets],
         }
     )
 

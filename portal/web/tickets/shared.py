@@ -33,6 +33,16 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def whole_number(raw: str | None, low: int, high: int) -> int | None:
+    """``raw`` as a number from ``low`` to ``high``, or None. Only ASCII digits count:
+    ``"²".isdigit()`` is true yet ``int("²")`` fails, and bad input must never be a 500."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdecimal() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
 def article_exists(article_id: str) -> bool:
     """Whether a published article has this id (in any language), so links never dangle."""
     return services().search.get_entry(article_id) is not None
@@ -80,10 +90,37 @@ def _is_api() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
+def _file_message(code: str) -> str:
+    if code == "empty":
+        return str(_("The file is empty."))
+    if code == "too_large":
+        limit = services().tickets.attachment_max_bytes // (1024 * 1024) or 1
+        return str(_("A file may be at most %(num)d MB.", num=limit))
+    if code == "too_many":
+        return str(_("This ticket already has as many files as it can take."))
+    return str(_("This type of file is not accepted."))
+
+
+def form_message(error: ValidationError) -> str:
+    """The tickets service's English refusal as a sentence in the interface language: it names
+    a ``field`` and a stable ``code``, pages show this (the API keeps the English message)."""
+    if error.field == "file":
+        return _file_message(error.code)
+    if error.code == "email_invalid" or error.field in ("visitor_email", "requester_email"):
+        return str(_("Enter a valid e-mail address, like name@example.com."))
+    if error.field == "visitor_name" and error.code == "required":
+        return str(_("Enter your name."))
+    if error.code == "required":
+        return str(_("This field is required."))
+    if error.code == "too_long":
+        return str(_("This text is too long."))
+    return str(_("Choose one of the offered values."))
+
+
 def validation_response(error: ValidationError, status: int = 422) -> ResponseReturnValue:
     """400/422 JSON naming the field, for the API (pages show form errors instead)."""
     if not _is_api():
-        return error_response(400, error.message)
+        return error_response(400, form_message(error))
     body = {
         "error": {
             "status": status,

@@ -26,9 +26,11 @@ from portal.web.limits import TICKET_CREATE_LIMIT, limiter
 from portal.web.pagination import page_numbers
 from portal.web.tickets.shared import (
     find_article,
+    form_message,
     init_ticket_errors,
     session_trail,
     utcnow,
+    whole_number,
 )
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -121,7 +123,7 @@ def create() -> Any:
                 now=utcnow(),
             )
     except ValidationError as error:
-        return _render_new(values, {error.field: error.message}, 400)
+        return _render_new(values, {error.field: form_message(error)}, 400)
     send_mails(services().mail, result.mails)
     reference = result.ticket.reference
     if account is None:
@@ -147,8 +149,7 @@ def suggested(lang: str, article_id: str) -> BaseResponse:
 def mine() -> Any:
     account = current_account()
     assert account is not None
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and 0 < int(page) <= 1000 else 1
+    number = whole_number(request.args.get("page"), 1, 1000) or 1
     with transaction(services().sessions) as session:
         listing = tickets.list_my_tickets(session, account, page=number)
     return render_template(
@@ -223,12 +224,12 @@ def _field_error(error: ValidationError) -> str:
         return str(_("This text is too long."))
     messages = {
         "body": _("Write a message before sending."),
-        "file": _("The file was not accepted: %(reason)s", reason=error.message),
+        "file": _("The file was not accepted: %(reason)s", reason=form_message(error)),
         "rating": _("Choose a rating from 1 to 5."),
         "comment": _("The comment is too long."),
         "reason": _("Write a reason."),
     }
-    return str(messages.get(error.field, error.message))
+    return str(messages.get(error.field, form_message(error)))
 
 
 @bp.post("/<reference>/confirm")
@@ -252,6 +253,7 @@ def reopen(reference: str) -> BaseResponse:
                 current_account(),
                 reference,
                 reason=reason,
+                attention_reopens=services().settings.attention_reopens,
                 now=utcnow(),
             )
     except ValidationError as error:
@@ -264,8 +266,7 @@ def reopen(reference: str) -> BaseResponse:
 @bp.post("/<reference>/rate")
 @login_required
 def rate(reference: str) -> BaseResponse:
-    raw = request.form.get("rating", "")
-    rating = int(raw) if raw.isdigit() and len(raw) == 1 else 0
+    rating = whole_number(request.form.get("rating"), 0, 9) or 0
     comment = (request.form.get("comment") or "").strip()
     try:
         with transaction(services().sessions) as session:
