@@ -573,3 +573,21 @@ def test_long_ticket_lists_page_with_the_shared_pagination(
     queue = text_of(staff.get("/agent", query_string={"priority": "normal"}))
     assert "priority=normal" in queue
     assert "page=2" in queue
+
+
+def test_a_refused_agent_reply_keeps_the_typed_text_and_notes_need_their_own_button(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(), make_account("agent")
+    reference = open_ticket(client_for(requester))
+    staff = client_for(agent)
+    typed = "A long answer " * 1500  # over the 20,000-character limit: refused
+    staff.post(f"/agent/tickets/{reference}/reply", data={"body": typed, "internal": "0"})
+    page = text_of(staff.get(f"/agent/tickets/{reference}"))
+    assert typed.strip()[:200] in page  # the text waits in the reply box
+    assert "A long answer" not in text_of(staff.get(f"/agent/tickets/{reference}"))  # once
+    form = page[page.index('class="stack-form reply-form"') :]
+    form = form[: form.index("</form>")]
+    assert 'type="checkbox" name="internal"' not in form
+    assert 'name="internal" value="0"' in form
+    assert 'name="internal" value="1"' in form

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
@@ -19,7 +19,7 @@ from portal.accounts.services import list_agents
 from portal.db import transaction
 from portal.notify.mail import send_mails
 from portal.tickets import services as tickets
-from portal.tickets.errors import ValidationError
+from portal.tickets.errors import InvalidTransition, ValidationError
 from portal.tickets.states import (
     ACTIVE_STATUSES,
     ON_BEHALF_CHANNELS,
@@ -32,7 +32,7 @@ from portal.web.auth.access import current_account, roles_required
 from portal.web.context import services, ui_lang
 from portal.web.forms import clean_text
 from portal.web.pagination import page_numbers
-from portal.web.tickets.shared import article_exists, find_article, utcnow
+from portal.web.tickets.shared import article_exists, find_article, form_message, utcnow
 from portal.web.tickets.views import categories, upload
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
@@ -143,7 +143,26 @@ def ticket(reference: str) -> Any:
         tried_articles=tried,
         priorities=PRIORITIES,
         categories=categories(),
+        reply_draft=_pop_reply_draft(reference),
     )
+
+
+# A refused reply is kept in the session for the next page, so a refusal never loses the text.
+REPLY_DRAFTS = "agent_reply_drafts"
+
+
+def _keep_reply_draft(reference: str, body: str) -> None:
+    drafts = dict(session.get(REPLY_DRAFTS) or {})
+    drafts[reference] = body[:20_000]
+    session[REPLY_DRAFTS] = dict(list(drafts.items())[-5:])  # a few tickets at most
+
+
+def _pop_reply_draft(reference: str) -> str:
+    drafts = dict(session.get(REPLY_DRAFTS) or {})
+    body = drafts.pop(reference, "")
+    if body:
+        session[REPLY_DRAFTS] = drafts
+    return str(body)
 
 
 def refusal(error: ValidationError) -> str:
@@ -160,18 +179,30 @@ def refusal(error: ValidationError) -> str:
         "status": _("Choose open, waiting or on hold."),
         "tier": _("The ticket is already at the highest tier."),
         "assignee_id": _("Choose an active agent of the ticket's team."),
-        "file": _("The file was not accepted: %(reason)s", reason=error.message),
     }
-    return str(known.get(error.field, error.message))
+    if error.field == "file" or error.field not in known:
+        return form_message(error)
+    return str(known[error.field])
 
 
-def _act(reference: str, action: Callable[[Session, UserInfo], Any], done: str) -> BaseResponse:
+def _act(
+    reference: str,
+    action: Callable[[Session, UserInfo], Any],
+    done: str,
+    on_refused: Callable[[], None] | None = None,
+) -> BaseResponse:
     """Run one ticket action, flash the outcome and go back to the ticket page."""
     try:
-        with transaction(services().sessions) as session:
-            result = action(session, _account())
+        with transaction(services().sessions) as db:
+            result = action(db, _account())
     except ValidationError as error:
+        if on_refused is not None:
+            on_refused()
         flash(_("Not saved: %(reason)s", reason=refusal(error)), "error")
+    except InvalidTransition:
+        if on_refused is not None:
+            on_refused()  # the 409 page links back to the ticket, where the text waits
+        raise
     else:
         send_mails(services().mail, getattr(result, "mails", ()))
         flash(done, "success")
@@ -270,7 +301,8 @@ def reply(reference: str) -> BaseResponse:
         return result
 
     done = _("The internal note was added.") if internal else _("Your reply was sent.")
-    return _act(reference, act, done)
+    typed = request.form.get("body", "")
+    return _act(reference, act, done, on_refused=lambda: _keep_reply_draft(reference, typed))
 
 
 @bp.post("/tickets/<reference>/link")
