@@ -19,30 +19,36 @@ def _empty(string: object) -> bool:
     return not string or (isinstance(string, tuple) and not all(string))
 
 
+def _arabic(string: object) -> bool:
+    forms = (string,) if isinstance(string, str) else tuple(string)  # type: ignore[arg-type]
+    return any("\u0600" <= char <= "\u06ff" for form in forms for char in str(form))
+
+
 def main(fragments: list[str]) -> int:
     POT.parent.mkdir(exist_ok=True)
     pybabel = str(Path(sys.executable).parent / "pybabel")
     extract = [pybabel, "-q", "extract", "-F", "babel.cfg", "-k", "lazy_gettext", "-k", "_l"]
     options = ["--no-location", "--sort-output", "-w", "100", "-o", str(POT), "."]
     subprocess.run([*extract, *options], cwd=ROOT, check=True)
-    with POT.open("rb") as handle:
-        template = read_po(handle)
     arabic: dict[object, object] = {}
     for name in fragments:
         with open(name, "rb") as handle:
-            arabic.update({m.id: m.string for m in read_po(handle) if m.id and m.string})
+            fragment = read_po(handle, locale="ar")
+            arabic.update({m.id: m.string for m in fragment if m.id and m.string})
     missing: list[object] = []
     for lang in ("ar", "en"):
         path = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=lang)
+        with POT.open("rb") as handle:
+            template = read_po(handle)  # per catalog: update() adopts the template's messages
         catalog.update(template, no_fuzzy_matching=True)
         for message in catalog:
             if not message.id:
                 continue
             if lang == "ar" and message.id in arabic:
                 message.string = arabic[message.id]
-            if lang == "en" and _empty(message.string):
+            if lang == "en" and (_empty(message.string) or _arabic(message.string)):
                 ids = message.id
                 message.string = ids if isinstance(ids, str) else (ids[0], ids[1])
             if lang == "ar" and _empty(message.string):

@@ -66,3 +66,13 @@ def test_every_search_notice_has_a_translatable_text() -> None:
     assert set(NOTICES) <= set(NOTICE_TEXTS)
     for key, text in NOTICES.items():
         assert NOTICE_TEXTS[key]._args[0] == text  # the same msgid as portal.search
+
+
+def test_english_translations_are_not_arabic() -> None:
+    for msgid, text in catalog("en").items():
+        ids = msgid if isinstance(msgid, tuple) else (msgid,)
+        if any("\u0600" <= ch <= "\u06ff" for part in ids for ch in str(part)):
+            continue  # e.g. the name of the Arabic language itself
+        forms = text if isinstance(text, tuple) else (text,)
+        for form in forms:
+            assert not any("\u0600" <= ch <= "\u06ff" for ch in str(form)), msgid
