@@ -26,6 +26,7 @@ ROWS: dict[tuple[str, str], tuple[tuple[Any, ...], Any]] = {
     ("review.diff", "GET"): (ARTICLE_PAGE, None),
     # An empty form is refused with a message on the history page.
     ("review.restore", "POST"): ((LOGIN, 403, 403, 303, 403, 303), {}),
+    ("review.archive", "POST"): ((LOGIN, 403, 403, 303, 403, 303), {}),
 }
 
 ARGUMENTS = {"draft_id": "no-such-draft"}

@@ -263,3 +263,25 @@ def test_trainer_writes_and_publishes_a_workshop_guide(
     assert article.extra["schedule"][0]["start"].startswith("2027-02-01T10:00:00+03:00")
     assert article.extra["modules"] == [{"title": "Spot the fake", "minutes": 30}]
     assert article.extra["prerequisites"] == ["A laptop", "Your badge"]
+
+
+def test_archiving_goes_through_review_and_takes_the_article_off_the_site(
+    km: FlaskClient, reviewer: FlaskClient, client_for: ClientFor
+) -> None:
+    history = text_of(km.get("/review/articles/en/vpn-connect/history"))
+    base = re.search(r'name="base" value="([0-9a-f]{40})"', history)
+    assert base, "the history page offers to archive the live article"
+    response = km.post("/review/articles/en/vpn-connect/archive", data={"base": base.group(1)})
+    assert response.status_code == 303
+    draft_id = response.headers["Location"].rsplit("/", 1)[1]
+    assert "status: archived" in text_of(km.get(f"/review/drafts/{draft_id}"))
+    visitor = client_for(None)
+    assert visitor.get(LIVE).status_code == 200  # still live until a reviewer approves
+    assert km.post(f"/review/drafts/{draft_id}/submit").status_code == 303
+    assert reviewer.post(f"/review/drafts/{draft_id}/approve").status_code == 303
+    assert visitor.get(LIVE).status_code == 404
+    found = visitor.get("/api/v1/search?q=VPN&lang=en").get_json()
+    assert "vpn-connect" not in [hit["id"] for hit in found["hits"]]
+    # A stale base (the article moved on) is refused with a message, and creates nothing.
+    stale = km.post("/review/articles/en/vpn-connect/archive", data={"base": base.group(1)})
+    assert stale.status_code in (303, 404)

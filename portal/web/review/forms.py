@@ -325,6 +325,12 @@ class RestoreForm(FlaskForm):  # type: ignore[misc]
     commit = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{40}$")])
 
 
+class ArchiveForm(FlaskForm):  # type: ignore[misc]
+    """Archive a live article: its published version travels along, like an edit's base."""
+
+    base = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{40}$")])
+
+
 class PreviewForm(FlaskForm):  # type: ignore[misc]
     markdown = TextAreaField(validators=[Optional(), Length(max=BODY_MAX)])
 
@@ -332,6 +338,7 @@ class PreviewForm(FlaskForm):  # type: ignore[misc]
 __all__ = [
     "KINDS",
     "ActionForm",
+    "ArchiveForm",
     "CommentForm",
     "DraftForm",
     "PreviewForm",

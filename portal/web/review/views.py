@@ -48,6 +48,7 @@ from portal.web.context import services, ui_lang
 from portal.web.forms import clean_text
 from portal.web.review.forms import (
     ActionForm,
+    ArchiveForm,
     CommentForm,
     DraftForm,
     PreviewForm,
@@ -633,6 +634,7 @@ def history(lang: str, article_id: str) -> str:
         versions=versions,
         drafts=drafts,
         restore_form=RestoreForm(),
+        archive_form=ArchiveForm(),
     )
 
 
@@ -693,3 +695,29 @@ def restore(lang: str, article_id: str) -> BaseResponse:
         return redirect(url_for("review.history", lang=lang, article_id=article_id), code=303)
     flash(_("The old version is now a new draft. Check it and send it for review."), "success")
     return redirect(url_for("review.draft", draft_id=restored.id), code=303)
+
+
+@bp.post("/articles/<lang>/<article_id>/archive")
+@roles_required(*STAFF)
+def archive(lang: str, article_id: str) -> BaseResponse:
+    """Start a draft that archives the article; like any edit, it is published by review."""
+    _article_or_404(lang, article_id)
+    wired = services()
+    form = ArchiveForm()
+    back = url_for("review.history", lang=lang, article_id=article_id)
+    if not form.validate():
+        flash(_("Reload the page and try again."), "error")
+        return redirect(back, code=303)
+    try:
+        with transaction(wired.sessions) as session:
+            draft = workflow.archive_article(
+                session, wired.repository, wired.settings, _editor(), article_id, lang,
+                base=form.base.data, now=utcnow(),
+            )  # fmt: skip
+    except WorkflowError as error:
+        flash(say(str(error)), "error")
+        return redirect(back, code=303)
+    flash(
+        _("An archiving draft was created. Once approved, the article leaves the site."), "success"
+    )
+    return redirect(url_for("review.draft", draft_id=draft.id), code=303)
