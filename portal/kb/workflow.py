@@ -626,7 +626,7 @@ def restore_version(
         article = parse_article(path, raw)
     except ArticleInvalid as invalid:
         raise InvalidDraft({"markdown": invalid.problem.message}) from None
-    data = _article_input(article)
+    data = input_from_article(article)
     if not may_edit(editor, data.kind):
         raise NotAllowed("You may not write this kind of article.")
     relative = repository.relative(repository.safe_path(path))
@@ -644,7 +644,7 @@ def live_input(repository: ArticleRepository, article_id: str, lang: str) -> Dra
     if path is None or raw is None:
         return None
     try:
-        return _article_input(parse_article(path, raw))
+        return input_from_article(parse_article(path, raw))
     except ArticleInvalid:
         return None
 
@@ -672,7 +672,7 @@ def archive_article(
     if raw is None:  # pragma: no cover - published_version found the file there
         raise ArticleGone(f"No published article {article_id!r} in {lang!r}.")
     try:
-        data = _article_input(parse_article(path, raw))
+        data = input_from_article(parse_article(path, raw))
     except ArticleInvalid as invalid:
         raise InvalidDraft({"markdown": invalid.problem.message}) from None
     if not may_edit(editor, data.kind):
@@ -969,7 +969,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _article_input(article: Article) -> DraftInput:
+def input_from_article(article: Article) -> DraftInput:
+    """An article's front matter and body as the fields an editor starts from."""
     return DraftInput(
         title=article.title,
         markdown=article.body,
@@ -991,7 +992,7 @@ def _read_input(repository: ArticleRepository, row: Draft, tip: str) -> DraftInp
     if raw is None:
         return _row_input(row)
     try:
-        return _article_input(parse_article(row.path, raw))
+        return input_from_article(parse_article(row.path, raw))
     except ArticleInvalid:
         return _row_input(row)
 

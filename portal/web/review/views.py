@@ -34,7 +34,6 @@ from portal.kb.rendering import render_markdown
 from portal.kb.repository import is_slug
 from portal.kb.workflow import (
     REVIEWER_ROLES,
-    DraftInput,
     DraftNotFound,
     DraftView,
     Editor,
@@ -184,23 +183,6 @@ def live_article(lang: str, article_id: str) -> Article | None:
         return None
 
 
-def input_of(article: Article) -> DraftInput:
-    return DraftInput(
-        title=article.title,
-        markdown=article.body,
-        lang=article.lang,
-        category=article.category,
-        tags=article.tags,
-        kind=article.kind,
-        audience=article.audience,
-        owner=article.owner,
-        review_by=article.review_by,
-        translation_of=article.translation_of,
-        description=article.description,
-        extra=dict(article.extra),
-    )
-
-
 def load_draft(draft_id: str) -> DraftView:
     """The draft, or 404 when it does not exist or is not this person's to see."""
     if not draft_id.isascii() or len(draft_id) > 32:
@@ -297,7 +279,7 @@ def new_draft() -> Any:
             abort(404)
         if not may_edit_article(editor, article.kind):
             abort(403)
-        form.fill(input_of(article))
+        form.fill(workflow.input_from_article(article))
         form.article_id.data = article.id
         form.base.data = workflow.published_version(services().repository, article.path) or ""
         with transaction(services().sessions) as session:
