@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import random
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -164,6 +165,13 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {at(0.50):6.2f} ms  p95 {at(0.95):6.2f} ms  p99 {at(0.99):6.2f} ms"
 
 
+def _cpu_with_children() -> float:
+    """CPU seconds of this process and its finished children (the rebuild's helpers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def bench_sanad(work: Path, queries: list[tuple[str, str]]) -> Path:
     articles = work / "articles"
     settings = load_settings(
@@ -175,9 +183,12 @@ def bench_sanad(work: Path, queries: list[tuple[str, str]]) -> Path:
         }
     )
     service = SearchService(settings, ArticleRepository(articles))
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), _cpu_with_children()
     report = service.rebuild()
-    print(f"  sanad    rebuild     {time.perf_counter() - started:7.2f} s  ({report.added} docs)")
+    print(
+        f"  sanad    rebuild     {time.perf_counter() - started:7.2f} s  ({report.added} docs; "
+        f"CPU {_cpu_with_children() - started_cpu:.2f} s incl. helper processes)"
+    )
 
     for text, _lang in queries[:30]:  # warm the searcher and the analysis cache
         service.search(SearchQuery(text))
@@ -232,13 +243,16 @@ def bench_naive(
     directory.mkdir()
     schema = Schema(id=ID(stored=True, unique=True), content=TEXT(analyzer=StandardAnalyzer()))
     ix = whoosh_index.create_in(str(directory), schema)
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), _cpu_with_children()
     writer = ix.writer(limitmb=128)
     for number in range(size):
         source = sources[number % len(sources)]
         writer.add_document(id=str(number), content=f"{source.title}\n{source.body}")
     writer.commit()
-    print(f"  naive    rebuild     {time.perf_counter() - started:7.2f} s")
+    print(
+        f"  naive    rebuild     {time.perf_counter() - started:7.2f} s  "
+        f"(CPU {_cpu_with_children() - started_cpu:.2f} s)"
+    )
     parser = QueryParser("content", schema, group=OrGroup)
     with ix.searcher() as searcher:
         for text, _lang in queries[:30]:
@@ -278,13 +292,19 @@ def _get(port: int, path: str) -> tuple[int, float]:
 
 
 def _client(
-    port: int, paths: list[str], weights: list[float], seconds: float, seed: int
+    port: int,
+    paths: list[str],
+    weights: list[float],
+    seconds: float,
+    seed: int,
+    count: int | None = None,
 ) -> tuple[list[float], int]:
+    """Requests for ``seconds``, or exactly ``count`` requests when given."""
     rng = random.Random(seed)
     latencies: list[float] = []
     errors = 0
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while len(latencies) + errors < count if count is not None else time.monotonic() < deadline:
         path = rng.choices(paths, weights)[0]
         try:
             status, elapsed = _get(port, path)
@@ -298,12 +318,45 @@ def _client(
     return latencies, errors
 
 
-def bench_http(work: Path, articles: Path, queries: list[tuple[str, str]], seconds: float) -> None:
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (gunicorn's workers), from /proc."""
+    found: list[int] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of ``pids`` (from /proc/<pid>/stat), in seconds."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def bench_http(
+    work: Path,
+    articles: Path,
+    queries: list[tuple[str, str]],
+    seconds: float,
+    index_dir: Path | None = None,
+) -> None:
     port = _free_port()
     env = {
         **os.environ,
         "SANAD_ARTICLES_DIR": str(articles),
-        "SANAD_INDEX_DIR": str(work / "http-index"),
+        "SANAD_INDEX_DIR": str(index_dir or work / "http-index"),
         "SANAD_DATABASE_URL": f"sqlite:///{work / 'sanad.db'}",
         "SANAD_INSTANCE_DIR": str(work / "instance"),
     }
@@ -334,17 +387,52 @@ def bench_http(work: Path, articles: Path, queries: list[tuple[str, str]], secon
         weights = [1 / (rank + 1) for rank in range(len(paths))]  # Zipf: popular ones repeat
         for path in paths[:50]:
             _get(port, path)
+        workers = _children(server.pid)
+        print(
+            f"  http     load average {os.getloadavg()[0]:.2f} before the run; "
+            f"{len(workers)} gunicorn workers"
+        )
         with multiprocessing.get_context("spawn").Pool(8) as pool:
+            worker_cpu = _cpu_seconds(workers)
+            master_cpu = _cpu_seconds([server.pid])
             started = time.perf_counter()
             outcomes = pool.starmap(
                 _client, [(port, paths, weights, seconds, seed) for seed in range(8)]
             )
             elapsed = time.perf_counter() - started
+            worker_cpu = _cpu_seconds(workers) - worker_cpu
+            master_cpu = _cpu_seconds([server.pid]) - master_cpu
         latencies = [value for found, _errors in outcomes for value in found]
         errors = sum(errors for _found, errors in outcomes)
+        answered = max(1, len(latencies) + errors)
         print(
             f"  http     {len(latencies) / elapsed:7.0f} req/s  {percentiles(latencies)}  "
             f"(8 clients, {seconds:.0f} s, Zipf mix of {len(paths)} queries, {errors} errors)"
+        )
+        # Load-independent: CPU time the server spent per request, whatever else ran beside it.
+        # 2 workers on 2 dedicated cores could answer at most 2 / (this) requests per second.
+        per_request = worker_cpu / answered
+        print(
+            f"  http     cpu/request {per_request * 1000:6.3f} ms in the workers during that run "
+            f"(+{master_cpu / answered * 1000:.3f} ms master; {answered} requests; includes "
+            "each worker's first answer to each query, so it rises when fewer requests fit)"
+        )
+        # Fixed work, independent of load: every query answered 8 times first (both workers
+        # have then almost surely seen it), then 8 clients × 500 requests of the mix, measured.
+        for path in paths * 8:
+            _get(port, path)
+        with multiprocessing.get_context("spawn").Pool(8) as pool:
+            worker_cpu = _cpu_seconds(workers)
+            outcomes = pool.starmap(
+                _client, [(port, paths, weights, 0.0, 100 + seed, 500) for seed in range(8)]
+            )
+            worker_cpu = _cpu_seconds(workers) - worker_cpu
+        answered = max(1, sum(len(found) + errors for found, errors in outcomes))
+        per_request = worker_cpu / answered
+        print(
+            f"  http     cpu/request {per_request * 1000:6.3f} ms in the workers, every query "
+            f"already answered once ({answered} requests; 2 workers on 2 free cores: at most "
+            f"{2 / per_request if per_request else 0:,.0f} req/s)"
         )
     finally:
         server.terminate()
@@ -361,14 +449,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="HTTP load duration")
     args = parser.parse_args()
     sources = load_sources()
-    print(f"corpora: {len(sources)} articles; cores available: {len(os.sched_getaffinity(0))}")
+    print(
+        f"corpora: {len(sources)} articles; cores available: {len(os.sched_getaffinity(0))} "
+        f"(nproc), {os.cpu_count()} on the machine"
+    )
     print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print("  (wall-clock figures need a quiet machine; the CPU figures hold under load)")
     queries = make_queries(sources, QUERY_COUNT)
     print(f"queries: {len(queries)} (titles and headings, both languages)")
     for size in (int(part) for part in args.sizes.split(",") if part.strip()):
         work = Path(tempfile.mkdtemp(prefix=f"sanad-bench-{size}-"))
         try:
-            print(f"\n{size} articles")
+            print(f"\n{size} articles (load average {os.getloadavg()[0]:.2f})")
             write_articles(work / "articles", sources, size)
             articles = bench_sanad(work, queries)
             bench_naive(work, sources, size, queries)
