@@ -6,19 +6,13 @@ with a clear message when it is absent (``make test`` installs it).
 
 from __future__ import annotations
 
-import subprocess
-import textwrap
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from portal import create_app
 from portal.config import PROJECT_ROOT
-from portal.db import upgrade_database
-from tests.web.conftest import CATEGORIES_YML, compile_catalogs
+from tests.e2e.sites import make_app, serve, write_articles
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,7 +25,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-TIMEOUT_MS = 20_000  # generous: two busy cores run the whole suite in parallel
 
 ARTICLES = {
     "accounts/reset-password.ar.md": """\
@@ -150,58 +143,13 @@ ARTICLES = {
 }
 
 
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The portal on a free port of 127.0.0.1, over a small bilingual knowledge base."""
-    compile_catalogs()
     root = tmp_path_factory.mktemp("e2e")
-    articles = root / "articles"
-    articles.mkdir()
-    (articles / "_categories.yml").write_text(CATEGORIES_YML, encoding="utf-8")
-    for name, text in ARTICLES.items():
-        path = articles / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    _git(articles, "init", "-q", "-b", "main")
-    _git(articles, "-c", "user.email=e2e@sanad.invalid", "-c", "user.name=e2e", "add", "-A")
-    _git(
-        articles,
-        "-c",
-        "user.email=e2e@sanad.invalid",
-        "-c",
-        "user.name=e2e",
-        "commit",
-        "-q",
-        "-m",
-        "e2e knowledge base",
-    )
-    database_url = f"sqlite:///{root / 'sanad.db'}"
-    upgrade_database(database_url)
-    app = create_app(
-        {
-            "instance_dir": root / "instance",
-            "database_url": database_url,
-            "articles_dir": articles,
-            "index_dir": root / "search_index",
-            "secret_key": "e2e-secret",
-        }
-    )
-    services = app.extensions["sanad"]
-    services.search.sync()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        services.search.close()
-        services.engine.dispose()
+    articles = write_articles(root, ARTICLES, message="e2e knowledge base")
+    with serve(make_app(root, articles, "e2e-secret")) as site:
+        yield site.base
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,6 @@ and every new page once, failing on any console error or CSP violation."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,13 +11,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
-from portal import create_app
 from portal.accounts import services as accounts
-from portal.db import transaction, upgrade_database
-from tests.e2e.conftest import TIMEOUT_MS
-from tests.web.conftest import compile_catalogs
+from portal.db import transaction
+from tests.e2e.sites import TIMEOUT_MS, make_app, serve, write_articles
 
 pytestmark = pytest.mark.browser
 
@@ -45,47 +40,18 @@ class Server:
 @pytest.fixture(scope="module")
 def accounts_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The portal with the demo accounts, on a free port of 127.0.0.1."""
-    compile_catalogs()
     root = tmp_path_factory.mktemp("e2e-accounts")
-    articles = root / "articles"
-    articles.mkdir()
-    (articles / "support").mkdir()
-    (articles / "support" / "hours.ar.md").write_text(
+    hours = (
         "---\ntitle: ساعات عمل الدعم\nlang: ar\ncategory: support\n---\n\n"
-        "فريق الدعم متاح يوميًا من الساعة 10:00 حتى 16:00.\n",
-        encoding="utf-8",
+        "فريق الدعم متاح يوميًا من الساعة 10:00 حتى 16:00.\n"
     )
-    for args in (
-        ("init", "-q", "-b", "main"),
-        ("add", "-A"),
-        ("-c", "user.email=e2e@sanad.invalid", "-c", "user.name=e2e", "commit", "-q", "-m", "kb"),
-    ):
-        subprocess.run(["git", *args], cwd=articles, check=True, capture_output=True)
-    database_url = f"sqlite:///{root / 'sanad.db'}"
-    upgrade_database(database_url)
-    app = create_app(
-        {
-            "instance_dir": root / "instance",
-            "database_url": database_url,
-            "articles_dir": articles,
-            "index_dir": root / "search_index",
-            "secret_key": "e2e-secret",
-        }
-    )
+    articles = write_articles(root, {"support/hours.ar.md": hours}, categories=None, message="kb")
+    app = make_app(root, articles, "e2e-secret")
     services = app.extensions["sanad"]
-    services.search.sync()
     with transaction(services.sessions) as session:
         accounts.ensure_demo_accounts(session, services.accounts, now=dt.datetime.now(dt.UTC))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{server.server_port}", app)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        services.search.close()
-        services.engine.dispose()
+    with serve(app) as site:
+        yield Server(site.base, app)
 
 
 @dataclass

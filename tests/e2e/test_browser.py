@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.sites import TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 

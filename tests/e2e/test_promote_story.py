@@ -6,26 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import textwrap
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from portal import create_app
-from portal.accounts.services import create_user
-from portal.db import transaction, upgrade_database
+from portal.db import transaction
 from portal.kb.workflow import get_draft
 from portal.tickets import services as tickets
 from portal.tickets.models import TicketPromotion
 from portal.tickets.values import TicketDraft
-from tests.e2e.conftest import ARTICLES, TIMEOUT_MS
-from tests.e2e.test_ticket_story import CHEAP, Person, Site, _git
-from tests.web.conftest import CATEGORIES_YML, compile_catalogs
+from tests.e2e.conftest import ARTICLES
+from tests.e2e.sites import Person, Site, build_site, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -45,85 +39,33 @@ PERSONAL = (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    compile_catalogs()
+    people: dict[str, dict[str, Any]] = {
+        "requester": {"email": EMAIL, "name": REQUESTER, "role": "requester"},
+        "agent": {
+            "email": "agent@example.com",
+            "name": "Adel Agent",
+            "role": "agent",
+            "tier": 1,
+            "teams": ("support",),
+        },
+        "knowledge_manager": {
+            "email": "manager@example.com",
+            "name": "Mona Manager",
+            "role": "knowledge_manager",
+        },
+    }
     root = tmp_path_factory.mktemp("promote")
-    articles = root / "articles"
-    articles.mkdir()
-    (articles / "_categories.yml").write_text(CATEGORIES_YML, encoding="utf-8")
-    for name, text in ARTICLES.items():
-        path = articles / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    _git(articles, "init", "-q", "-b", "main")
-    _git(articles, "add", "-A")
-    _git(articles, "commit", "-q", "-m", "promote knowledge base")
-    database_url = f"sqlite:///{root / 'sanad.db'}"
-    upgrade_database(database_url)
-    app = create_app(
-        {
-            "instance_dir": root / "instance",
-            "database_url": database_url,
-            "articles_dir": articles,
-            "index_dir": root / "search_index",
-            "secret_key": "promote-secret",
-        }
-    )
-    services = app.extensions["sanad"]
-    services.search.sync()
-    users = {}
-    now = dt.datetime.now(dt.UTC)
-    with transaction(services.sessions) as session:
-        for role, name, email in (
-            ("requester", REQUESTER, EMAIL),
-            ("agent", "Adel Agent", "agent@example.com"),
-            ("knowledge_manager", "Mona Manager", "manager@example.com"),
-        ):
-            users[role] = create_user(
-                session,
-                CHEAP,
-                email=email,
-                name=name,
-                password="correct-Horse-battery-9",
-                roles=(role,),
-                lang="en",
-                tier=1 if role == "agent" else None,
-                teams=("support",) if role == "agent" else (),
-                now=now,
-            )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Site(f"http://127.0.0.1:{server.server_port}", app, users)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        services.search.close()
-        services.engine.dispose()
+    with build_site(
+        root, ARTICLES, "promote-secret", people, lang="en", message="promote knowledge base"
+    ) as site:
+        yield site
 
 
 @pytest.fixture
 def people(browser: Any, site: Site) -> Iterator[dict[str, Person]]:
     """One English-interface browser per person, failing on console errors (CSP included)."""
-    contexts = []
-    people = {}
-    for role, user in site.users.items():
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en")
-        context.set_default_timeout(TIMEOUT_MS)
-        context.add_cookies(
-            [site.cookie_for(user), {"name": "sanad_locale", "value": "en", "url": site.base}]
-        )
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda error, e=errors: e.append(f"page error: {error}"))
-        contexts.append(context)
-        people[role] = Person(page, errors)
-    yield people
-    for context in contexts:
-        context.close()
-    for role, person in people.items():
-        assert not person.errors, f"console errors for {role}: {person.errors}"
+    with signed_in(browser, site, locale="en") as people:
+        yield people
 
 
 def open_arabic_ticket(site: Site) -> str:

@@ -4,108 +4,39 @@ for review; a second knowledge manager approves; search finds the new text at on
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import subprocess
-import textwrap
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
-from portal import create_app
-from portal.accounts.services import create_user
-from portal.db import transaction, upgrade_database
-from tests.e2e.conftest import ARTICLES, TIMEOUT_MS
-from tests.e2e.test_ticket_story import CHEAP, Site
-from tests.web.conftest import CATEGORIES_YML, compile_catalogs
+from tests.e2e.conftest import ARTICLES
+from tests.e2e.sites import Site, build_site, signed_in
 
 pytestmark = pytest.mark.browser
 
 NEW_TEXT = "اطلب رمز التحقق من تطبيق سند الجديد على هاتفك."
 
 
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=e2e@sanad.invalid", "-c", "user.name=e2e", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    compile_catalogs()
+    people = {
+        "editor": {"email": "editor@example.com", "name": "كريم", "role": "knowledge_manager"},
+        "reviewer": {"email": "reviewer@example.com", "name": "رنا", "role": "knowledge_manager"},
+    }
     root = tmp_path_factory.mktemp("review-story")
-    articles = root / "articles"
-    articles.mkdir()
-    (articles / "_categories.yml").write_text(CATEGORIES_YML, encoding="utf-8")
-    for name, text in ARTICLES.items():
-        path = articles / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    _git(articles, "init", "-q", "-b", "main")
-    _git(articles, "add", "-A")
-    _git(articles, "commit", "-q", "-m", "story knowledge base")
-    database_url = f"sqlite:///{root / 'sanad.db'}"
-    upgrade_database(database_url)
-    app = create_app(
-        {
-            "instance_dir": root / "instance",
-            "database_url": database_url,
-            "articles_dir": articles,
-            "index_dir": root / "search_index",
-            "secret_key": "review-story-secret",
-        }
-    )
-    services = app.extensions["sanad"]
-    services.search.sync()
-    users = {}
-    with transaction(services.sessions) as session:
-        for key, name in (("editor", "كريم"), ("reviewer", "رنا")):
-            users[key] = create_user(
-                session,
-                CHEAP,
-                email=f"{key}@example.com",
-                name=name,
-                password="correct-Horse-battery-9",
-                roles=("knowledge_manager",),
-                lang="ar",
-                now=dt.datetime.now(dt.UTC),
-            )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Site(f"http://127.0.0.1:{server.server_port}", app, users)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        services.search.close()
-        services.engine.dispose()
+    with build_site(
+        root, ARTICLES, "review-story-secret", people, message="story knowledge base"
+    ) as site:
+        yield site
 
 
 @pytest.fixture
 def pages(browser: Any, site: Site) -> Iterator[dict[str, Any]]:
     """One signed-in browser per person; console errors (CSP included) fail the test."""
-    contexts, found, errors = [], {}, []
-    for key, user in site.users.items():
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar")
-        context.set_default_timeout(TIMEOUT_MS)
-        context.add_cookies([site.cookie_for(user)])
-        page = context.new_page()
-        page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda error, e=errors: e.append(f"page error: {error}"))
-        contexts.append(context)
-        found[key] = page
-    yield found
-    for context in contexts:
-        context.close()
-    assert not errors, f"console errors: {errors}"
+    with signed_in(browser, site) as people:
+        yield {key: person.page for key, person in people.items()}
 
 
 def test_edit_review_publish_and_find(site: Site, pages: dict[str, Any], tmp_path: Path) -> None:

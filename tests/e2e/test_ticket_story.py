@@ -3,136 +3,41 @@ already attached, an agent resolves with an article, the requester confirms and 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import subprocess
-import textwrap
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from werkzeug.serving import make_server
 
-from portal import create_app
-from portal.accounts.models import UserInfo
-from portal.accounts.services import create_user
-from portal.accounts.settings import AccountSettings
-from portal.db import transaction, upgrade_database
-from tests.e2e.conftest import ARTICLES, TIMEOUT_MS
-from tests.web.conftest import CATEGORIES_YML, compile_catalogs
+from tests.e2e.conftest import ARTICLES
+from tests.e2e.sites import Person, Site, build_site, signed_in
 
 pytestmark = pytest.mark.browser
-
-CHEAP = AccountSettings(argon2_time_cost=1, argon2_memory_cost=8, argon2_parallelism=1)
-
-
-@dataclass
-class Site:
-    base: str
-    app: Flask
-    users: dict[str, UserInfo] = field(default_factory=dict)
-
-    def cookie_for(self, user: UserInfo) -> dict[str, Any]:
-        """A signed session cookie for ``user``, as the log-in page would set it."""
-        serializer = self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
-        value = serializer.dumps({"_user_id": user.auth_token, "_fresh": True})
-        return {"name": "sanad_session", "value": value, "url": self.base}
-
-
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=e2e@sanad.invalid", "-c", "user.name=e2e", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    compile_catalogs()
+    people: dict[str, dict[str, Any]] = {
+        "requester": {"email": "requester@example.com", "name": "ريم", "role": "requester"},
+        "agent": {
+            "email": "agent@example.com",
+            "name": "عادل",
+            "role": "agent",
+            "tier": 1,
+            "teams": ("support",),
+        },
+    }
     root = tmp_path_factory.mktemp("story")
-    articles = root / "articles"
-    articles.mkdir()
-    (articles / "_categories.yml").write_text(CATEGORIES_YML, encoding="utf-8")
-    for name, text in ARTICLES.items():
-        path = articles / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    _git(articles, "init", "-q", "-b", "main")
-    _git(articles, "add", "-A")
-    _git(articles, "commit", "-q", "-m", "story knowledge base")
-    database_url = f"sqlite:///{root / 'sanad.db'}"
-    upgrade_database(database_url)
-    app = create_app(
-        {
-            "instance_dir": root / "instance",
-            "database_url": database_url,
-            "articles_dir": articles,
-            "index_dir": root / "search_index",
-            "secret_key": "story-secret",
-        }
-    )
-    services = app.extensions["sanad"]
-    services.search.sync()
-    users = {}
-    now = dt.datetime.now(dt.UTC)
-    with transaction(services.sessions) as session:
-        for role, name in (("requester", "ريم"), ("agent", "عادل")):
-            users[role] = create_user(
-                session,
-                CHEAP,
-                email=f"{role}@example.com",
-                name=name,
-                password="correct-Horse-battery-9",
-                roles=(role,),
-                lang="ar",
-                tier=1 if role == "agent" else None,
-                teams=("support",) if role == "agent" else (),
-                now=now,
-            )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Site(f"http://127.0.0.1:{server.server_port}", app, users)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        services.search.close()
-        services.engine.dispose()
-
-
-@dataclass
-class Person:
-    page: Any
-    errors: list[str]
+    with build_site(root, ARTICLES, "story-secret", people, message="story knowledge base") as site:
+        yield site
 
 
 @pytest.fixture
 def people(browser: Any, site: Site) -> Iterator[dict[str, Person]]:
     """One browser context per person, signed in, collecting console errors (CSP included)."""
-    contexts = []
-    people = {}
-    for role, user in site.users.items():
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar")
-        context.set_default_timeout(TIMEOUT_MS)
-        context.add_cookies([site.cookie_for(user)])
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda error, e=errors: e.append(f"page error: {error}"))
-        contexts.append(context)
-        people[role] = Person(page, errors)
-    yield people
-    for context in contexts:
-        context.close()
-    for role, person in people.items():
-        assert not person.errors, f"console errors for {role}: {person.errors}"
+    with signed_in(browser, site) as people:
+        yield people
 
 
 def test_the_ticket_story(site: Site, people: dict[str, Person], artifacts: Path) -> None:

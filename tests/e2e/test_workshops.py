@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import textwrap
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
-from portal import create_app
-from portal.accounts.services import create_user
-from portal.db import transaction, upgrade_database
-from tests.e2e.conftest import ARTICLES, TIMEOUT_MS
-from tests.e2e.test_ticket_story import CHEAP, Person, Site, _git
-from tests.web.conftest import CATEGORIES_YML, compile_catalogs
+from tests.e2e.conftest import ARTICLES
+from tests.e2e.sites import Person, Site, build_site, signed_in
+from tests.web.conftest import CATEGORIES_YML
 
 pytestmark = pytest.mark.browser
 
@@ -35,71 +29,25 @@ NEXT_MONTH = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    compile_catalogs()
-    root = tmp_path_factory.mktemp("workshops")
-    articles = root / "articles"
-    articles.mkdir()
-    (articles / "_categories.yml").write_text(CATEGORIES_YML + WORKSHOPS_CATEGORY, encoding="utf-8")
-    for name, text in ARTICLES.items():
-        path = articles / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    _git(articles, "init", "-q", "-b", "main")
-    _git(articles, "add", "-A")
-    _git(articles, "commit", "-q", "-m", "workshops knowledge base")
-    database_url = f"sqlite:///{root / 'sanad.db'}"
-    upgrade_database(database_url)
-    app = create_app(
-        {
-            "instance_dir": root / "instance",
-            "database_url": database_url,
-            "articles_dir": articles,
-            "index_dir": root / "search_index",
-            "secret_key": "workshops-secret",
-        }
-    )
-    services = app.extensions["sanad"]
-    services.search.sync()
-    with transaction(services.sessions) as session:
-        trainer = create_user(
-            session,
-            CHEAP,
-            email="trainer@example.com",
-            name="Tariq Trainer",
-            password="correct-Horse-battery-9",
-            roles=("trainer",),
-            lang="en",
-            now=dt.datetime.now(dt.UTC),
-        )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Site(f"http://127.0.0.1:{server.server_port}", app, {"trainer": trainer})
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        services.search.close()
-        services.engine.dispose()
+    people = {
+        "trainer": {"email": "trainer@example.com", "name": "Tariq Trainer", "role": "trainer"}
+    }
+    with build_site(
+        tmp_path_factory.mktemp("workshops"),
+        ARTICLES,
+        "workshops-secret",
+        people,
+        lang="en",
+        categories=CATEGORIES_YML + WORKSHOPS_CATEGORY,
+        message="workshops knowledge base",
+    ) as site:
+        yield site
 
 
 @pytest.fixture
 def trainer(browser: Any, site: Site) -> Iterator[Person]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en")
-    context.set_default_timeout(TIMEOUT_MS)
-    context.add_cookies(
-        [
-            site.cookie_for(site.users["trainer"]),
-            {"name": "sanad_locale", "value": "en", "url": site.base},
-        ]
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-    yield Person(page, errors)
-    context.close()
-    assert not errors, f"console errors: {errors}"
+    with signed_in(browser, site, locale="en") as people:
+        yield people["trainer"]
 
 
 def test_trainer_publishes_a_workshop_guide(site: Site, trainer: Person, artifacts: Path) -> None:
