@@ -51,23 +51,23 @@ log = logging.getLogger("portal.kb")
 _SLUG = re.compile(r"^(?!\.)[\w.-]{1,200}$")
 _AUTHOR = re.compile(r"^[^<>\n]+ <[^<>\s]*>$")
 _DEFAULT_IDENTITY: Final = ("-c", "user.name=Sanad", "-c", "user.email=sanad@localhost")
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "title",
-        "lang",
-        "translation_of",
-        "category",
-        "tags",
-        "kind",
-        "audience",
-        "status",
-        "owner",
-        "updated",
-        "review_by",
-        "description",
-    }
+# The schema's keys, in the order a written article lists them (docs/articles.md).
+_FRONT_MATTER_ORDER: Final = (
+    "title",
+    "id",
+    "lang",
+    "translation_of",
+    "category",
+    "tags",
+    "kind",
+    "audience",
+    "status",
+    "owner",
+    "updated",
+    "review_by",
+    "description",
 )
+_KNOWN_KEYS: Final = frozenset(_FRONT_MATTER_ORDER)
 # Builds the ArticleInvalid to raise for a line and message; finds a front-matter key's line.
 _Fail = Callable[[int | None, str], ArticleInvalid]
 _LineOf = Callable[[str], int]
@@ -968,21 +968,6 @@ def _strip_prefix(path: str, prefix: str) -> str:
 
 _OID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _LOCK_RETRIES: Final = 200
-_FRONT_MATTER_ORDER: Final = (
-    "title",
-    "id",
-    "lang",
-    "translation_of",
-    "category",
-    "tags",
-    "kind",
-    "audience",
-    "status",
-    "owner",
-    "updated",
-    "review_by",
-    "description",
-)
 
 
 class RefMoved(KbError):
