@@ -591,3 +591,15 @@ def test_a_refused_agent_reply_keeps_the_typed_text_and_notes_need_their_own_but
     assert 'type="checkbox" name="internal"' not in form
     assert 'name="internal" value="0"' in form
     assert 'name="internal" value="1"' in form
+
+
+def test_a_refused_requester_reply_keeps_the_typed_text(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester = make_account()
+    mine = client_for(requester)
+    reference = open_ticket(mine)
+    typed = "My printer still jams on page two. " * 700  # over the limit: refused
+    mine.post(f"/tickets/{reference}/reply", data={"body": typed})
+    assert typed.strip()[:300] in text_of(mine.get(f"/tickets/{reference}"))
+    assert "still jams" not in text_of(mine.get(f"/tickets/{reference}"))  # kept once only

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
@@ -32,7 +32,14 @@ from portal.web.auth.access import current_account, roles_required
 from portal.web.context import services, ui_lang
 from portal.web.forms import clean_text
 from portal.web.pagination import page_numbers
-from portal.web.tickets.shared import article_exists, find_article, form_message, utcnow
+from portal.web.tickets.shared import (
+    article_exists,
+    find_article,
+    form_message,
+    keep_reply_draft,
+    pop_reply_draft,
+    utcnow,
+)
 from portal.web.tickets.views import categories, upload
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
@@ -143,26 +150,8 @@ def ticket(reference: str) -> Any:
         tried_articles=tried,
         priorities=PRIORITIES,
         categories=categories(),
-        reply_draft=_pop_reply_draft(reference),
+        reply_draft=pop_reply_draft(reference),
     )
-
-
-# A refused reply is kept in the session for the next page, so a refusal never loses the text.
-REPLY_DRAFTS = "agent_reply_drafts"
-
-
-def _keep_reply_draft(reference: str, body: str) -> None:
-    drafts = dict(session.get(REPLY_DRAFTS) or {})
-    drafts[reference] = body[:20_000]
-    session[REPLY_DRAFTS] = dict(list(drafts.items())[-5:])  # a few tickets at most
-
-
-def _pop_reply_draft(reference: str) -> str:
-    drafts = dict(session.get(REPLY_DRAFTS) or {})
-    body = drafts.pop(reference, "")
-    if body:
-        session[REPLY_DRAFTS] = drafts
-    return str(body)
 
 
 def refusal(error: ValidationError) -> str:
@@ -302,7 +291,7 @@ def reply(reference: str) -> BaseResponse:
 
     done = _("The internal note was added.") if internal else _("Your reply was sent.")
     typed = request.form.get("body", "")
-    return _act(reference, act, done, on_refused=lambda: _keep_reply_draft(reference, typed))
+    return _act(reference, act, done, on_refused=lambda: keep_reply_draft(reference, typed))
 
 
 @bp.post("/tickets/<reference>/link")

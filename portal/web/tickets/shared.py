@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -171,3 +171,23 @@ def init_ticket_errors(bp: Blueprint) -> None:
     bp.app_errorhandler(LoginRequired)(_login_required)
     bp.app_errorhandler(ValidationError)(validation_response)
     bp.add_app_template_filter(message_html, "message_html")
+
+
+# A refused reply waits in the session for the ticket page, so a refusal never loses the text.
+REPLY_DRAFTS = "reply_drafts"
+
+
+def keep_reply_draft(reference: str, body: str) -> None:
+    """Keep the text of a refused reply to ``reference`` for the next page (a few at most)."""
+    drafts = dict(session.get(REPLY_DRAFTS) or {})
+    drafts[reference] = body[:20_000]
+    session[REPLY_DRAFTS] = dict(list(drafts.items())[-5:])
+
+
+def pop_reply_draft(reference: str) -> str:
+    """The kept text of a refused reply to ``reference``, once ("" when there is none)."""
+    drafts = dict(session.get(REPLY_DRAFTS) or {})
+    body = drafts.pop(reference, "")
+    if body:
+        session[REPLY_DRAFTS] = drafts
+    return str(body)

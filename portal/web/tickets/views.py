@@ -28,6 +28,8 @@ from portal.web.tickets.shared import (
     find_article,
     form_message,
     init_ticket_errors,
+    keep_reply_draft,
+    pop_reply_draft,
     session_trail,
     utcnow,
     whole_number,
@@ -172,7 +174,9 @@ def detail(reference: str) -> Any:
         # Staff work the ticket on the agent page (the mail links here for everyone).
         return redirect(url_for("agent.ticket", reference=found.ticket.reference), code=303)
     linked = [(a, find_article(a, found.ticket.lang)) for a in found.linked_articles]
-    return render_template("tickets/ticket.html", detail=found, linked=linked)
+    return render_template(
+        "tickets/ticket.html", detail=found, linked=linked, reply_draft=pop_reply_draft(reference)
+    )
 
 
 def _back(reference: str) -> BaseResponse:
@@ -212,6 +216,7 @@ def reply(reference: str) -> Any:
                     now=utcnow(),
                 )
     except ValidationError as error:
+        keep_reply_draft(reference, request.form.get("body") or "")
         flash(_field_error(error), "error")
         return _back(reference)
     send_mails(services().mail, mails)
