@@ -12,7 +12,14 @@ warm searcher) in the same run:
 - with ``--http``: the same queries through ``GET /api/v1/search`` under
   ``sanad serve --workers 2``, from 8 client processes on a Zipf mix (popular queries repeat).
 
+With ``wrk`` installed (Debian's package; ``--client python`` forces the old client), the HTTP
+load comes from ``wrk`` (8 connections, 2 threads,
+the same Zipf sequence through a Lua script) instead of 8 Python processes: a C client costs
+the shared cores far less, as in the issue's reference figures (a plain page at ~3,300 req/s
+on the same server), and the log-in page is measured the same way for comparison.
+
     .venv/bin/python bench/search.py [--sizes 1000,10000] [--http] [--seconds 10]
+                                     [--client python|wrk]
 """
 
 from __future__ import annotations
@@ -345,12 +352,69 @@ def _cpu_seconds(pids: list[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _wrk(port: int, sequence: list[str], seconds: float, script: Path) -> tuple[float, str, int]:
+    """req/s, the latency line and the non-2xx count of one wrk run over ``sequence``."""
+    quoted = ",\n".join(
+        '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"' for path in sequence
+    )
+    script.write_text(
+        "local paths = {\n" + quoted + "\n}\n"
+        "local threads = 0\n"
+        "function setup(thread) thread:set('offset', threads * 7919); threads = threads + 1 end\n"
+        "function init(args) i = offset or 0 end\n"
+        "function request()\n"
+        "  i = i + 1\n"
+        "  if i > #paths then i = 1 end\n"
+        "  return wrk.format('GET', paths[i])\n"
+        "end\n",
+        encoding="utf-8",
+    )
+    command = ["wrk", "-t", "2", "-c", "8", "-d", f"{seconds:.0f}s", "--latency", "-s",
+               str(script), f"http://127.0.0.1:{port}"]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = re.search(r"Requests/sec:\s*([\d.]+)", output)
+    latency = " ".join(
+        f"p{found[0]} {found[1]}" for found in re.findall(r"^\s+(50|90|99)%\s+(\S+)", output, re.M)
+    )
+    bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", output)
+    errors = re.search(r"Socket errors:.*", output)
+    return (
+        float(rate.group(1)) if rate else 0.0,
+        latency + (f" ({errors.group(0)})" if errors else ""),
+        int(bad.group(1)) if bad else 0,
+    )
+
+
+def bench_http_wrk(
+    port: int, workers: list[int], paths: list[str], weights: list[float], seconds: float,
+    work: Path,
+) -> None:  # fmt: skip
+    """The same Zipf mix from wrk (a C client), and the log-in page for comparison."""
+    if shutil.which("wrk") is None:
+        print("  http     skipped: wrk is not installed (apt-get install wrk)")
+        return
+    sequence = random.Random(7).choices(paths, weights, k=20_000)
+    before = _cpu_seconds(workers)
+    rate, latency, bad = _wrk(port, sequence, seconds, work / "mix.lua")
+    spent = _cpu_seconds(workers) - before
+    per_request = spent / max(1.0, rate * seconds)
+    print(
+        f"  http     {rate:7.0f} req/s  {latency}  (wrk: 8 connections, {seconds:.0f} s, Zipf mix "
+        f"of {len(paths)} queries, {bad} non-2xx; {per_request * 1000:.3f} ms worker CPU/request)"
+    )
+    rate, latency, bad = _wrk(port, ["/auth/login"], seconds, work / "page.lua")
+    print(
+        f"  http     {rate:7.0f} req/s  {latency}  (wrk, the log-in page: a template with a form)"
+    )
+
+
 def bench_http(
     work: Path,
     articles: Path,
     queries: list[tuple[str, str]],
     seconds: float,
     index_dir: Path | None = None,
+    client: str = "python",
 ) -> None:
     port = _free_port()
     env = {
@@ -387,6 +451,10 @@ def bench_http(
         weights = [1 / (rank + 1) for rank in range(len(paths))]  # Zipf: popular ones repeat
         for path in paths[:50]:
             _get(port, path)
+        if client == "wrk":
+            print(f"  http     load average {os.getloadavg()[0]:.2f} before the run")
+            bench_http_wrk(port, _children(server.pid), paths, weights, seconds, work)
+            return
         workers = _children(server.pid)
         print(
             f"  http     load average {os.getloadavg()[0]:.2f} before the run; "
@@ -447,6 +515,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
     parser.add_argument("--http", action="store_true", help="also measure GET /api/v1/search")
     parser.add_argument("--seconds", type=float, default=10.0, help="HTTP load duration")
+    parser.add_argument(
+        "--client",
+        choices=("python", "wrk"),
+        default="wrk" if shutil.which("wrk") else "python",
+        help="HTTP load generator (default: wrk when installed, else 8 Python processes)",
+    )
     args = parser.parse_args()
     sources = load_sources()
     print(
@@ -465,7 +539,7 @@ def main() -> None:
             articles = bench_sanad(work, queries)
             bench_naive(work, sources, size, queries)
             if args.http:
-                bench_http(work, articles, queries, args.seconds)
+                bench_http(work, articles, queries, args.seconds, client=args.client)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
