@@ -667,17 +667,6 @@ class ArticleRepository:
                 found.setdefault(line, []).append((rank, commit, when))
         return found
 
-    def diff_text(self, relative: str, old: str, new: str) -> str:
-        """Unified diff of one file between two commits (empty when equal or unknown)."""
-        if not all(re.fullmatch(r"[0-9a-f]{7,64}", c) for c in (old, new)):
-            return ""
-        result = self._git(
-            "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-renames",
-            "--relative", old, new, "--", self.relative(self.safe_path(relative)),
-            check=False,
-        )  # fmt: skip
-        return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else ""
-
 
 # --- parsing ------------------------------------------------------------------------------
 

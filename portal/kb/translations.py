@@ -9,16 +9,13 @@ was last changed. Both changed in one commit counts as translated together.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from portal.kb.models import Article
 from portal.kb.repository import ArticleRepository
-from portal.kb.workflow import DiffLine, FileDiff
-
-_HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+from portal.kb.workflow import FileDiff, article_text_at, line_diff
 
 
 @dataclass(frozen=True)
@@ -165,34 +162,6 @@ def translation_status(
 
 def translation_diff(repository: ArticleRepository, stale: StaleTranslation) -> FileDiff:
     """The source's changes since the stale version was last changed: what to translate."""
-    text = repository.diff_text(stale.source_path, stale.since, stale.source_commit)
-    return FileDiff(
-        old_label=stale.since[:12],
-        new_label=stale.source_commit[:12],
-        lines=tuple(parse_unified_diff(text)),
-    )
-
-
-def parse_unified_diff(text: str) -> list[DiffLine]:
-    """git's unified diff as numbered lines (file headers dropped)."""
-    lines: list[DiffLine] = []
-    old = new = 0
-    in_hunk = False
-    for raw in text.split("\n"):
-        match = _HUNK.match(raw)
-        if match:
-            old, new = int(match[1]), int(match[2])
-            in_hunk = True
-            lines.append(DiffLine("hunk", None, None, raw))
-        elif not in_hunk or raw.startswith("\\"):
-            continue
-        elif raw.startswith("+"):
-            lines.append(DiffLine("add", None, new, raw[1:]))
-            new += 1
-        elif raw.startswith("-"):
-            lines.append(DiffLine("remove", old, None, raw[1:]))
-            old += 1
-        elif raw.startswith(" "):
-            lines.append(DiffLine("context", old, new, raw[1:]))
-            old, new = old + 1, new + 1
-    return lines
+    old = article_text_at(repository, stale.source_path, stale.since) or ""
+    new = article_text_at(repository, stale.source_path, stale.source_commit) or ""
+    return line_diff(old, new, stale.since[:12], stale.source_commit[:12])
