@@ -33,7 +33,7 @@ from portal.kb.models import KINDS, Article, KbError
 from portal.kb.rendering import render_markdown
 from portal.kb.repository import is_slug
 from portal.kb.workflow import (
-    REVIEWER_ROLES,
+    EDITOR_ROLES,
     DraftNotFound,
     DraftView,
     Editor,
@@ -41,6 +41,8 @@ from portal.kb.workflow import (
     NotAllowed,
     StaleBase,
     WorkflowError,
+    may_edit,
+    may_review,
 )
 from portal.web.auth.access import current_editor, roles_required
 from portal.web.context import services, ui_lang
@@ -57,7 +59,6 @@ from portal.web.review.forms import (
 bp = Blueprint("review", __name__, url_prefix="/review")
 
 STAFF = ("knowledge_manager", "admin", "author", "trainer")
-WRITERS = frozenset({"knowledge_manager", "admin", "author"})
 RECENT = 10
 OPEN_STATUSES = ("draft", "review")
 
@@ -111,27 +112,19 @@ def _editor() -> Editor:
     return editor
 
 
-def _reviewer(editor: Editor) -> bool:
-    return bool(editor.roles & REVIEWER_ROLES)
-
-
 def kinds_for(editor: Editor) -> tuple[str, ...]:
     """The kinds this person may write: a trainer writes workshop guides only."""
-    return KINDS if editor.roles & WRITERS else ("workshop",)
+    return KINDS if editor.roles & EDITOR_ROLES else ("workshop",)
 
 
 def may_see(editor: Editor, draft: DraftView) -> bool:
     """Reviewers see every draft; authors and trainers their own (trainers: workshops)."""
-    if _reviewer(editor):
+    if may_review(editor):
         return True
     own = draft.author_id is not None and draft.author_id == editor.id
-    if editor.roles & WRITERS:
+    if editor.roles & EDITOR_ROLES:
         return own
     return own and draft.data.kind == "workshop"
-
-
-def may_edit_article(editor: Editor, kind: str) -> bool:
-    return bool(editor.roles & WRITERS) or ("trainer" in editor.roles and kind == "workshop")
 
 
 def actions_for(editor: Editor, draft: DraftView) -> frozenset[str]:
@@ -143,7 +136,7 @@ def actions_for(editor: Editor, draft: DraftView) -> frozenset[str]:
     found = {"save", "discard"}
     if draft.status == "draft":
         found.add("submit")
-    reviewer = _reviewer(editor) and (not own or settings.review_self_approve)
+    reviewer = may_review(editor) and (not own or settings.review_self_approve)
     if draft.status == "review" and reviewer:
         found |= {"approve", "request_changes"}
     trainer_publishes = (
@@ -277,7 +270,7 @@ def new_draft() -> Any:
         article = live_article(lang, article_id)
         if article is None:
             abort(404)
-        if not may_edit_article(editor, article.kind):
+        if not may_edit(editor, article.kind):
             abort(403)
         form.fill(workflow.input_from_article(article))
         form.article_id.data = article.id
@@ -290,7 +283,7 @@ def new_draft() -> Any:
             ]
     else:
         form.lang.data = lang if lang in LOCALES else ui_lang()
-        if "trainer" in editor.roles and not editor.roles & WRITERS:
+        if "trainer" in editor.roles and not editor.roles & EDITOR_ROLES:
             form.kind.data = "workshop"
             form.category.data = "workshops" if "workshops" in categories() else None
     form.pad_rows()
@@ -594,7 +587,7 @@ def _article_or_404(lang: str, article_id: str) -> tuple[str, Article]:
     article = live_article(lang, article_id) if path else None
     if path is None or article is None:
         abort(404)
-    if not may_edit_article(_editor(), article.kind):
+    if not may_edit(_editor(), article.kind):
         abort(403)
     return path, article
 
