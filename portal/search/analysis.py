@@ -200,6 +200,7 @@ def stem_token(normal: str, arabic_stemmer: ArabicStemmer = DEFAULT_ARABIC_STEMM
 # turns the per-token cost into one dict lookup; cleared when it grows past the cap.
 _CACHE_LIMIT: Final = 300_000
 _term_cache: dict[tuple[str, bool, str], str | None] = {}
+_pair_cache: dict[tuple[str, str], tuple[str, str] | None] = {}
 # A token longer than this is noise (base64, hashes); its first part is indexed.
 MAX_TOKEN_CHARS: Final = 40
 
@@ -238,6 +239,35 @@ def analyze(
         out.append((term, position, match.start(), match.end()))
         position += 1
     return out
+
+
+def term_pairs(
+    text: str, arabic_stemmer: ArabicStemmer = DEFAULT_ARABIC_STEMMER
+) -> tuple[list[str], list[str]]:
+    """The stemmed and the unstemmed terms of :func:`analyze`, from one pass over the text.
+
+    A token is a stop word (or noise) before it is stemmed, so both lists have the same length
+    and position ``i`` of one is position ``i`` of the other. The rebuild indexes each body
+    stemmed (``body``) and unstemmed (spelling): one tokenisation instead of two.
+    """
+    stemmed: list[str] = []
+    plain: list[str] = []
+    cache = _pair_cache
+    for match in _TOKEN_RE.finditer(text):
+        token = match.group()
+        key = (token, arabic_stemmer)
+        try:
+            pair = cache[key]
+        except KeyError:
+            word = term_of(token, False, arabic_stemmer)
+            pair = None if word is None else (term_of(token, True, arabic_stemmer) or word, word)
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[key] = pair
+        if pair is not None:
+            stemmed.append(pair[0])
+            plain.append(pair[1])
+    return stemmed, plain
 
 
 def terms(
