@@ -81,6 +81,7 @@ _ARABIC_CHARS = (
 # scripts), so "بالVPN" yields an Arabic and a Latin token.
 _TOKEN_RE: Final = re.compile(f"[{_ARABIC_CHARS}]+|[^\\W{_ARABIC_CHARS}]+")
 _ARABIC_CHAR_RE: Final = re.compile(f"[{_ARABIC_CHARS}]")
+_OTHER_WORD_CHAR_RE: Final = re.compile(f"[^\\W{_ARABIC_CHARS}]")
 _PRESENTATION_RE: Final = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
 
 
@@ -199,19 +200,28 @@ def stem_token(normal: str, arabic_stemmer: ArabicStemmer = DEFAULT_ARABIC_STEMM
 # Token text → its term (or None for a stop word). Vocabulary is bounded in practice, so this
 # turns the per-token cost into one dict lookup; cleared when it grows past the cap.
 _CACHE_LIMIT: Final = 300_000
-_term_cache: dict[tuple[str, bool, str], str | None] = {}
+# One table per (stem, Arabic stemmer), keyed by the token alone: no key tuple per lookup.
+_term_caches: dict[tuple[bool, str], dict[str, str | None]] = {}
 _pair_cache: dict[tuple[str, str], tuple[str, str] | None] = {}
+_UNSEEN: Final = "\0"  # not a term: a lookup's "no entry yet"
 # A token longer than this is noise (base64, hashes); its first part is indexed.
 MAX_TOKEN_CHARS: Final = 40
+
+
+def _term_table(stem: bool, arabic_stemmer: ArabicStemmer) -> dict[str, str | None]:
+    table = _term_caches.get((stem, arabic_stemmer))
+    if table is None:
+        table = _term_caches.setdefault((stem, arabic_stemmer), {})
+    return table
 
 
 def term_of(
     token: str, stem: bool = True, arabic_stemmer: ArabicStemmer = DEFAULT_ARABIC_STEMMER
 ) -> str | None:
     """The index term for one raw token, or None when it is a stop word or empty."""
-    key = (token, stem, arabic_stemmer)
+    table = _term_table(stem, arabic_stemmer)
     try:
-        return _term_cache[key]
+        return table[token]
     except KeyError:
         pass
     normal = normalize_token(token[:MAX_TOKEN_CHARS])
@@ -220,9 +230,9 @@ def term_of(
         term = None  # a lone Arabic letter is a clitic cut off by tatweel or a typo: noise
     else:
         term = stem_token(normal, arabic_stemmer) if stem else normal
-    if len(_term_cache) >= _CACHE_LIMIT:
-        _term_cache.clear()
-    _term_cache[key] = term
+    if len(table) >= _CACHE_LIMIT:
+        table.clear()
+    table[token] = term
     return term
 
 
@@ -303,17 +313,7 @@ def snippet(text: str, wanted: Collection[str], size: int = SNIPPET_CHARS) -> st
     if not wanted or not text:
         return None
     scan = text[:_SNIPPET_SCAN_CHARS]
-    # analyze() per token would cost ~1.7 µs; most tokens of a body repeat, so each distinct
-    # token is looked up once (~0.3 µs a token): snippets were half of an uncached search.
-    matches: dict[str, bool] = {}
-    spans: list[tuple[int, int]] = []
-    for match in _TOKEN_RE.finditer(scan):
-        token = match.group()
-        found = matches.get(token)
-        if found is None:
-            found = matches[token] = term_of(token) in wanted
-        if found:
-            spans.append(match.span())
+    spans = _match_spans(scan, wanted)
     if not spans:
         return None
     # The window of ``size`` characters that starts at a match and holds the most matches.
@@ -344,6 +344,40 @@ def snippet(text: str, wanted: Collection[str], size: int = SNIPPET_CHARS) -> st
     if window_end < len(text):
         parts.append("…")
     return " ".join("".join(parts).split())
+
+
+def _match_spans(text: str, wanted: Collection[str]) -> list[tuple[int, int]]:
+    """Spans of the tokens of ``text`` whose term is in ``wanted``, in order.
+
+    Walking every token in Python (a match object, a lookup) was the slowest part of the
+    slowest searches on long articles. Instead the distinct tokens are listed in C
+    (``split``, ``findall``), the few whose term is wanted are looked up once each, and their places
+    are found with ``str.find``, keeping those that stand as whole tokens by the
+    tokenizer's own rule (an Arabic run, or a run of other letters and digits).
+    """
+    # Tokens never span whitespace, so the distinct tokens are those of the distinct
+    # whitespace-separated chunks: a third of the text to tokenise in a typical article.
+    chunks = " ".join(set(text.split()))
+    known = _term_table(True, DEFAULT_ARABIC_STEMMER).get
+    found: list[str] = []
+    for token in set(_TOKEN_RE.findall(chunks)):
+        term = known(token, _UNSEEN)
+        if term is _UNSEEN:
+            term = term_of(token)
+        if term in wanted:
+            found.append(token)
+    spans: list[tuple[int, int]] = []
+    for token in found:
+        inside = _ARABIC_CHAR_RE if _is_arabic_char(token[:1]) else _OTHER_WORD_CHAR_RE
+        size = len(token)
+        at = text.find(token)
+        while at >= 0:
+            end = at + size
+            if not (at and inside.match(text, at - 1)) and not inside.match(text, end):
+                spans.append((at, end))
+            at = text.find(token, end if end > at else at + 1)
+    spans.sort()
+    return spans
 
 
 def plain_snippet(text: str, size: int = SNIPPET_CHARS) -> str:
