@@ -10,7 +10,10 @@ warm searcher) in the same run:
 - warm query latency p50/p95/p99 over ≥ 300 queries taken from titles and headings of both
   corpora (uncached, and repeated through the result cache);
 - with ``--http``: the same queries through ``GET /api/v1/search`` under
-  ``sanad serve --workers 2``, from 8 client processes on a Zipf mix (popular queries repeat).
+  ``sanad serve --workers 2``, from 8 client processes on a Zipf mix (popular queries repeat);
+  then the naive baseline over HTTP (``bench/naive_app.py``: plain Whoosh in plain Flask on
+  gunicorn, 2 sync workers) with the same mix, and a plain Flask template page, the server's
+  own ceiling on this machine.
 
 With ``wrk`` installed (Debian's package; ``--client python`` forces the old client), the HTTP
 load comes from ``wrk`` (8 connections, 2 threads,
@@ -245,7 +248,7 @@ def bench_sanad(work: Path, queries: list[tuple[str, str]]) -> Path:
 
 def bench_naive(
     work: Path, sources: list[Source], size: int, queries: list[tuple[str, str]]
-) -> None:
+) -> Path:
     directory = work / "naive"
     directory.mkdir()
     schema = Schema(id=ID(stored=True, unique=True), content=TEXT(analyzer=StandardAnalyzer()))
@@ -275,6 +278,7 @@ def bench_naive(
     print(f"  naive    query       {percentiles(samples)}")
     print(f"  naive    query cpu   {percentiles(cpu)}")
     ix.close()
+    return directory
 
 
 # --- HTTP ----------------------------------------------------------------------------------
@@ -510,6 +514,65 @@ def bench_http(
             server.kill()
 
 
+def bench_http_naive(
+    work: Path, naive_dir: Path, queries: list[tuple[str, str]], seconds: float, client: str
+) -> None:
+    """The naive baseline over HTTP: plain Whoosh in plain Flask (bench/naive_app.py) on
+    gunicorn with 2 sync workers, the same Zipf mix; and a plain template page."""
+    port = _free_port()
+    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync",
+               "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"),
+               "naive_app:create_app()"]  # fmt: skip
+    env = {**os.environ, "NAIVE_INDEX": str(naive_dir)}
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        status = 0
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                status, _ = _get(port, "/page")
+                break
+            except OSError:
+                time.sleep(0.3)
+        if status != 200:
+            print(f"  naive    http skipped: the naive server did not answer (status {status})")
+            return
+        paths = ["/search?" + urllib.parse.urlencode({"q": text}) for text, _lang in queries]
+        weights = [1 / (rank + 1) for rank in range(len(paths))]
+        for path in paths[:50]:
+            _get(port, path)
+        if client == "wrk" and shutil.which("wrk"):
+            sequence = random.Random(7).choices(paths, weights, k=20_000)
+            rate, latency, bad = _wrk(port, sequence, seconds, work / "naive-mix.lua")
+            print(
+                f"  naive    http {rate:7.0f} req/s  {latency}  (plain Whoosh in Flask, gunicorn "
+                f"2 sync workers, wrk 8 connections, the same Zipf mix, {bad} non-2xx)"
+            )
+            rate, latency, bad = _wrk(port, ["/page"], seconds, work / "naive-page.lua")
+            print(f"  naive    http {rate:7.0f} req/s  {latency}  (a plain Flask template page)")
+            return
+        with multiprocessing.get_context("spawn").Pool(8) as pool:
+            started = time.perf_counter()
+            outcomes = pool.starmap(
+                _client, [(port, paths, weights, seconds, seed) for seed in range(8)]
+            )
+            elapsed = time.perf_counter() - started
+        latencies = [value for found, _errors in outcomes for value in found]
+        errors = sum(errors for _found, errors in outcomes)
+        print(
+            f"  naive    http {len(latencies) / elapsed:7.0f} req/s  {percentiles(latencies)}  "
+            f"(plain Whoosh in Flask, 8 Python clients, the same Zipf mix, {errors} errors)"
+        )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
@@ -537,9 +600,10 @@ def main() -> None:
             print(f"\n{size} articles (load average {os.getloadavg()[0]:.2f})")
             write_articles(work / "articles", sources, size)
             articles = bench_sanad(work, queries)
-            bench_naive(work, sources, size, queries)
+            naive_dir = bench_naive(work, sources, size, queries)
             if args.http:
                 bench_http(work, articles, queries, args.seconds, client=args.client)
+                bench_http_naive(work, naive_dir, queries, args.seconds, args.client)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 

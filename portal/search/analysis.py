@@ -302,18 +302,28 @@ def sort_key(title: str) -> str:
 SNIPPET_CHARS: Final = 220
 # Only this much of a body is scanned for matches: snippets stay cheap on huge articles.
 _SNIPPET_SCAN_CHARS: Final = 20_000
+# A long article's snippet comes from its beginning when the words occur there: looking
+# through 20,000 characters for every hit made long articles the slowest searches.
+_SNIPPET_FIRST_CHARS: Final = 6_000
 
 
 def snippet(text: str, wanted: Collection[str], size: int = SNIPPET_CHARS) -> str | None:
     """Safe HTML around the densest cluster of ``wanted`` terms, each in ``<mark>``.
 
-    Everything is escaped; the only markup is ``<mark>``. None when no term occurs in the
-    scanned text, so the caller can fall back to the description.
+    Everything is escaped; the only markup is ``<mark>``. The first ~6,000 characters are
+    searched first and, only when no term occurs there, the first 20,000. None when no term
+    occurs in those, so the caller can fall back to the description.
     """
     if not wanted or not text:
         return None
-    scan = text[:_SNIPPET_SCAN_CHARS]
+    scan = text
+    if len(text) > _SNIPPET_FIRST_CHARS:  # cut at a space: never half a word
+        cut = text.rfind(" ", 0, _SNIPPET_FIRST_CHARS)
+        scan = text[: cut if cut > _SNIPPET_FIRST_CHARS // 2 else _SNIPPET_FIRST_CHARS]
     spans = _match_spans(scan, wanted)
+    if not spans and len(text) > len(scan):
+        scan = text[:_SNIPPET_SCAN_CHARS]
+        spans = _match_spans(scan, wanted)
     if not spans:
         return None
     # The window of ``size`` characters that starts at a match and holds the most matches.
