@@ -68,7 +68,7 @@ test: lint typecheck contracts pytest pytest-postgres
 
 bench: install-test
 	$(BIN)/python bench/quality.py
-	$(BIN)/python bench/search.py
+	$(BIN)/python bench/search.py --http
 
 clean:
 	rm -rf $(VENV) search_index instance .pytest_cache .mypy_cache .ruff_cache

@@ -21,7 +21,7 @@ the same Zipf sequence through a Lua script) instead of 8 Python processes: a C 
 the shared cores far less, as in the issue's reference figures (a plain page at ~3,300 req/s
 on the same server), and the log-in page is measured the same way for comparison.
 
-    .venv/bin/python bench/search.py [--sizes 1000,10000] [--http] [--seconds 10]
+    .venv/bin/python bench/search.py [--sizes 1000,10000,50000] [--http] [--seconds 10]
                                      [--client python|wrk]
 """
 
@@ -575,7 +575,9 @@ def bench_http_naive(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
+    parser.add_argument(
+        "--sizes", default="1000,10000,50000", help="comma-separated article counts"
+    )
     parser.add_argument("--http", action="store_true", help="also measure GET /api/v1/search")
     parser.add_argument("--seconds", type=float, default=10.0, help="HTTP load duration")
     parser.add_argument(
