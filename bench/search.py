@@ -28,6 +28,7 @@ on the same server), and the log-in page is measured the same way for comparison
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import multiprocessing
 import os
@@ -41,6 +42,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -412,6 +414,32 @@ def bench_http_wrk(
     )
 
 
+@contextlib.contextmanager
+def _serving(
+    command: list[str], env: dict[str, str], port: int, probe: str, seconds: float
+) -> Iterator[tuple[int, int]]:
+    """Start a server, wait until ``probe`` answers; yield (its status or 0, its pid); stop it."""
+    server = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + seconds
+        status = 0
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                status, _ = _get(port, probe)
+                break
+            except OSError:
+                time.sleep(0.3)
+        yield status, server.pid
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def bench_http(
     work: Path,
     articles: Path,
@@ -430,18 +458,7 @@ def bench_http(
     }
     command = [sys.executable, "-c", "from portal.cli import main; main()", "serve",
                "--workers", "2", "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    server = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 180
-        status = 0
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                status, _ = _get(port, "/api/v1/search?q=test")
-                break
-            except OSError:
-                time.sleep(0.5)
+    with _serving(command, env, port, "/api/v1/search?q=test", 180) as (status, pid):
         if status == 404:
             print("  http     skipped: GET /api/v1/search answers 404 (no API route yet)")
             return
@@ -457,23 +474,23 @@ def bench_http(
             _get(port, path)
         if client == "wrk":
             print(f"  http     load average {os.getloadavg()[0]:.2f} before the run")
-            bench_http_wrk(port, _children(server.pid), paths, weights, seconds, work)
+            bench_http_wrk(port, _children(pid), paths, weights, seconds, work)
             return
-        workers = _children(server.pid)
+        workers = _children(pid)
         print(
             f"  http     load average {os.getloadavg()[0]:.2f} before the run; "
             f"{len(workers)} gunicorn workers"
         )
         with multiprocessing.get_context("spawn").Pool(8) as pool:
             worker_cpu = _cpu_seconds(workers)
-            master_cpu = _cpu_seconds([server.pid])
+            master_cpu = _cpu_seconds([pid])
             started = time.perf_counter()
             outcomes = pool.starmap(
                 _client, [(port, paths, weights, seconds, seed) for seed in range(8)]
             )
             elapsed = time.perf_counter() - started
             worker_cpu = _cpu_seconds(workers) - worker_cpu
-            master_cpu = _cpu_seconds([server.pid]) - master_cpu
+            master_cpu = _cpu_seconds([pid]) - master_cpu
         latencies = [value for found, _errors in outcomes for value in found]
         errors = sum(errors for _found, errors in outcomes)
         answered = max(1, len(latencies) + errors)
@@ -506,12 +523,6 @@ def bench_http(
             f"already answered once ({answered} requests; 2 workers on 2 free cores: at most "
             f"{2 / per_request if per_request else 0:,.0f} req/s)"
         )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def bench_http_naive(
@@ -524,18 +535,7 @@ def bench_http_naive(
                "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"),
                "naive_app:create_app()"]  # fmt: skip
     env = {**os.environ, "NAIVE_INDEX": str(naive_dir)}
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 60
-        status = 0
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                status, _ = _get(port, "/page")
-                break
-            except OSError:
-                time.sleep(0.3)
+    with _serving(command, env, port, "/page", 60) as (status, _pid):
         if status != 200:
             print(f"  naive    http skipped: the naive server did not answer (status {status})")
             return
@@ -565,12 +565,6 @@ def bench_http_naive(
             f"  naive    http {len(latencies) / elapsed:7.0f} req/s  {percentiles(latencies)}  "
             f"(plain Whoosh in Flask, 8 Python clients, the same Zipf mix, {errors} errors)"
         )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def main() -> None:
