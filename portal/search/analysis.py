@@ -202,7 +202,6 @@ def stem_token(normal: str, arabic_stemmer: ArabicStemmer = DEFAULT_ARABIC_STEMM
 _CACHE_LIMIT: Final = 300_000
 # One table per (stem, Arabic stemmer), keyed by the token alone: no key tuple per lookup.
 _term_caches: dict[tuple[bool, str], dict[str, str | None]] = {}
-_pair_cache: dict[tuple[str, str], tuple[str, str] | None] = {}
 _UNSEEN: Final = "\0"  # not a term: a lookup's "no entry yet"
 # A token longer than this is noise (base64, hashes); its first part is indexed.
 MAX_TOKEN_CHARS: Final = 40
@@ -258,25 +257,24 @@ def term_pairs(
 
     A token is a stop word (or noise) before it is stemmed, so both lists have the same length
     and position ``i`` of one is position ``i`` of the other. The rebuild indexes each body
-    stemmed (``body``) and unstemmed (spelling): one tokenisation instead of two.
+    stemmed (``body``) and unstemmed (spelling): one tokenisation instead of two. Looked up
+    in :func:`term_of`'s own tables first, without a call per token.
     """
     stemmed: list[str] = []
     plain: list[str] = []
-    cache = _pair_cache
-    for match in _TOKEN_RE.finditer(text):
-        token = match.group()
-        key = (token, arabic_stemmer)
-        try:
-            pair = cache[key]
-        except KeyError:
+    known_plain = _term_table(False, arabic_stemmer).get
+    known_stem = _term_table(True, arabic_stemmer).get
+    for token in _TOKEN_RE.findall(text):
+        word = known_plain(token, _UNSEEN)
+        if word is _UNSEEN:
             word = term_of(token, False, arabic_stemmer)
-            pair = None if word is None else (term_of(token, True, arabic_stemmer) or word, word)
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            cache[key] = pair
-        if pair is not None:
-            stemmed.append(pair[0])
-            plain.append(pair[1])
+        if word is None:
+            continue
+        stem = known_stem(token, _UNSEEN)
+        if stem is _UNSEEN:
+            stem = term_of(token, True, arabic_stemmer)
+        stemmed.append(stem or word)
+        plain.append(word)
     return stemmed, plain
 
 
