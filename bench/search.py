@@ -331,6 +331,36 @@ def _client(
     return latencies, errors
 
 
+def _zipf_weights(count: int) -> list[float]:
+    """How often each query of the mix is asked: the k-th most popular 1/k as often."""
+    return [1 / (rank + 1) for rank in range(count)]
+
+
+def _wrk_sequence(paths: list[str], weights: list[float]) -> list[str]:
+    """The mix as the fixed request sequence wrk's Lua script walks through."""
+    return random.Random(7).choices(paths, weights, k=20_000)
+
+
+def _python_clients(
+    port: int,
+    paths: list[str],
+    weights: list[float],
+    seconds: float,
+    count: int | None = None,
+    first_seed: int = 0,
+) -> tuple[list[float], int, float]:
+    """8 client processes on the mix: (latencies of the 200s, errors, seconds they took)."""
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
+        started = time.perf_counter()
+        outcomes = pool.starmap(
+            _client,
+            [(port, paths, weights, seconds, first_seed + seed, count) for seed in range(8)],
+        )
+        elapsed = time.perf_counter() - started
+    latencies = [value for found, _errors in outcomes for value in found]
+    return latencies, sum(errors for _found, errors in outcomes), elapsed
+
+
 def _children(pid: int) -> list[int]:
     """Process ids whose parent is ``pid`` (gunicorn's workers), from /proc."""
     found: list[int] = []
@@ -399,7 +429,7 @@ def bench_http_wrk(
     if shutil.which("wrk") is None:
         print("  http     skipped: wrk is not installed (apt-get install wrk)")
         return
-    sequence = random.Random(7).choices(paths, weights, k=20_000)
+    sequence = _wrk_sequence(paths, weights)
     before = _cpu_seconds(workers)
     rate, latency, bad = _wrk(port, sequence, seconds, work / "mix.lua")
     spent = _cpu_seconds(workers) - before
@@ -469,7 +499,7 @@ def bench_http(
             "/api/v1/search?" + urllib.parse.urlencode({"q": text, "lang": lang})
             for text, lang in queries
         ]
-        weights = [1 / (rank + 1) for rank in range(len(paths))]  # Zipf: popular ones repeat
+        weights = _zipf_weights(len(paths))
         for path in paths[:50]:
             _get(port, path)
         if client == "wrk":
@@ -481,18 +511,11 @@ def bench_http(
             f"  http     load average {os.getloadavg()[0]:.2f} before the run; "
             f"{len(workers)} gunicorn workers"
         )
-        with multiprocessing.get_context("spawn").Pool(8) as pool:
-            worker_cpu = _cpu_seconds(workers)
-            master_cpu = _cpu_seconds([pid])
-            started = time.perf_counter()
-            outcomes = pool.starmap(
-                _client, [(port, paths, weights, seconds, seed) for seed in range(8)]
-            )
-            elapsed = time.perf_counter() - started
-            worker_cpu = _cpu_seconds(workers) - worker_cpu
-            master_cpu = _cpu_seconds([pid]) - master_cpu
-        latencies = [value for found, _errors in outcomes for value in found]
-        errors = sum(errors for _found, errors in outcomes)
+        worker_cpu = _cpu_seconds(workers)
+        master_cpu = _cpu_seconds([pid])
+        latencies, errors, elapsed = _python_clients(port, paths, weights, seconds)
+        worker_cpu = _cpu_seconds(workers) - worker_cpu
+        master_cpu = _cpu_seconds([pid]) - master_cpu
         answered = max(1, len(latencies) + errors)
         print(
             f"  http     {len(latencies) / elapsed:7.0f} req/s  {percentiles(latencies)}  "
@@ -510,13 +533,12 @@ def bench_http(
         # have then almost surely seen it), then 8 clients × 500 requests of the mix, measured.
         for path in paths * 8:
             _get(port, path)
-        with multiprocessing.get_context("spawn").Pool(8) as pool:
-            worker_cpu = _cpu_seconds(workers)
-            outcomes = pool.starmap(
-                _client, [(port, paths, weights, 0.0, 100 + seed, 500) for seed in range(8)]
-            )
-            worker_cpu = _cpu_seconds(workers) - worker_cpu
-        answered = max(1, sum(len(found) + errors for found, errors in outcomes))
+        worker_cpu = _cpu_seconds(workers)
+        latencies, errors, _elapsed = _python_clients(
+            port, paths, weights, 0.0, count=500, first_seed=100
+        )
+        worker_cpu = _cpu_seconds(workers) - worker_cpu
+        answered = max(1, len(latencies) + errors)
         per_request = worker_cpu / answered
         print(
             f"  http     cpu/request {per_request * 1000:6.3f} ms in the workers, every query "
@@ -540,11 +562,11 @@ def bench_http_naive(
             print(f"  naive    http skipped: the naive server did not answer (status {status})")
             return
         paths = ["/search?" + urllib.parse.urlencode({"q": text}) for text, _lang in queries]
-        weights = [1 / (rank + 1) for rank in range(len(paths))]
+        weights = _zipf_weights(len(paths))
         for path in paths[:50]:
             _get(port, path)
         if client == "wrk" and shutil.which("wrk"):
-            sequence = random.Random(7).choices(paths, weights, k=20_000)
+            sequence = _wrk_sequence(paths, weights)
             rate, latency, bad = _wrk(port, sequence, seconds, work / "naive-mix.lua")
             print(
                 f"  naive    http {rate:7.0f} req/s  {latency}  (plain Whoosh in Flask, gunicorn "
@@ -553,14 +575,7 @@ def bench_http_naive(
             rate, latency, bad = _wrk(port, ["/page"], seconds, work / "naive-page.lua")
             print(f"  naive    http {rate:7.0f} req/s  {latency}  (a plain Flask template page)")
             return
-        with multiprocessing.get_context("spawn").Pool(8) as pool:
-            started = time.perf_counter()
-            outcomes = pool.starmap(
-                _client, [(port, paths, weights, seconds, seed) for seed in range(8)]
-            )
-            elapsed = time.perf_counter() - started
-        latencies = [value for found, _errors in outcomes for value in found]
-        errors = sum(errors for _found, errors in outcomes)
+        latencies, errors, elapsed = _python_clients(port, paths, weights, seconds)
         print(
             f"  naive    http {len(latencies) / elapsed:7.0f} req/s  {percentiles(latencies)}  "
             f"(plain Whoosh in Flask, 8 Python clients, the same Zipf mix, {errors} errors)"
