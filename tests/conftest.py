@@ -1,28 +1,39 @@
-"""Shared fixtures: every test gets its own database, article repository and index."""
+"""Shared fixtures: every test gets its own database, article repository and index; the
+account, session and loopback-mail fixtures serve every package's tests."""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import os
-import subprocess
 import textwrap
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from portal import create_app
-from portal.db import upgrade_database
+from portal.accounts.models import UserInfo
+from portal.accounts.services import create_user
+from portal.accounts.settings import AccountSettings
+from portal.db import make_engine, make_session_factory, transaction, upgrade_database
+from portal.notify.settings import MailSettings
+from tests.support.accounts import CHEAP, PASSWORD, MakeUser, Run
+from tests.support.articles import ArticleWriter, git
+from tests.support.mail import Inbox, free_port
+from tests.support.prerequisites import missing
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 POSTGRES_URL = os.environ.get("SANAD_TEST_POSTGRES_URL", "")
 # make test runs the database-touching tests a second time with this set to "postgres".
 TEST_DATABASE = os.environ.get("SANAD_TEST_DATABASE", "sqlite")
+T = TypeVar("T")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -30,20 +41,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "database_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
-
-
-def shared_data(name: str) -> Path:
-    """A corpus under ../shared/data, or skip the test saying what is missing."""
-    path = SHARED_DATA / name
-    if not path.exists():
-        pytest.skip(f"shared corpus {path} is absent (it ships beside the repo, not in it)")
-    return path
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
-    ).stdout.strip()
 
 
 @pytest.fixture
@@ -55,9 +52,6 @@ def articles_dir(tmp_path: Path) -> Path:
     git(root, "config", "user.email", "tests@sanad.invalid")
     git(root, "config", "user.name", "Sanad tests")
     return root
-
-
-ArticleWriter = Callable[..., Path]
 
 
 @pytest.fixture
@@ -111,7 +105,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         yield url
         return
     if not POSTGRES_URL:
-        pytest.skip("SANAD_TEST_POSTGRES_URL is not set: no PostgreSQL to test against")
+        missing("SANAD_TEST_POSTGRES_URL is not set: no PostgreSQL to test against")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as conn:
@@ -163,3 +157,80 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+# --- accounts, sessions and mail for service-level tests ------------------------------------
+
+
+@pytest.fixture
+def account_settings() -> AccountSettings:
+    """Production rules with a cheap Argon2id cost, so hundreds of hashes stay fast."""
+    return CHEAP
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def run(sessions: sessionmaker[Session]) -> Run:
+    """Call ``fn(session, *args, **kwargs)`` in its own transaction and return its result."""
+
+    def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with transaction(sessions) as session:
+            return fn(session, *args, **kwargs)
+
+    return call
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    return dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def make_user(run: Run, account_settings: AccountSettings, now: dt.datetime) -> MakeUser:
+    """Create a user with ``role`` (or ``roles``); agents default to tier 1, team support."""
+    numbers = itertools.count(1)
+
+    def make(
+        role: str = "requester",
+        *,
+        roles: tuple[str, ...] | None = None,
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        lang: str = "en",
+        tier: int | None = None,
+        teams: tuple[str, ...] = (),
+    ) -> UserInfo:
+        number = next(numbers)
+        user: UserInfo = run(
+            create_user,
+            account_settings,
+            email=email or f"{role}{number}@example.com",
+            name=name or f"{role.title()} {number}",
+            password=password,
+            roles=roles or (role,),
+            lang=lang,
+            tier=tier,
+            teams=teams,
+            now=now,
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Inbox]:
+    """A real SMTP server on loopback that collects what it receives."""
+    port = free_port()
+    inbox = Inbox(MailSettings(host="127.0.0.1", port=port, sender="Sanad <sanad@example.com>"))
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox
+    controller.stop()

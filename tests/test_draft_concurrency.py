@@ -24,7 +24,7 @@ import pytest
 from portal.accounts.services import create_api_token, create_user
 from portal.accounts.settings import AccountSettings
 from portal.db import make_engine, make_session_factory, transaction, upgrade_database
-from tests.conftest import PROJECT_ROOT, git
+from tests.support.articles import PROJECT_ROOT, git
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from click.testing import Result
 from flask import Flask
 
 from portal.cli import main
-from tests.conftest import PROJECT_ROOT, git
+from tests.support.articles import PROJECT_ROOT, git
 
 SHIPPED = PROJECT_ROOT / "articles"
 

@@ -39,7 +39,7 @@ from portal.accounts.services import (
     verify_api_token,
 )
 from portal.accounts.settings import AccountSettings, load_account_settings
-from tests.accounts.conftest import PASSWORD, Run
+from tests.support.accounts import PASSWORD, Run
 
 MakeUser = Callable[..., UserInfo]
 

@@ -16,8 +16,16 @@ from portal.db import transaction
 from portal.editorial.attention import scan_attention
 from portal.tickets import services as tickets
 from portal.tickets.values import TicketDraft
-from tests.e2e.conftest import ARTICLES
-from tests.e2e.sites import Site, add_user, git, make_app, open_page, serve, write_articles
+from tests.e2e.sites import (
+    ARTICLES,
+    Site,
+    add_user,
+    git,
+    make_app,
+    open_page,
+    serve,
+    write_articles,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -18,8 +18,7 @@ from portal.kb.workflow import get_draft
 from portal.tickets import services as tickets
 from portal.tickets.models import TicketPromotion
 from portal.tickets.values import TicketDraft
-from tests.e2e.conftest import ARTICLES
-from tests.e2e.sites import Person, Site, build_site, signed_in
+from tests.e2e.sites import ARTICLES, Person, Site, build_site, signed_in
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ARTICLES
-from tests.e2e.sites import Site, build_site, signed_in
+from tests.e2e.sites import ARTICLES, Site, build_site, signed_in
 
 pytestmark = pytest.mark.browser
 

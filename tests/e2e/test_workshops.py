@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ARTICLES
-from tests.e2e.sites import Person, Site, build_site, signed_in
-from tests.web.conftest import CATEGORIES_YML
+from tests.e2e.sites import ARTICLES, Person, Site, build_site, signed_in
+from tests.support.articles import CATEGORIES_YML
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,8 @@ import pytest
 
 from portal.kb.models import ArticleInvalid, ArticleNotFound, KbError, UnsafePath
 from portal.kb.repository import ArticleRepository
-from tests.conftest import ArticleWriter, git, shared_data
+from tests.support.articles import ArticleWriter, git
+from tests.support.prerequisites import shared_data
 
 
 @pytest.fixture

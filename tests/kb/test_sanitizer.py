@@ -21,7 +21,7 @@ from portal.kb.rendering import (
     render_markdown,
     sanitize_html,
 )
-from tests.conftest import shared_data
+from tests.support.prerequisites import shared_data
 
 HOSTILE = [
     "<script>alert(1)</script>",

@@ -12,7 +12,8 @@ from portal.cli import main
 from portal.kb.models import ArticleInvalid, ArticleNotFound
 from portal.kb.repository import ArticleRepository
 from portal.kb.services import check_articles, import_articles, open_article
-from tests.conftest import ArticleWriter, git, shared_data
+from tests.support.articles import ArticleWriter, git
+from tests.support.prerequisites import shared_data
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from portal.kb.repository import ArticleRepository
 from portal.kb.translations import stale_translations, translation_diff, translation_status
-from tests.conftest import ArticleWriter, git
+from tests.support.articles import ArticleWriter, git
 
 
 def test_a_version_changed_after_its_translation_makes_the_translation_stale(

@@ -20,7 +20,7 @@ from portal.db import make_engine, make_session_factory, transaction
 from portal.kb import workflow
 from portal.kb.repository import ArticleRepository
 from portal.kb.workflow import DraftInput, Editor
-from tests.conftest import ArticleWriter, git
+from tests.support.articles import ArticleWriter, git
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 AUTHOR = Editor(None, "Amal Author", "amal@example.com", frozenset({"author"}))

@@ -9,7 +9,7 @@ import pytest
 from portal.notify.mail import MailNotSent, OutgoingMail, send_mail, send_mails
 from portal.notify.messages import TEMPLATES, compose, password_reset_mail
 from portal.notify.settings import MailSettings, load_mail_settings
-from tests.notify.conftest import Inbox
+from tests.support.mail import Inbox
 
 
 def test_a_reset_mail_arrives_in_the_recipients_language(smtp_server: Inbox) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,7 @@ import pytest
 from portal.config import load_settings
 from portal.kb.repository import ArticleRepository
 from portal.search.services import SearchService
-
-ServiceFactory = Callable[..., SearchService]
+from tests.support.search import ServiceFactory
 
 
 @pytest.fixture

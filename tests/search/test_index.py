@@ -13,8 +13,8 @@ from portal.config import load_settings
 from portal.kb.repository import ArticleRepository
 from portal.search.models import SearchQuery
 from portal.search.services import SearchService
-from tests.conftest import ArticleWriter, git
-from tests.search.conftest import ServiceFactory
+from tests.support.articles import ArticleWriter, git
+from tests.support.search import ServiceFactory
 
 
 def found(service: SearchService, text: str) -> list[str]:

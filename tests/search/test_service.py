@@ -12,7 +12,8 @@ from portal.search.analysis import QueryPlan, parse_query
 from portal.search.index import Filter, SearchIndex
 from portal.search.models import MAX_PER_PAGE, SearchQuery, SearchResults
 from portal.search.services import NOTICES, SearchService
-from tests.conftest import ArticleWriter, shared_data
+from tests.support.articles import ArticleWriter
+from tests.support.prerequisites import shared_data
 
 
 def keys(results: SearchResults) -> list[str]:

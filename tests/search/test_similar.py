@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.search.services import SearchService
-from tests.conftest import ArticleWriter
+from tests.support.articles import ArticleWriter
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""Fixtures for ticket tests: users (from tests/accounts), settings, ``make_ticket``."""
+"""Fixtures for ticket tests: settings, a requester and an agent, ``make_ticket``.
+
+Users, ``run`` and the SMTP server come from the root conftest."""
 
 from __future__ import annotations
 
@@ -13,19 +15,8 @@ from portal.accounts.models import UserInfo
 from portal.tickets.services import open_ticket
 from portal.tickets.settings import TicketSettings
 from portal.tickets.values import SelfServiceTrail, TicketDraft, TicketInfo
-from tests.accounts import conftest as accounts_fixtures
-from tests.accounts.conftest import Run
-from tests.notify import conftest as notify_fixtures
-
-# The account and mail fixtures, shared: pytest finds fixtures by name in this module.
-account_settings = accounts_fixtures.account_settings
-sessions = accounts_fixtures.sessions
-run = accounts_fixtures.run
-now = accounts_fixtures.now
-make_user = accounts_fixtures.make_user
-smtp_server = notify_fixtures.smtp_server
-
-MakeTicket = Callable[..., TicketInfo]
+from tests.support.accounts import Run
+from tests.support.tickets import MakeTicket
 
 
 @pytest.fixture

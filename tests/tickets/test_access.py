@@ -11,8 +11,8 @@ from portal.accounts.models import UserInfo
 from portal.tickets.errors import TicketForbidden, TicketNotFound
 from portal.tickets.services import add_reply, get_ticket_detail, get_ticket_for, list_messages
 from portal.tickets.settings import TicketSettings
-from tests.accounts.conftest import Run
-from tests.tickets.conftest import MakeTicket
+from tests.support.accounts import Run
+from tests.support.tickets import MakeTicket
 
 MakeUser = Callable[..., UserInfo]
 

@@ -19,8 +19,8 @@ from portal.tickets.errors import (
 )
 from portal.tickets.services import add_attachment, get_attachment_file, get_ticket_detail
 from portal.tickets.settings import TicketSettings
-from tests.accounts.conftest import Run
-from tests.tickets.conftest import MakeTicket
+from tests.support.accounts import Run
+from tests.support.tickets import MakeTicket
 
 MakeUser = Callable[..., UserInfo]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

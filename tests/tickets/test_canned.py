@@ -14,7 +14,7 @@ from portal.tickets.services import (
     list_canned_responses,
     save_canned_response,
 )
-from tests.accounts.conftest import Run
+from tests.support.accounts import Run
 
 
 def test_agents_create_edit_and_delete_canned_responses(

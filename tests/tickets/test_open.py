@@ -23,9 +23,9 @@ from portal.tickets.services import (
 )
 from portal.tickets.settings import TicketSettings, load_ticket_settings
 from portal.tickets.values import SelfServiceTrail, TicketDraft, TrailSearch, TrailView
-from tests.accounts.conftest import Run
-from tests.notify.conftest import Inbox
-from tests.tickets.conftest import MakeTicket
+from tests.support.accounts import Run
+from tests.support.mail import Inbox
+from tests.support.tickets import MakeTicket
 
 MakeUser = Callable[..., UserInfo]
 

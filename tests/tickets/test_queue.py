@@ -22,8 +22,8 @@ from portal.tickets.services import (
 )
 from portal.tickets.settings import TicketSettings
 from portal.tickets.values import QueueFilter
-from tests.accounts.conftest import Run
-from tests.tickets.conftest import MakeTicket
+from tests.support.accounts import Run
+from tests.support.tickets import MakeTicket
 
 MakeUser = Callable[..., UserInfo]
 HOUR = dt.timedelta(hours=1)

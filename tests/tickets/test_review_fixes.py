@@ -23,8 +23,8 @@ from portal.tickets.services import (
 )
 from portal.tickets.settings import TicketSettings
 from portal.tickets.values import TicketDraft
-from tests.accounts.conftest import Run
-from tests.tickets.conftest import MakeTicket
+from tests.support.accounts import Run
+from tests.support.tickets import MakeTicket
 
 MakeUser = Callable[..., UserInfo]
 MINUTE = dt.timedelta(minutes=1)

@@ -31,9 +31,9 @@ from portal.tickets.services import (
 )
 from portal.tickets.settings import TicketSettings
 from portal.tickets.values import TicketChanges
-from tests.accounts.conftest import Run
-from tests.notify.conftest import Inbox
-from tests.tickets.conftest import MakeTicket
+from tests.support.accounts import Run
+from tests.support.mail import Inbox
+from tests.support.tickets import MakeTicket
 
 MakeUser = Callable[..., UserInfo]
 MINUTE = dt.timedelta(minutes=1)

@@ -1,63 +1,31 @@
-"""Fixtures of the web tests: compiled catalogs and a small bilingual knowledge base."""
+"""Fixtures of the web tests: compiled catalogs, a small bilingual knowledge base, accounts and
+browsers signed in as them."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import tempfile
-from collections.abc import Callable
+import datetime as dt
+import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from portal.config import PROJECT_ROOT
+from portal.accounts import services as accounts
+from portal.accounts.models import UserInfo
+from portal.accounts.services import create_user
+from portal.db import transaction
 from portal.events import Event
-from tests.conftest import ArticleWriter, git
+from tests.support.accounts import CHEAP
+from tests.support.accounts import PASSWORD as ACCOUNT_PASSWORD
+from tests.support.articles import CATEGORIES_YML, ArticleWriter, git
+from tests.support.catalogs import compile_catalogs
+from tests.support.signing_in import PASSWORD, MakePerson, Person
+from tests.support.web import ClientFor, EventCounter, MakeAccount
 
-TRANSLATIONS = PROJECT_ROOT / "translations"
-
-CATEGORIES_YML = """\
-accounts:
-  order: 1
-  icon: accounts
-  ar: {name: الحسابات وكلمات المرور, description: تسجيل الدخول وكلمة المرور والتحقق بخطوتين}
-  en: {name: Accounts and passwords, description: Signing in, passwords and two-step sign-in}
-network:
-  order: 2
-  ar: {name: الشبكة, description: الاتصال بالشبكة والشبكة الافتراضية الخاصة}
-  en: {name: Network, description: Wi-Fi and VPN}
-support:
-  order: 3
-  ar: {name: الدعم, description: كيف تتواصل مع فريق الدعم}
-  en: {name: Support, description: How to reach the support team}
-"""
-
-
-def compile_catalogs() -> None:
-    """Compile the .po catalogs once (the install step does this; .mo files are not committed).
-
-    Several xdist workers may get here at once: a lock makes one compile while the others wait.
-    """
-    lock = FileLock(str(Path(tempfile.gettempdir()) / "sanad-catalogs.lock"))
-    with lock:
-        sources = list(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
-        stale = [
-            po
-            for po in sources
-            if not po.with_suffix(".mo").exists()
-            or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
-        ]
-        if stale:
-            pybabel = Path(sys.executable).parent / "pybabel"
-            subprocess.run(
-                [str(pybabel), "-q", "compile", "-d", str(TRANSLATIONS)],
-                check=True,
-                capture_output=True,
-            )
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -190,9 +158,6 @@ def english(site_client: FlaskClient) -> FlaskClient:
     return site_client
 
 
-EventCounter = Callable[[str], int]
-
-
 @pytest.fixture
 def count_events(app: Flask) -> EventCounter:
     """Number of recorded events of one kind."""
@@ -202,3 +167,92 @@ def count_events(app: Flask) -> EventCounter:
             return int(session.scalar(select(func.count(Event.id)).where(Event.kind == kind)) or 0)
 
     return count
+
+
+# --- accounts and browsers ------------------------------------------------------------------
+
+
+@pytest.fixture
+def web(site: Flask) -> Flask:
+    """The site with CSRF off: tests of tickets, drafts and access (CSRF has its own tests)."""
+    site.config["WTF_CSRF_ENABLED"] = False
+    return site
+
+
+@pytest.fixture
+def make_account(web: Flask) -> MakeAccount:
+    """Create an account with ``roles``; agents and admins work the support team, tier 1."""
+    numbers = itertools.count(1)
+
+    def make(*roles: str, name: str | None = None) -> UserInfo:
+        number = next(numbers)
+        roles = roles or ("requester",)
+        staff = bool({"agent", "admin"} & set(roles))
+        with transaction(web.extensions["sanad"].sessions) as session:
+            user: UserInfo = create_user(
+                session,
+                CHEAP,
+                email=f"{roles[0]}{number}@example.com",
+                name=name or f"{roles[0].title()} {number}",
+                password=ACCOUNT_PASSWORD,
+                roles=roles,
+                lang="en",
+                tier=1 if staff else None,
+                teams=("support",) if staff else (),
+                now=NOW,
+            )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_for(web: Flask) -> ClientFor:
+    """A browser signed in as ``user`` (None: a visitor), with the English interface."""
+
+    def make(user: UserInfo | None) -> FlaskClient:
+        client = web.test_client()
+        client.set_cookie("sanad_locale", "en")
+        if user is not None:
+            with client.session_transaction() as session:
+                session["_user_id"] = user.auth_token
+                session["_fresh"] = True
+        return client
+
+    return make
+
+
+@pytest.fixture
+def accounts_app(app: Flask) -> Flask:
+    """The test app with cheap password hashing, for tests that sign in through the pages."""
+    app.extensions["sanad"] = replace(app.extensions["sanad"], accounts=CHEAP)
+    return app
+
+
+@pytest.fixture
+def make_person(accounts_app: Flask) -> MakePerson:
+    """Create a person who will sign in with ``password`` through the log-in page."""
+
+    def make(
+        email: str = "noor@example.com",
+        *,
+        name: str = "Noor",
+        roles: tuple[str, ...] = ("requester",),
+        password: str = PASSWORD,
+        lang: str = "en",
+    ) -> Person:
+        services = accounts_app.extensions["sanad"]
+        with transaction(services.sessions) as session:
+            info = accounts.create_user(
+                session,
+                services.accounts,
+                email=email,
+                name=name,
+                password=password,
+                roles=roles,
+                lang=lang,
+                now=dt.datetime.now(dt.UTC),
+            )
+        return Person(info, password)
+
+    return make

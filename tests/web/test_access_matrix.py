@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from portal.accounts.models import UserInfo
 from portal.db import transaction
 from portal.tickets import services as tickets
+from tests.support.web import PNG, ClientFor, MakeAccount, open_ticket
 from tests.web.access_common import (
     ADMIN_PAGE,
     LOGIN,
@@ -32,17 +33,6 @@ from tests.web.access_common import (
     STAFF_ACTION,
     STAFF_PAGE,
 )
-from tests.web.test_tickets import (
-    PNG,
-    ClientFor,
-    MakeAccount,
-    client_for,
-    make_account,
-    open_ticket,
-    web,
-)
-
-__all__ = ["client_for", "make_account", "web"]  # fixtures shared with test_tickets
 
 # Rows for later features live in ``access_rows_<feature>.py`` beside this file (each exports
 # ROWS and, if its routes take new arguments, ARGUMENTS); they are merged in below.

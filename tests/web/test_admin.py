@@ -9,26 +9,25 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.test_auth import (
+from tests.support.signing_in import (
     LOGIN_FAILED,
     PASSWORD,
     MakePerson,
     Person,
-    accounts_app,  # noqa: F401  (fixtures shared with the log-in tests)
     csrf_token,
     log_in,
-    make_person,  # noqa: F401
     signed_in_as,
-    web,  # noqa: F401
 )
 
 
 @pytest.fixture
-def admin(web: FlaskClient, make_person: MakePerson) -> FlaskClient:  # noqa: F811
-    """A browser where an administrator is logged in."""
+def admin(accounts_app: Flask, make_person: MakePerson) -> FlaskClient:
+    """A browser with the English interface where an administrator is logged in."""
+    browser = accounts_app.test_client()
+    browser.get("/locale/en")
     person = make_person("root@example.com", name="Rana Admin", roles=("admin",))
-    assert log_in(web, person.email, person.password).status_code == 303
-    return web
+    assert log_in(browser, person.email, person.password).status_code == 303
+    return browser
 
 
 def press(client: FlaskClient, page: str, action: str) -> str:
@@ -40,8 +39,8 @@ def press(client: FlaskClient, page: str, action: str) -> str:
 
 
 def test_visitors_are_sent_to_log_in_and_requesters_are_refused(
-    accounts_app: Flask,  # noqa: F811
-    make_person: MakePerson,  # noqa: F811
+    accounts_app: Flask,
+    make_person: MakePerson,
 ) -> None:
     visitor = accounts_app.test_client()
     response = visitor.get("/admin/users")
@@ -60,7 +59,7 @@ def test_visitors_are_sent_to_log_in_and_requesters_are_refused(
 
 def test_admin_finds_people_by_name_or_address_and_role(
     admin: FlaskClient,
-    make_person: MakePerson,  # noqa: F811
+    make_person: MakePerson,
 ) -> None:
     make_person("sara@example.com", name="Sara Nasser")
     make_person("khalid@example.com", name="Khalid Omar", roles=("agent",))
@@ -74,7 +73,7 @@ def test_admin_finds_people_by_name_or_address_and_role(
     assert "Sara Nasser" not in page
 
 
-def test_the_people_list_is_paginated(admin: FlaskClient, make_person: MakePerson) -> None:  # noqa: F811
+def test_the_people_list_is_paginated(admin: FlaskClient, make_person: MakePerson) -> None:
     for number in range(27):
         make_person(f"p{number:02d}@example.com", name=f"Person {number:02d}")
     first = admin.get("/admin/users?q=person").get_data(as_text=True)
@@ -87,7 +86,7 @@ def test_the_people_list_is_paginated(admin: FlaskClient, make_person: MakePerso
 
 
 def test_admin_creates_an_agent_who_can_then_log_in(
-    accounts_app: Flask,  # noqa: F811
+    accounts_app: Flask,
     admin: FlaskClient,
 ) -> None:
     response = admin.post(
@@ -118,7 +117,7 @@ def test_admin_creates_an_agent_who_can_then_log_in(
 
 def test_create_form_keeps_the_input_and_names_the_problem(
     admin: FlaskClient,
-    make_person: MakePerson,  # noqa: F811
+    make_person: MakePerson,
 ) -> None:
     make_person("taken@example.com")
     response = admin.post(
@@ -139,9 +138,9 @@ def test_create_form_keeps_the_input_and_names_the_problem(
 
 
 def test_role_changes_apply_to_a_logged_in_person_at_once(
-    accounts_app: Flask,  # noqa: F811
+    accounts_app: Flask,
     admin: FlaskClient,
-    make_person: MakePerson,  # noqa: F811
+    make_person: MakePerson,
 ) -> None:
     person = make_person("sara@example.com", name="Sara")
     sara = accounts_app.test_client()
@@ -167,9 +166,9 @@ def test_an_admin_cannot_drop_their_own_admin_role(admin: FlaskClient) -> None:
 
 
 def test_deactivation_logs_the_person_out_and_reactivation_lets_them_back(
-    accounts_app: Flask,  # noqa: F811
+    accounts_app: Flask,
     admin: FlaskClient,
-    make_person: MakePerson,  # noqa: F811
+    make_person: MakePerson,
 ) -> None:
     person = make_person("sara@example.com", name="Sara")
     sara = accounts_app.test_client()
@@ -187,9 +186,9 @@ def test_deactivation_logs_the_person_out_and_reactivation_lets_them_back(
 
 
 def test_admin_unlocks_an_account_locked_by_failed_log_ins(
-    accounts_app: Flask,  # noqa: F811
+    accounts_app: Flask,
     admin: FlaskClient,
-    make_person: MakePerson,  # noqa: F811
+    make_person: MakePerson,
 ) -> None:
     person: Person = make_person("sara@example.com", name="Sara")
     sara = accounts_app.test_client()

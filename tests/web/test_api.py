@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from tests.web.conftest import EventCounter
+from tests.support.web import EventCounter
 
 HIT_KEYS = {"id", "lang", "title", "category", "kind", "url", "snippet"}
 LIST_KEYS = {"id", "lang", "title", "category", "kind", "url", "updated"}

@@ -7,12 +7,8 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import ArticleWriter
-from tests.web.conftest import EventCounter
-from tests.web.test_api_tickets import token_for
-from tests.web.test_tickets import MakeAccount, client_for, make_account, web
-
-__all__ = ["client_for", "make_account", "web"]  # fixtures
+from tests.support.articles import ArticleWriter
+from tests.support.web import EventCounter, MakeAccount, token_for
 
 
 def ids(client: FlaskClient, q: str, **headers: str) -> list[str]:

@@ -13,17 +13,8 @@ from sqlalchemy import select
 from portal.db import transaction
 from portal.kb import workflow
 from portal.tickets.models import Ticket, TicketArticle, TicketPromotion
-from tests.conftest import git
-from tests.web.test_tickets import (
-    ClientFor,
-    MakeAccount,
-    client_for,
-    make_account,
-    open_ticket,
-    web,
-)
-
-__all__ = ["client_for", "make_account", "web"]
+from tests.support.articles import git
+from tests.support.web import ClientFor, MakeAccount, open_ticket
 
 PATH = "accounts/reset-password.en.md"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -10,31 +9,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from portal.accounts.models import UserInfo
-from portal.accounts.services import create_api_token
 from portal.db import transaction
 from portal.tickets.models import Ticket
-from tests.web.test_tickets import (
-    ClientFor,
-    MakeAccount,
-    client_for,
-    make_account,
-    read_and_search,
-    web,
-)
-
-__all__ = ["client_for", "make_account", "web"]  # fixtures shared with test_tickets
+from tests.support.web import ClientFor, MakeAccount, read_and_search, token_for
 
 
 def ticket_count(app: Flask) -> int:
     with transaction(app.extensions["sanad"].sessions) as session:
         return int(session.scalar(select(func.count(Ticket.id))) or 0)
-
-
-def token_for(app: Flask, user: UserInfo) -> dict[str, str]:
-    with transaction(app.extensions["sanad"].sessions) as session:
-        token = create_api_token(session, email=user.email, now=dt.datetime.now(dt.UTC))
-    return {"Authorization": f"Bearer {token}"}
 
 
 def create(client: FlaskClient, **body: object) -> str:

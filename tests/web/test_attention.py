@@ -10,17 +10,8 @@ from portal.db import transaction
 from portal.events import Event
 from portal.kb.tables import ArticleAttention
 from portal.web.limits import enable_limits
-from tests.notify.conftest import Inbox, smtp_server
-from tests.web.test_tickets import (
-    ClientFor,
-    MakeAccount,
-    client_for,
-    make_account,
-    open_ticket,
-    web,
-)
-
-__all__ = ["client_for", "make_account", "smtp_server", "web"]
+from tests.support.mail import Inbox
+from tests.support.web import ClientFor, MakeAccount, open_ticket
 
 
 def text_of(response: object) -> str:

@@ -4,47 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from portal.accounts import services as accounts
-from portal.accounts.models import UserInfo
-from portal.accounts.settings import AccountSettings
 from portal.db import transaction
 from portal.web.limits import enable_limits
-from tests.notify.conftest import Inbox
-from tests.notify.conftest import smtp_server as smtp_server  # the loopback SMTP fixture
+from tests.support.mail import Inbox
+from tests.support.signing_in import (
+    LOGIN_FAILED,
+    PASSWORD,
+    MakePerson,
+    csrf_token,
+    log_in,
+    log_out,
+    post_form,
+    signed_in_as,
+)
 
-# Cheap Argon2 parameters: these tests create and log in many people.
-CHEAP_HASHING = AccountSettings(argon2_time_cost=1, argon2_memory_cost=8, argon2_parallelism=1)
-PASSWORD = "amber-Dune-ferry-72"
 NEW_PASSWORD = "quiet-Oasis-river-19"
-LOGIN_FAILED = "The e-mail address or the password is wrong."
-
-
-@dataclass(frozen=True)
-class Person:
-    info: UserInfo
-    password: str
-
-    @property
-    def email(self) -> str:
-        return self.info.email
-
-
-MakePerson = Callable[..., Person]
-
-
-@pytest.fixture
-def accounts_app(app: Flask) -> Flask:
-    """The test app with cheap password hashing, showing English pages."""
-    app.extensions["sanad"] = replace(app.extensions["sanad"], accounts=CHEAP_HASHING)
-    return app
 
 
 @pytest.fixture
@@ -53,67 +34,6 @@ def web(accounts_app: Flask) -> FlaskClient:
     client = accounts_app.test_client()
     client.get("/locale/en")
     return client
-
-
-@pytest.fixture
-def make_person(accounts_app: Flask) -> MakePerson:
-    def make(
-        email: str = "noor@example.com",
-        *,
-        name: str = "Noor",
-        roles: tuple[str, ...] = ("requester",),
-        password: str = PASSWORD,
-        lang: str = "en",
-    ) -> Person:
-        services = accounts_app.extensions["sanad"]
-        with transaction(services.sessions) as session:
-            info = accounts.create_user(
-                session,
-                services.accounts,
-                email=email,
-                name=name,
-                password=password,
-                roles=roles,
-                lang=lang,
-                now=dt.datetime.now(dt.UTC),
-            )
-        return Person(info, password)
-
-    return make
-
-
-def csrf_token(client: FlaskClient, path: str) -> str:
-    """The CSRF token of the form on ``path``, as a browser would submit it."""
-    page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'type="hidden" name="csrf_token" value="([^"]+)"', page
-    )
-    assert found, f"no CSRF token on {path}"
-    return found.group(1)
-
-
-def post_form(client: FlaskClient, path: str, data: dict[str, str], **kw: object) -> TestResponse:
-    """Submit the form on ``path`` like a browser: read the page, then post with its token."""
-    return client.post(path, data={"csrf_token": csrf_token(client, path), **data}, **kw)  # type: ignore[arg-type]
-
-
-def log_in(client: FlaskClient, email: str, password: str, next_: str = "") -> TestResponse:
-    form = {"email": email, "password": password}
-    if next_:
-        form["next"] = next_
-    return post_form(client, "/auth/login", form)
-
-
-def log_out(client: FlaskClient) -> TestResponse:
-    """Press "Log out" in the header menu of the profile page."""
-    return client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/auth/profile")})
-
-
-def signed_in_as(client: FlaskClient) -> str | None:
-    """The name in the header's user menu, or None when the header offers "Log in"."""
-    page = client.get("/auth/forgot").get_data(as_text=True)
-    found = re.search(r'<span class="visually-hidden">[^<]*</span>([^<]+)</summary>', page)
-    return found.group(1).strip() if found else None
 
 
 def session_cookie(client: FlaskClient) -> str:

@@ -7,7 +7,7 @@ import json
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import shared_data
+from tests.support.prerequisites import shared_data
 
 PARAMETERS = ("q", "lang", "category", "kind", "tag", "page", "per_page")
 

@@ -7,7 +7,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.conftest import EventCounter
+from tests.support.web import EventCounter
 
 
 def text_of(response: object) -> str:

@@ -16,17 +16,8 @@ from portal.kb.workflow import get_draft
 from portal.tickets import services as tickets
 from portal.tickets.models import Ticket, TicketHistory, TicketPromotion
 from portal.tickets.values import TicketDraft
-from tests.web.test_tickets import (
-    CHEAP,
-    ClientFor,
-    MakeAccount,
-    client_for,
-    make_account,
-    text_of,
-    web,
-)
-
-__all__ = ["client_for", "make_account", "web"]  # fixtures shared with test_tickets
+from tests.support.accounts import CHEAP
+from tests.support.web import ClientFor, MakeAccount, text_of
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 REQUESTER_NAME = "Fatimah Al-Zahrani"

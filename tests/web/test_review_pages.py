@@ -12,9 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.search.models import SearchQuery
-from tests.web.test_tickets import ClientFor, MakeAccount, client_for, make_account, text_of, web
-
-__all__ = ["client_for", "make_account", "web"]  # fixtures shared with test_tickets
+from tests.support.web import ClientFor, MakeAccount, text_of
 
 LIVE = "/kb/en/vpn-connect"
 NEW = "/review/drafts/new?article_id=vpn-connect&lang=en"

@@ -9,18 +9,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.test_tickets import (
-    PNG,
-    ClientFor,
-    MakeAccount,
-    client_for,
-    make_account,
-    open_ticket,
-    text_of,
-    web,
-)
-
-__all__ = ["client_for", "make_account", "web"]
+from tests.support.web import PNG, ClientFor, MakeAccount, open_ticket, text_of
 
 
 def test_odd_digits_in_page_numbers_are_not_a_500(

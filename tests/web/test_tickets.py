@@ -7,83 +7,28 @@ import dataclasses
 import datetime as dt
 import gc
 import io
-import itertools
 import re
-from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from portal.accounts.models import UserInfo
-from portal.accounts.services import create_user
-from portal.accounts.settings import AccountSettings
 from portal.db import transaction
 from portal.tickets import services as tickets
 from portal.tickets.values import TicketDetail
 from portal.web.limits import enable_limits
-from tests.web.conftest import EventCounter
+from tests.support.web import (
+    PNG,
+    ClientFor,
+    EventCounter,
+    MakeAccount,
+    open_ticket,
+    read_and_search,
+    reference_of,
+    text_of,
+)
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-CHEAP = AccountSettings(argon2_time_cost=1, argon2_memory_cost=8, argon2_parallelism=1)
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-
-MakeAccount = Callable[..., UserInfo]
-ClientFor = Callable[[UserInfo | None], FlaskClient]
-
-
-def text_of(response: object) -> str:
-    return response.get_data(as_text=True)  # type: ignore[attr-defined, no-any-return]
-
-
-@pytest.fixture
-def web(site: Flask) -> Flask:
-    """The site with CSRF off: these tests are about tickets (CSRF has its own tests)."""
-    site.config["WTF_CSRF_ENABLED"] = False
-    return site
-
-
-@pytest.fixture
-def make_account(web: Flask) -> MakeAccount:
-    """Create an account with ``roles``; agents and admins work the support team, tier 1."""
-    numbers = itertools.count(1)
-
-    def make(*roles: str, name: str | None = None) -> UserInfo:
-        number = next(numbers)
-        roles = roles or ("requester",)
-        staff = bool({"agent", "admin"} & set(roles))
-        with transaction(web.extensions["sanad"].sessions) as session:
-            user: UserInfo = create_user(
-                session,
-                CHEAP,
-                email=f"{roles[0]}{number}@example.com",
-                name=name or f"{roles[0].title()} {number}",
-                password="correct-Horse-battery-9",
-                roles=roles,
-                lang="en",
-                tier=1 if staff else None,
-                teams=("support",) if staff else (),
-                now=NOW,
-            )
-        return user
-
-    return make
-
-
-@pytest.fixture
-def client_for(web: Flask) -> ClientFor:
-    """A browser signed in as ``user`` (None: a visitor), with the English interface."""
-
-    def make(user: UserInfo | None) -> FlaskClient:
-        client = web.test_client()
-        client.set_cookie("sanad_locale", "en")
-        if user is not None:
-            with client.session_transaction() as session:
-                session["_user_id"] = user.auth_token
-                session["_fresh"] = True
-        return client
-
-    return make
 
 
 def detail_of(app: Flask, user: UserInfo, reference: str) -> TicketDetail:
@@ -93,27 +38,6 @@ def detail_of(app: Flask, user: UserInfo, reference: str) -> TicketDetail:
             session, wired.tickets, user, reference, now=dt.datetime.now(dt.UTC)
         )
     return found
-
-
-def reference_of(response: object) -> str:
-    location = response.headers["Location"]  # type: ignore[attr-defined]
-    found = re.search(r"HD-\d{6}", location)
-    assert found, location
-    return found.group(0)
-
-
-def open_ticket(client: FlaskClient, subject: str = "VPN drops", **form: object) -> str:
-    response = client.post(
-        "/tickets/new", data={"subject": subject, "body": "It drops every hour.", **form}
-    )
-    assert response.status_code == 303, text_of(response)
-    return reference_of(response)
-
-
-def read_and_search(client: FlaskClient) -> None:
-    assert client.get("/search", query_string={"q": "كلمة المرور"}).status_code == 200
-    assert client.get("/kb/ar/reset-password").status_code == 200
-    assert client.get("/kb/en/vpn-connect").status_code == 200
 
 
 def test_still_need_help_links_to_the_ticket_form(web: Flask) -> None:

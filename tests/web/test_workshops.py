@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.web.workshops.guide import parse_start, workshop_guide
-from tests.conftest import ArticleWriter
+from tests.support.articles import ArticleWriter
 
 NOW = dt.datetime.now(dt.UTC)
 

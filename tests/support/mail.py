@@ -1,16 +1,12 @@
-"""A real SMTP server on loopback that collects what it receives."""
+"""A real SMTP server on loopback: what it received, parsed (the ``smtp_server`` fixture)."""
 
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from portal.notify.settings import MailSettings
 
@@ -29,18 +25,8 @@ class Inbox:
         return "250 Message accepted"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[Inbox]:
-    port = _free_port()
-    inbox = Inbox(MailSettings(host="127.0.0.1", port=port, sender="Sanad <sanad@example.com>"))
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox
-    controller.stop()
