@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import transaction
 from portal.kb import feedback
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = create_engine(database_url)
-    yield sessionmaker(bind=engine, expire_on_commit=False)
-    engine.dispose()
 
 
 def vote(

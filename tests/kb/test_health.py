@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import transaction
@@ -14,13 +12,6 @@ from portal.kb import health
 from portal.kb.models import Article
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = create_engine(database_url)
-    yield sessionmaker(bind=engine, expire_on_commit=False)
-    engine.dispose()
 
 
 def raise_(

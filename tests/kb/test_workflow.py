@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.cli import main
 from portal.config import Settings, load_settings
-from portal.db import make_engine, make_session_factory, transaction
+from portal.db import transaction
 from portal.kb import workflow
 from portal.kb.repository import ArticleRepository
 from portal.kb.workflow import DraftInput, Editor
@@ -25,13 +24,6 @@ from tests.support.articles import ArticleWriter, git
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 AUTHOR = Editor(None, "Amal Author", "amal@example.com", frozenset({"author"}))
 MANAGER = Editor(None, "Karim Manager", "karim@example.com", frozenset({"knowledge_manager"}))
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(database_url)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture
