@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from portal.notify.mail import MailNotSent, OutgoingMail, send_mail, send_mails
-from portal.notify.messages import TEMPLATES, compose, password_reset_mail
+from portal.notify.messages import TEMPLATES, compose, days_phrase, password_reset_mail
 from portal.notify.settings import MailSettings, load_mail_settings
 from tests.support.mail import Inbox
 
@@ -105,3 +105,31 @@ def test_settings_come_from_the_environment() -> None:
     assert settings.sender == "Help <help@example.com>"
     assert "hunter2-secret" not in repr(settings)
     assert load_mail_settings({}).host is None
+
+
+@pytest.mark.parametrize(
+    ("days", "arabic", "english"),
+    [
+        (1, "يوم واحد", "1 day"),
+        (2, "يومين", "2 days"),
+        (7, "7 أيام", "7 days"),
+        (14, "14 يومًا", "14 days"),
+        (100, "100 يوم", "100 days"),
+    ],
+)
+def test_the_reopen_window_reads_as_proper_arabic(days: int, arabic: str, english: str) -> None:
+    assert days_phrase(days, "ar") == arabic
+    assert days_phrase(days, "en") == english
+    mail = compose(
+        "ticket_resolved",
+        "ar",
+        "a@example.com",
+        name="Reem",
+        reference="HD-000001",
+        subject="VPN",
+        link="http://x/t",
+        note="",
+        days=days,
+    )
+    assert f"خلال {arabic} إذا" in mail.body
+    assert "\n\n\n" not in mail.body  # no note: no gap of blank lines

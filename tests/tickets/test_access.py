@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
@@ -9,8 +10,16 @@ import pytest
 
 from portal.accounts.models import UserInfo
 from portal.tickets.errors import TicketForbidden, TicketNotFound
-from portal.tickets.services import add_reply, get_ticket_detail, get_ticket_for, list_messages
+from portal.tickets.services import (
+    add_reply,
+    get_ticket_detail,
+    get_ticket_for,
+    list_messages,
+    open_ticket,
+    requester_other_tickets,
+)
 from portal.tickets.settings import TicketSettings
+from portal.tickets.values import TicketDraft
 from tests.support.accounts import Run
 from tests.support.tickets import MakeTicket
 
@@ -116,3 +125,30 @@ def test_the_detail_offers_only_the_viewers_actions(
     assert mine == {"reply", "attach"}
     assert {"claim", "escalate", "resolve", "note", "reply"} <= staff
     assert "rate" not in staff
+
+
+def test_other_tickets_panel_shows_only_tickets_the_agent_may_open(
+    run: Run,
+    ticket_settings: TicketSettings,
+    make_ticket: MakeTicket,
+    agent: UserInfo,
+    requester: UserInfo,
+    make_user: MakeUser,
+    now: dt.datetime,
+) -> None:
+    """An IT agent must not read the subjects of the same person's HR tickets."""
+    settings = dataclasses.replace(ticket_settings, category_teams={"payroll": "hr"})
+    hr_ticket = run(
+        open_ticket,
+        settings,
+        requester=requester,
+        draft=TicketDraft(subject="My salary was cut", body="Private", category="payroll"),
+        now=now,
+    ).ticket
+    support_ticket = make_ticket("VPN again")
+    current = make_ticket("VPN drops")
+    others = run(requester_other_tickets, agent, current.reference)
+    assert [t.reference for t in others] == [support_ticket.reference]
+    admin = make_user("admin")
+    seen = run(requester_other_tickets, admin, current.reference)
+    assert {t.reference for t in seen} == {support_ticket.reference, hr_ticket.reference}

@@ -13,16 +13,24 @@ from portal.accounts.models import UserInfo
 from portal.tickets.attachments import download_name, sniff_type
 from portal.tickets.errors import (
     AttachmentNotFound,
+    InvalidTransition,
     TicketForbidden,
     TicketNotFound,
     ValidationError,
 )
-from portal.tickets.services import add_attachment, get_attachment_file, get_ticket_detail
+from portal.tickets.services import (
+    add_attachment,
+    confirm_resolution,
+    get_attachment_file,
+    get_ticket_detail,
+    resolve_ticket,
+)
 from portal.tickets.settings import TicketSettings
 from tests.support.accounts import Run
 from tests.support.tickets import MakeTicket
 
 MakeUser = Callable[..., UserInfo]
+MINUTE = dt.timedelta(minutes=1)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -170,3 +178,31 @@ def test_rejected_files_name_the_field_and_leave_nothing_behind(
         )
     assert (caught.value.field, caught.value.code) == ("file", code)
     assert not small.attachments_dir.exists() or not any(small.attachments_dir.iterdir())
+
+
+def test_requester_cannot_add_files_to_a_resolved_ticket_and_nobody_to_a_closed_one(
+    run: Run,
+    ticket_settings: TicketSettings,
+    make_ticket: MakeTicket,
+    agent: UserInfo,
+    requester: UserInfo,
+    now: dt.datetime,
+) -> None:
+    ticket = make_ticket()
+    run(resolve_ticket, ticket_settings, agent, ticket.reference, note="Fixed", now=now)
+    with pytest.raises(InvalidTransition):
+        run(
+            add_attachment,
+            ticket_settings,
+            requester,
+            ticket.reference,
+            filename="shot.png",
+            data=PNG,
+            now=now + MINUTE,
+        )
+    # Staff may still add a file to a resolved ticket, and are offered it.
+    detail = run(get_ticket_detail, ticket_settings, agent, ticket.reference, now=now)
+    assert "attach" in detail.actions
+    run(confirm_resolution, requester, ticket.reference, now=now + MINUTE)
+    detail = run(get_ticket_detail, ticket_settings, agent, ticket.reference, now=now + MINUTE)
+    assert "attach" not in detail.actions  # add_attachment refuses closed tickets

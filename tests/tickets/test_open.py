@@ -17,9 +17,11 @@ from portal.tickets.errors import TicketForbidden, ValidationError
 from portal.tickets.models import Ticket
 from portal.tickets.services import (
     LoginRequired,
+    add_reply,
     get_ticket_detail,
     open_ticket,
     open_ticket_on_behalf,
+    resolve_ticket,
 )
 from portal.tickets.settings import TicketSettings, load_ticket_settings
 from portal.tickets.values import SelfServiceTrail, TicketDraft, TrailSearch, TrailView
@@ -28,6 +30,7 @@ from tests.support.mail import Inbox
 from tests.support.tickets import MakeTicket
 
 MakeUser = Callable[..., UserInfo]
+MINUTE = dt.timedelta(minutes=1)
 
 
 def count_tickets(sessions: sessionmaker[Session]) -> int:
@@ -177,6 +180,32 @@ def test_visitors_give_a_name_and_address_unless_switched_off(
         ).visitor_tickets_enabled
         is False
     )
+
+
+def test_visitor_mails_do_not_send_them_to_a_page_they_cannot_open(
+    run: Run,
+    ticket_settings: TicketSettings,
+    agent: UserInfo,
+    now: dt.datetime,
+) -> None:
+    draft = TicketDraft(
+        subject="Printer", body="Jammed", visitor_name="Salma", visitor_email="salma@example.com"
+    )
+    opened = run(open_ticket, ticket_settings, requester=None, draft=draft, now=now)
+    reference = opened.ticket.reference
+    link = ticket_settings.ticket_url(reference)
+    reply = run(add_reply, ticket_settings, agent, reference, body="Try this", now=now + MINUTE)
+    resolved = run(resolve_ticket, ticket_settings, agent, reference, note="Done", now=now)
+    mails = [*opened.mails, *reply.mails, *resolved.mails]
+    assert len(mails) == 3
+    for mail in mails:
+        assert link not in mail.body
+        assert reference in mail.body
+    # The first mail goes to whatever address was typed: it repeats nothing typed with it.
+    assert "Printer" not in opened.mails[0].subject + opened.mails[0].body
+    assert "Salma" not in opened.mails[0].body
+    assert "/tickets/new" in resolved.mails[0].body
+    assert "reopen" not in resolved.mails[0].body.lower()
 
 
 def test_categories_can_route_to_another_team(

@@ -145,6 +145,16 @@ def test_claim_assign_and_edit_are_recorded_in_the_history(
     ]
 
 
+def test_saving_the_status_a_ticket_already_has_is_not_an_error(
+    run: Run, make_ticket: MakeTicket, agent: UserInfo, now: dt.datetime
+) -> None:
+    """The status form arrives with the current status selected: pressing it is harmless."""
+    ticket = make_ticket()
+    run(change_status, agent, ticket.reference, status="pending", now=now)
+    info = run(change_status, agent, ticket.reference, status="pending", now=now + MINUTE)
+    assert info.status == "pending"
+
+
 def test_escalation_needs_a_reason_and_stops_at_tier_three(
     run: Run,
     ticket_settings: TicketSettings,
