@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from portal.db import transaction
 from portal.tickets.models import Ticket
-from tests.support.web import ClientFor, MakeAccount, read_and_search, token_for
+from tests.support.web import ClientFor, MakeAccount, open_ticket, read_and_search, token_for
 
 
 def ticket_count(app: Flask) -> int:
@@ -146,6 +146,22 @@ def test_requesters_list_and_read_only_their_own(
     assert bad.status_code == 422
     assert bad.get_json()["error"]["field"] == "status"
     assert alice.get("/api/v1/tickets", query_string={"mine": "maybe"}).status_code == 400
+
+
+def test_requesters_do_not_see_the_agents_tags_in_the_api(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(), make_account("agent")
+    mine, staff = client_for(requester), client_for(agent)
+    reference = open_ticket(mine)
+    saved = staff.post(
+        f"/agent/tickets/{reference}/update", data={"priority": "normal", "tags": "vip, abusive"}
+    )
+    assert saved.status_code == 303
+    assert staff.get(f"/api/v1/tickets/{reference}").get_json()["tags"] == ["vip", "abusive"]
+    assert mine.get(f"/api/v1/tickets/{reference}").get_json()["tags"] == []
+    listed = mine.get("/api/v1/tickets").get_json()["tickets"]
+    assert [t["tags"] for t in listed] == [[]]
 
 
 def test_staff_reply_note_escalate_and_resolve(

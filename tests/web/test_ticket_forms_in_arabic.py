@@ -1,4 +1,5 @@
-"""Review fixes for the ticket pages, API and mails (issue 3 review pass)."""
+"""Ticket forms in the Arabic interface: refusals in the interface language, references and
+addresses kept left to right, canned responses edited in place."""
 
 from __future__ import annotations
 
@@ -10,17 +11,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.web import PNG, ClientFor, MakeAccount, open_ticket, text_of
-
-
-def test_odd_digits_in_page_numbers_are_not_a_500(
-    client_for: ClientFor, make_account: MakeAccount
-) -> None:
-    client = client_for(make_account())
-    reference = open_ticket(client)
-    assert client.get("/tickets", query_string={"page": "²"}).status_code == 200
-    assert client.get("/api/v1/tickets", query_string={"page": "²"}).status_code == 400
-    response = client.post(f"/tickets/{reference}/rate", data={"rating": "²"})
-    assert response.status_code in (303, 409)
 
 
 def arabic(client: FlaskClient) -> FlaskClient:
@@ -129,31 +119,3 @@ def test_canned_responses_can_be_edited_and_errors_are_translated(
     page = text_of(staff.get("/agent/canned"))
     assert "Restart it twice." in page
     assert "Restart the VPN." not in page
-
-
-def test_requesters_do_not_see_the_agents_tags_in_the_api(
-    client_for: ClientFor, make_account: MakeAccount
-) -> None:
-    requester, agent = make_account(), make_account("agent")
-    mine, staff = client_for(requester), client_for(agent)
-    reference = open_ticket(mine)
-    saved = staff.post(
-        f"/agent/tickets/{reference}/update", data={"priority": "normal", "tags": "vip, abusive"}
-    )
-    assert saved.status_code == 303
-    assert staff.get(f"/api/v1/tickets/{reference}").get_json()["tags"] == ["vip", "abusive"]
-    assert mine.get(f"/api/v1/tickets/{reference}").get_json()["tags"] == []
-    listed = mine.get("/api/v1/tickets").get_json()["tickets"]
-    assert [t["tags"] for t in listed] == [[]]
-
-
-def test_subject_is_not_described_by_the_hidden_suggestion_hint(
-    client_for: ClientFor, make_account: MakeAccount
-) -> None:
-    """A screen reader reads described-by text even when hidden: no "these articles may
-    answer" while there are none (tickets.js adds the hint when suggestions appear)."""
-    page = text_of(client_for(make_account()).get("/tickets/new"))
-    subject = re.search(r'<input id="subject"[^>]*>', page)
-    assert subject
-    assert "subject-suggestions-title" not in subject.group(0)
-    assert 'id="subject-suggestions-title"' in page

@@ -154,6 +154,18 @@ def test_form_errors_keep_what_was_typed(client_for: ClientFor, make_account: Ma
     assert not re.search(r'value="ar/reset-password" checked', page)
 
 
+def test_subject_is_not_described_by_the_hidden_suggestion_hint(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    """A screen reader reads described-by text even when hidden: no "these articles may
+    answer" while there are none (tickets.js adds the hint when suggestions appear)."""
+    page = text_of(client_for(make_account()).get("/tickets/new"))
+    subject = re.search(r'<input id="subject"[^>]*>', page)
+    assert subject
+    assert "subject-suggestions-title" not in subject.group(0)
+    assert 'id="subject-suggestions-title"' in page
+
+
 def test_opening_a_suggestion_counts_as_a_deflection_attempt(
     web: Flask, count_events: EventCounter
 ) -> None:
@@ -497,6 +509,17 @@ def test_long_ticket_lists_page_with_the_shared_pagination(
     queue = text_of(staff.get("/agent", query_string={"priority": "normal"}))
     assert "priority=normal" in queue
     assert "page=2" in queue
+
+
+def test_odd_digits_in_page_numbers_are_not_a_500(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    client = client_for(make_account())
+    reference = open_ticket(client)
+    assert client.get("/tickets", query_string={"page": "²"}).status_code == 200
+    assert client.get("/api/v1/tickets", query_string={"page": "²"}).status_code == 400
+    response = client.post(f"/tickets/{reference}/rate", data={"rating": "²"})
+    assert response.status_code in (303, 409)
 
 
 def test_a_refused_agent_reply_keeps_the_typed_text_and_notes_need_their_own_button(
