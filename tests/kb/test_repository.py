@@ -12,7 +12,7 @@ import pytest
 from portal.kb.models import ArticleInvalid, ArticleNotFound, KbError, UnsafePath
 from portal.kb.repository import ArticleRepository
 from tests.support.articles import ArticleWriter, git
-from tests.support.prerequisites import shared_data
+from tests.support.hostile import naughty_strings
 
 
 @pytest.fixture
@@ -235,11 +235,8 @@ def test_problems_are_logged(
     assert "a/x.en.md:1: missing title" in caplog.text
 
 
-@pytest.mark.shared_data
 def test_naughty_strings_never_crash_loading(repo: ArticleRepository, articles_dir: Path) -> None:
-    naughty: list[str] = json.loads(
-        (shared_data("naughty-strings") / "blns.json").read_text(encoding="utf-8")
-    )
+    naughty = naughty_strings()
     for number, text in enumerate(naughty):
         # As a raw title line, as a quoted title and as the whole front matter and body.
         put(articles_dir, f"n/raw-{number}.en.md", f"---\ntitle: {text}\n---\n{text}\n")

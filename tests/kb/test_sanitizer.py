@@ -1,17 +1,15 @@
-"""Hostile Markdown and HTML never produce executable content (bleach, and nh3 for comparison).
+"""Hostile Markdown and HTML never produce executable content through Sanad's sanitizer.
 
 The safety property is checked on the output as a browser-like parser sees it: only
 allow-listed tags, no event handlers, no style or class, and only http(s)/mailto/relative
-URLs. See docs/sanitizer.md for the differences between the two sanitizers.
+URLs. docs/sanitizer.md describes the allow-list and why it is shaped so.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from html.parser import HTMLParser
 
-import nh3
 import pytest
 
 from portal.kb.rendering import (
@@ -21,7 +19,7 @@ from portal.kb.rendering import (
     render_markdown,
     sanitize_html,
 )
-from tests.support.prerequisites import shared_data
+from tests.support.hostile import naughty_strings
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -166,42 +164,6 @@ def violations(html: str) -> list[str]:
     return checker.violations
 
 
-def nh3_clean(html: str) -> str:
-    """nh3 (ammonia) configured with the allow-list of portal.kb.rendering."""
-
-    def keep(tag: str, attribute: str, value: str) -> str | None:
-        if tag == "img" and attribute == "src":
-            scheme = _SCHEME.match(_URL_NOISE.sub("", _URL_EDGES.sub("", value)))
-            return value if scheme is None or scheme.group(1).lower() in IMAGE_PROTOCOLS else None
-        if tag in ("th", "td") and attribute == "align":
-            return value if value.lower() in ("left", "right", "center") else None
-        if attribute == "id":
-            return value if re.fullmatch(r"[\w.-]{1,200}", value) else None
-        return value
-
-    return nh3.clean(
-        html,
-        tags=set(ALLOWED_TAGS),
-        attributes={
-            **{f"h{level}": {"id"} for level in range(1, 7)},
-            "a": {"href", "title"},
-            "img": {"src", "alt", "title"},
-            "th": {"align"},
-            "td": {"align"},
-        },
-        url_schemes=set(ALLOWED_PROTOCOLS),
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-        attribute_filter=keep,
-    )
-
-
-def naughty_strings() -> list[str]:
-    path = shared_data("naughty-strings") / "blns.json"
-    strings: list[str] = json.loads(path.read_text(encoding="utf-8"))
-    return strings
-
-
 # --- bleach through render_markdown (the real pipeline) ----------------------------------
 
 
@@ -218,7 +180,6 @@ def test_sanitize_html_alone_has_no_executable_content(text: str) -> None:
     assert violations(sanitize_html(text)) == []
 
 
-@pytest.mark.shared_data
 def test_naughty_strings_render_safely() -> None:
     for text in naughty_strings():
         for source in (text, f"# {text}\n\n{text}\n\n[{text}]({text})\n\n| {text} |\n|---|\n"):
@@ -264,17 +225,3 @@ def test_every_link_gets_noopener() -> None:
 
     assert html.count('rel="noopener noreferrer"') == 2
     assert "opener" not in html.replace("noopener", "")
-
-
-# --- nh3, the migration path ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text", HOSTILE)
-def test_nh3_with_the_same_allow_list_is_also_safe(text: str) -> None:
-    assert violations(nh3_clean(text)) == []
-
-
-@pytest.mark.shared_data
-def test_nh3_is_safe_on_naughty_strings() -> None:
-    for text in naughty_strings():
-        assert violations(nh3_clean(text)) == [], text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from portal.search.index import Filter, SearchIndex
 from portal.search.models import MAX_PER_PAGE, SearchQuery, SearchResults
 from portal.search.services import NOTICES, SearchService
 from tests.support.articles import ArticleWriter
-from tests.support.prerequisites import shared_data
+from tests.support.hostile import naughty_strings
 
 
 def keys(results: SearchResults) -> list[str]:
@@ -278,10 +277,8 @@ def test_long_query_is_truncated_with_a_notice(kb: SearchService) -> None:
     assert "en/reset-password" in keys(results)
 
 
-@pytest.mark.shared_data
 def test_every_naughty_string(kb: SearchService) -> None:
-    strings = json.loads((shared_data("naughty-strings") / "blns.json").read_text("utf-8"))
-    for text in strings:
+    for text in naughty_strings():
         results = kb.search(SearchQuery(text, visibility="all"))
         assert isinstance(results, SearchResults)
         assert results.notice is None or results.notice in NOTICES

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from flask.testing import FlaskClient
 
-from tests.support.prerequisites import shared_data
+from tests.support.hostile import naughty_strings
 
 PARAMETERS = ("q", "lang", "category", "kind", "tag", "page", "per_page")
 
 
-def naughty_strings() -> list[str]:
-    strings = json.loads(shared_data("naughty-strings/blns.json").read_text(encoding="utf-8"))
-    return [s for s in strings if isinstance(s, str)]
-
-
-@pytest.mark.shared_data
 @pytest.mark.slow
 def test_naughty_strings_never_crash_search(site_client: FlaskClient) -> None:
     failures = []
@@ -31,7 +23,6 @@ def test_naughty_strings_never_crash_search(site_client: FlaskClient) -> None:
     assert not failures
 
 
-@pytest.mark.shared_data
 @pytest.mark.slow
 def test_naughty_strings_in_every_parameter(site_client: FlaskClient) -> None:
     failures = []
