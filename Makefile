@@ -57,11 +57,12 @@ contracts: install-test
 pytest: install-test
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-## The database-touching tests again, on PostgreSQL, when it answers.
+## The database-touching tests again, on PostgreSQL, when it answers (under CI=true it must).
 pytest-postgres: install-test
-	@if $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(POSTGRES_URL)').connect().close()" 2>/dev/null; then \
+	@status=0; $(BIN)/python -m tests.support.postgres_probe '$(POSTGRES_URL)' || status=$$?; \
+	if [ $$status = 0 ]; then \
 		SANAD_TEST_POSTGRES_URL='$(POSTGRES_URL)' SANAD_TEST_DATABASE=postgres $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "db and not browser and not slow" $(PYTEST_ARGS); \
-	else echo "SKIPPED: PostgreSQL at $(POSTGRES_URL) does not answer; the suite ran on SQLite only"; fi
+	elif [ $$status != 2 ]; then exit 1; fi
 
 ## make test: install everything the tests need, then lint, type check, contracts and the suite.
 test: lint typecheck contracts pytest pytest-postgres
