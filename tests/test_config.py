@@ -251,6 +251,17 @@ def test_config_check_exits_1_naming_the_invalid_variable(operator_env: dict[str
     assert "Traceback" not in result.output
 
 
+def test_any_command_stops_on_an_invalid_setting_with_one_line(
+    operator_env: dict[str, str],
+) -> None:
+    bad = {**operator_env, "SANAD_DEFAULT_LOCALE": "fr"}
+    result = CliRunner().invoke(main, ["db", "upgrade"], env=bad)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: SANAD_DEFAULT_LOCALE must be one of ar, en, not 'fr'"
+    ]
+
+
 def test_describe_covers_the_whole_tree(tmp_path: Path) -> None:
     paths = [path for path, _value, _variable in describe(load(tmp_path, {}))]
     assert "accounts.argon2_time_cost" in paths  # settings without a variable are shown too
