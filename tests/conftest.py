@@ -126,8 +126,12 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def app_overrides(tmp_path: Path, articles_dir: Path, database_url: str) -> dict[str, Any]:
-    """Settings for one test's app; tests may change them before ``app`` is built."""
+def app_overrides(
+    request: pytest.FixtureRequest, tmp_path: Path, articles_dir: Path, database_url: str
+) -> dict[str, Any]:
+    """Settings for one test's app; tests may change them before ``app`` is built, or give
+    more with ``@pytest.mark.parametrize("app_overrides", [{"SANAD_X": "..."}], indirect=True)``
+    (any key ``create_app(overrides)`` takes)."""
     return {
         "instance_dir": tmp_path / "instance",
         "database_url": database_url,
@@ -135,6 +139,7 @@ def app_overrides(tmp_path: Path, articles_dir: Path, database_url: str) -> dict
         "index_dir": tmp_path / "search_index",
         "secret_key": "test-secret",
         "testing": True,
+        **getattr(request, "param", {}),
     }
 
 

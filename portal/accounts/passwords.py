@@ -10,7 +10,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from portal.accounts.errors import PasswordProblem, PasswordRejected
-from portal.accounts.settings import AccountSettings
+from portal.config import AccountSettings
 
 # Passwords long enough to pass the length rule that still top breach lists (compared without
 # case, spaces or trailing digits/punctuation, so "Password1234!" counts as "password").

@@ -41,7 +41,7 @@ from portal.accounts.passwords import (
     token_digest,
     verify_password,
 )
-from portal.accounts.settings import AccountSettings
+from portal.config import AccountSettings
 from portal.db import transaction
 
 API_TOKEN_PREFIX = "sanad_"  # noqa: S105  (a visible prefix, not a secret: lets scanners spot leaks)

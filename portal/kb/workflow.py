@@ -63,8 +63,8 @@ from portal.kb.tables import Draft, DraftEvent
 # - create/save/submit/discard drafts: knowledge_manager, admin, author; a trainer only for
 #   kind "workshop"; an agent only through promote (``create_draft(..., promoted=True)``).
 # - approve / request changes: knowledge_manager, admin (not their own draft unless
-#   ``settings.review_self_approve``); a trainer may publish their own workshop guide directly
-#   when ``settings.workshop_review`` is off.
+#   ``settings.knowledge.review_self_approve``); a trainer may publish their own workshop
+#   guide directly when ``settings.knowledge.workshop_review`` is off.
 EDITOR_ROLES = frozenset({"knowledge_manager", "admin", "author"})
 REVIEWER_ROLES = frozenset({"knowledge_manager", "admin"})
 
@@ -454,10 +454,10 @@ def approve_draft(
         "trainer" in reviewer.roles
         and row.kind == "workshop"
         and own
-        and not settings.workshop_review
+        and not settings.knowledge.workshop_review
     )
     if may_review(reviewer):
-        if own and not settings.review_self_approve and not trainer_self:
+        if own and not settings.knowledge.review_self_approve and not trainer_self:
             raise NotAllowed("You cannot approve your own change: another reviewer must.")
     elif not trainer_self:
         raise NotAllowed("Only a knowledge manager can approve drafts.")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from portal.notify.settings import MailSettings
+from portal.config import MailSettings
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,11 @@
 """Rate limits (flask-limiter): one ``limiter`` for the whole web layer, and the limits views use.
 
-Counters live in ``SANAD_RATELIMIT_STORAGE_URL``: ``memory://`` (the default) counts per worker
-process, so N gunicorn workers allow up to N times each limit; ``redis://127.0.0.1:6379`` shares
-the counters across workers and hosts. Limits are off in testing apps unless a test calls
-``enable_limits(app)``. A breach raises ``RateLimitExceeded`` (a 429 ``HTTPException``), which
-``portal.web.errors`` answers with the usual error page or JSON.
+Counters live in ``Settings.ratelimits.storage_url`` (``SANAD_RATELIMIT_STORAGE_URL``):
+``memory://`` (the default) counts per worker process, so N gunicorn workers allow up to N
+times each limit; ``redis://127.0.0.1:6379`` shares the counters across workers and hosts.
+Limits are off in testing apps unless a test calls ``enable_limits(app)``. A breach raises
+``RateLimitExceeded`` (a 429 ``HTTPException``), which ``portal.web.errors`` answers with the
+usual error page or JSON.
 
 The default key is the signed-in user, else the client address, so
 ``@limiter.limit(TICKET_CREATE_LIMIT)`` counts per person; the log-in form counts per address
@@ -13,15 +14,10 @@ The default key is the signed-in user, else the client address, so
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
 from portal.web.auth.session import signed_in_user
-
-STORAGE_ENV = "SANAD_RATELIMIT_STORAGE_URL"
-DEFAULT_STORAGE = "memory://"
 
 LOGIN_LIMIT = "10 per minute"
 PASSWORD_RESET_LIMIT = "5 per hour"  # noqa: S105  (a rate, not a password)
@@ -57,13 +53,9 @@ def _limits_off() -> bool:
     return not current_app.config.get(ENABLED_KEY, True)
 
 
-def storage_url() -> str:
-    return os.environ.get(STORAGE_ENV, "").strip() or DEFAULT_STORAGE
-
-
-def init_limits(app: Flask) -> None:
+def init_limits(app: Flask, storage_url: str) -> None:
     """Attach the limiter; testing apps run without limits (see ``enable_limits``)."""
-    app.config["RATELIMIT_STORAGE_URI"] = storage_url()
+    app.config["RATELIMIT_STORAGE_URI"] = storage_url
     app.config["RATELIMIT_ENABLED"] = True  # hooks always installed; ENABLED_KEY switches them
     app.config["RATELIMIT_KEY_PREFIX"] = "sanad"
     app.config[ENABLED_KEY] = not app.testing

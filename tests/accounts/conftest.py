@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.accounts.models import UserInfo
 from portal.accounts.services import create_user
-from portal.accounts.settings import AccountSettings
+from portal.config import AccountSettings
 from portal.db import make_engine, make_session_factory, transaction
 
 T = TypeVar("T")

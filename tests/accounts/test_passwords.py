@@ -11,7 +11,7 @@ from portal.accounts.passwords import (
     hash_password,
     verify_password,
 )
-from portal.accounts.settings import AccountSettings
+from portal.config import AccountSettings
 
 SETTINGS = AccountSettings(argon2_time_cost=1, argon2_memory_cost=8, argon2_parallelism=1)
 

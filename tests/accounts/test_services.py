@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,7 +39,7 @@ from portal.accounts.services import (
     update_profile,
     verify_api_token,
 )
-from portal.accounts.settings import AccountSettings, load_account_settings
+from portal.config import AccountSettings, load_settings
 from tests.accounts.conftest import PASSWORD, Run
 
 MakeUser = Callable[..., UserInfo]
@@ -104,12 +105,15 @@ def list_users_emails(run: Run) -> list[str]:
     return [u.email for u in run(list_users).users]
 
 
-def test_registration_can_be_switched_off(run: Run, now: dt.datetime) -> None:
+def test_registration_can_be_switched_off(run: Run, now: dt.datetime, tmp_path: Path) -> None:
     closed = AccountSettings(registration_enabled=False, argon2_time_cost=1, argon2_memory_cost=8)
     with pytest.raises(RegistrationClosed):
         run(register_user, closed, email="a@example.com", name="A", password=PASSWORD, now=now)
     assert (
-        load_account_settings({"SANAD_REGISTRATION_ENABLED": "false"}).registration_enabled is False
+        load_settings(
+            {"instance_dir": tmp_path}, {"SANAD_REGISTRATION_ENABLED": "false"}
+        ).accounts.registration_enabled
+        is False
     )
 
 

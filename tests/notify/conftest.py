@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from portal.notify.settings import MailSettings
+from portal.config import MailSettings
 
 
 @dataclass

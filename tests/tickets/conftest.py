@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from portal.accounts.models import UserInfo
+from portal.config import TicketSettings
 from portal.tickets.services import open_ticket
-from portal.tickets.settings import TicketSettings
 from portal.tickets.values import SelfServiceTrail, TicketDraft, TicketInfo
 from tests.accounts import conftest as accounts_fixtures
 from tests.accounts.conftest import Run

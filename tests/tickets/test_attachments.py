@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from portal.accounts.models import UserInfo
+from portal.config import TicketSettings
 from portal.tickets.attachments import download_name, sniff_type
 from portal.tickets.errors import (
     AttachmentNotFound,
@@ -18,7 +19,6 @@ from portal.tickets.errors import (
     ValidationError,
 )
 from portal.tickets.services import add_attachment, get_attachment_file, get_ticket_detail
-from portal.tickets.settings import TicketSettings
 from tests.accounts.conftest import Run
 from tests.tickets.conftest import MakeTicket
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from portal.accounts.models import UserInfo
+from portal.config import TicketSettings
 from portal.notify.messages import compose, days_phrase
 from portal.tickets.errors import InvalidTransition
 from portal.tickets.services import (
@@ -21,7 +22,6 @@ from portal.tickets.services import (
     requester_other_tickets,
     resolve_ticket,
 )
-from portal.tickets.settings import TicketSettings
 from portal.tickets.values import TicketDraft
 from tests.accounts.conftest import Run
 from tests.tickets.conftest import MakeTicket

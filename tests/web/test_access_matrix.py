@@ -179,7 +179,7 @@ def test_every_role_gets_the_expected_answer(
     with transaction(web.extensions["sanad"].sessions) as session:
         attachment = tickets.add_attachment(
             session,
-            web.extensions["sanad"].tickets,
+            web.extensions["sanad"].settings.tickets,
             users["requester"],
             reference,
             filename="shot.png",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -14,14 +15,13 @@ from werkzeug.test import TestResponse
 
 from portal.accounts import services as accounts
 from portal.accounts.models import UserInfo
-from portal.accounts.settings import AccountSettings
 from portal.db import transaction
 from portal.web.limits import enable_limits
 from tests.notify.conftest import Inbox
 from tests.notify.conftest import smtp_server as smtp_server  # the loopback SMTP fixture
 
 # Cheap Argon2 parameters: these tests create and log in many people.
-CHEAP_HASHING = AccountSettings(argon2_time_cost=1, argon2_memory_cost=8, argon2_parallelism=1)
+CHEAP_HASHING = {"argon2_time_cost": 1, "argon2_memory_cost": 8, "argon2_parallelism": 1}
 PASSWORD = "amber-Dune-ferry-72"
 NEW_PASSWORD = "quiet-Oasis-river-19"
 LOGIN_FAILED = "The e-mail address or the password is wrong."
@@ -41,9 +41,17 @@ MakePerson = Callable[..., Person]
 
 
 @pytest.fixture
+def app_overrides(app_overrides: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Cheap password hashing; a test that takes ``smtp_server`` has the app mail through it."""
+    given = {**app_overrides, "accounts": CHEAP_HASHING, **getattr(request, "param", {})}
+    if "smtp_server" in request.fixturenames:
+        given["mail"] = request.getfixturevalue("smtp_server").settings
+    return given
+
+
+@pytest.fixture
 def accounts_app(app: Flask) -> Flask:
     """The test app with cheap password hashing, showing English pages."""
-    app.extensions["sanad"] = replace(app.extensions["sanad"], accounts=CHEAP_HASHING)
     return app
 
 
@@ -69,7 +77,7 @@ def make_person(accounts_app: Flask) -> MakePerson:
         with transaction(services.sessions) as session:
             info = accounts.create_user(
                 session,
-                services.accounts,
+                services.settings.accounts,
                 email=email,
                 name=name,
                 password=password,
@@ -315,11 +323,8 @@ def test_registration_keeps_what_was_typed_and_explains_a_weak_password(
     assert "password1234" not in page
 
 
+@pytest.mark.parametrize("app_overrides", [{"SANAD_REGISTRATION_ENABLED": "false"}], indirect=True)
 def test_registration_is_a_404_when_switched_off(accounts_app: Flask) -> None:
-    services = accounts_app.extensions["sanad"]
-    accounts_app.extensions["sanad"] = replace(
-        services, accounts=replace(services.accounts, registration_enabled=False)
-    )
     client = accounts_app.test_client()
     assert client.get("/auth/register").status_code == 404
     assert "/auth/register" not in client.get("/auth/login").get_data(as_text=True)
@@ -361,9 +366,6 @@ def _reset_link(inbox: Inbox) -> str:
 def test_password_reset_end_to_end_through_real_smtp(
     accounts_app: Flask, web: FlaskClient, make_person: MakePerson, smtp_server: Inbox
 ) -> None:
-    accounts_app.extensions["sanad"] = replace(
-        accounts_app.extensions["sanad"], mail=smtp_server.settings
-    )
     person = make_person(email="noor@example.com", lang="en")
 
     asked = post_form(web, "/auth/forgot", {"email": "NOOR@example.com"})
@@ -389,9 +391,6 @@ def test_password_reset_end_to_end_through_real_smtp(
 def test_forgot_password_answers_the_same_for_unknown_addresses(
     accounts_app: Flask, web: FlaskClient, make_person: MakePerson, smtp_server: Inbox
 ) -> None:
-    accounts_app.extensions["sanad"] = replace(
-        accounts_app.extensions["sanad"], mail=smtp_server.settings
-    )
     make_person(email="noor@example.com")
 
     known = post_form(web, "/auth/forgot", {"email": "noor@example.com"}).get_data(as_text=True)

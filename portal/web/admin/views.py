@@ -46,7 +46,10 @@ def _tier(text: str | None) -> int | None:
 
 def _attach(form: RolesForm, error: ValidationError) -> None:
     field = getattr(form, error.field, None) or form.roles
-    field.errors = [*field.errors, *error_messages(error, services().accounts.password_min_length)]
+    field.errors = [
+        *field.errors,
+        *error_messages(error, services().settings.accounts.password_min_length),
+    ]
 
 
 def _page_number() -> int:
@@ -99,7 +102,7 @@ def create() -> Page:
             with transaction(services().sessions) as session:
                 info = accounts.create_user(
                     session,
-                    services().accounts,
+                    services().settings.accounts,
                     email=form.email.data,
                     name=form.name.data,
                     password=form.password.data,
@@ -163,7 +166,7 @@ def save_roles(user_id: int) -> Page:
             with transaction(services().sessions) as session:
                 accounts.set_roles(
                     session,
-                    services().accounts,
+                    services().settings.accounts,
                     user_id,
                     roles=form.roles.data or [],
                     tier=_tier(form.tier.data),

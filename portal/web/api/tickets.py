@@ -188,13 +188,13 @@ def create_ticket() -> tuple[Response, int]:
     with transaction(services().sessions) as session:
         result = tickets.open_ticket(
             session,
-            services().tickets,
+            services().settings.tickets,
             requester=current_account(),
             draft=draft,
             trail=trail,
             now=utcnow(),
         )
-    send_mails(services().mail, result.mails)
+    send_mails(services().settings.mail, result.mails)
     info = result.ticket
     response = jsonify(
         {
@@ -247,7 +247,7 @@ def list_tickets() -> Response:
 def get_ticket(reference: str) -> Response:
     with transaction(services().sessions) as session:
         found = tickets.get_ticket_detail(
-            session, services().tickets, current_account(), reference, now=utcnow()
+            session, services().settings.tickets, current_account(), reference, now=utcnow()
         )
     return jsonify(detail_json(found))
 
@@ -263,7 +263,7 @@ def add_reply(reference: str) -> tuple[Response, int]:
     with transaction(services().sessions) as session:
         result = tickets.add_reply(
             session,
-            services().tickets,
+            services().settings.tickets,
             current_account(),
             reference,
             body=body,
@@ -271,9 +271,9 @@ def add_reply(reference: str) -> tuple[Response, int]:
             now=utcnow(),
         )
         found = tickets.get_ticket_detail(
-            session, services().tickets, current_account(), reference, now=utcnow()
+            session, services().settings.tickets, current_account(), reference, now=utcnow()
         )
-    send_mails(services().mail, result.mails)
+    send_mails(services().settings.mail, result.mails)
     return jsonify(detail_json(found)), 201
 
 
@@ -298,7 +298,7 @@ def resolve(reference: str) -> Response:
     with transaction(services().sessions) as session:
         result = tickets.resolve_ticket(
             session,
-            services().tickets,
+            services().settings.tickets,
             current_account(),
             reference,
             article_ids=article_ids,
@@ -306,5 +306,5 @@ def resolve(reference: str) -> Response:
             now=utcnow(),
             article_exists=article_exists,
         )
-    send_mails(services().mail, result.mails)
+    send_mails(services().settings.mail, result.mails)
     return jsonify(ticket_json(result.ticket))

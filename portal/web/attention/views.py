@@ -42,14 +42,14 @@ def utcnow() -> dt.datetime:
 
 
 def attention_link() -> str:
-    return services().tickets.public_url.rstrip("/") + url_for("attention.index")
+    return services().settings.tickets.public_url.rstrip("/") + url_for("attention.index")
 
 
 def send_owner_mail() -> int:
     """Mail the owners of rows not yet notified (after the commit that raised them)."""
     wired = services()
     return attention.notify_owners(
-        wired.sessions, wired.repository, wired.mail, link=attention_link(), now=utcnow
+        wired.sessions, wired.repository, wired.settings.mail, link=attention_link(), now=utcnow
     )
 
 

@@ -67,7 +67,7 @@ def _now() -> dt.datetime:
 def _attach(form: object, error: ValidationError, fields: dict[str, str] | None = None) -> None:
     """Show a service's ``ValidationError`` under the matching field (or the form's top)."""
     name = (fields or {}).get(error.field, error.field)
-    messages = error_messages(error, services().accounts.password_min_length)
+    messages = error_messages(error, services().settings.accounts.password_min_length)
     field = getattr(form, name, None)
     if field is None:  # a field this form lacks: show it under the form's first field
         log.warning("no field %r for a %s error", error.field, type(form).__name__)
@@ -100,7 +100,7 @@ def login() -> Page:
         try:
             info = accounts.authenticate(
                 services().sessions,
-                services().accounts,
+                services().settings.accounts,
                 email=form.email.data,
                 password=form.password.data,
                 now=_now(),
@@ -114,7 +114,7 @@ def login() -> Page:
         "auth/login.html",
         form=form,
         failed_message=LOGIN_FAILED if failed else None,
-        registration=services().accounts.registration_enabled,
+        registration=services().settings.accounts.registration_enabled,
         notices=_messages(),
     )
     return page, 400 if form.is_submitted() else 200
@@ -138,7 +138,7 @@ def logout() -> Response:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(REGISTRATION_LIMIT, key_func=client_ip, methods=["POST"])
 def register() -> Page:
-    if not services().accounts.registration_enabled:
+    if not services().settings.accounts.registration_enabled:
         abort(404)
     if current_account() is not None:
         return redirect(_home(), code=303)
@@ -148,7 +148,7 @@ def register() -> Page:
             with transaction(services().sessions) as session:
                 info = accounts.register_user(
                     session,
-                    services().accounts,
+                    services().settings.accounts,
                     email=form.email.data,
                     name=form.name.data,
                     password=form.password.data,
@@ -217,7 +217,7 @@ def save_profile() -> Page:
                 max_age=COOKIE_MAX_AGE,
                 httponly=True,
                 samesite="Lax",
-                secure=services().settings.session_cookie_secure,
+                secure=services().settings.web.session_cookie_secure,
             )
             return response
     return _profile_page(profile=form, status=400)
@@ -235,7 +235,7 @@ def change_password() -> Page:
             with transaction(services().sessions) as session:
                 info = accounts.change_password(
                     session,
-                    services().accounts,
+                    services().settings.accounts,
                     account.id,
                     current_password=form.current_password.data,
                     new_password=form.new_password.data,
@@ -258,7 +258,7 @@ def forgot() -> Page:
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ForgotForm()
     if form.validate_on_submit():
-        settings = services().accounts
+        settings = services().settings.accounts
         request_ = None
         try:
             with transaction(services().sessions) as session:
@@ -268,7 +268,7 @@ def forgot() -> Page:
         except ValidationError:
             request_ = None
         if request_ is not None:
-            link = services().tickets.public_url.rstrip("/") + url_for(
+            link = services().settings.tickets.public_url.rstrip("/") + url_for(
                 "auth.reset", token=request_.token
             )
             mail = password_reset_mail(
@@ -278,7 +278,7 @@ def forgot() -> Page:
                 link=link,
                 minutes=int(settings.reset_token_ttl.total_seconds() // 60),
             )
-            send_mails(services().mail, [mail])
+            send_mails(services().settings.mail, [mail])
         return render_template("auth/forgot_sent.html", email=form.email.data)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/forgot.html", form=form), status
@@ -294,7 +294,7 @@ def reset(token: str) -> Page:
             with transaction(services().sessions) as session:
                 accounts.reset_password(
                     session,
-                    services().accounts,
+                    services().settings.accounts,
                     token=token,
                     new_password=form.password.data,
                     now=_now(),

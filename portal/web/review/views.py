@@ -136,14 +136,14 @@ def actions_for(editor: Editor, draft: DraftView) -> frozenset[str]:
     found = {"save", "discard"}
     if draft.status == "draft":
         found.add("submit")
-    reviewer = may_review(editor) and (not own or settings.review_self_approve)
+    reviewer = may_review(editor) and (not own or settings.knowledge.review_self_approve)
     if draft.status == "review" and reviewer:
         found |= {"approve", "request_changes"}
     trainer_publishes = (
         "trainer" in editor.roles
         and own
         and draft.data.kind == "workshop"
-        and not settings.workshop_review
+        and not settings.knowledge.workshop_review
     )
     if trainer_publishes:
         found.add("publish")

@@ -78,7 +78,7 @@ def _render_new(values: dict[str, Any], errors: dict[str, str], status: int = 20
 
 
 def _visitors_allowed() -> bool:
-    return services().tickets.visitor_tickets_enabled
+    return services().settings.tickets.visitor_tickets_enabled
 
 
 @bp.get("/new")
@@ -117,7 +117,7 @@ def create() -> Any:
         with transaction(services().sessions) as session:
             result = tickets.open_ticket(
                 session,
-                services().tickets,
+                services().settings.tickets,
                 requester=account,
                 draft=draft,
                 trail=trail,
@@ -126,7 +126,7 @@ def create() -> Any:
             )
     except ValidationError as error:
         return _render_new(values, {error.field: form_message(error)}, 400)
-    send_mails(services().mail, result.mails)
+    send_mails(services().settings.mail, result.mails)
     reference = result.ticket.reference
     if account is None:
         return render_template("tickets/sent.html", ticket=result.ticket)
@@ -168,7 +168,7 @@ def detail(reference: str) -> Any:
     account = current_account()
     with transaction(services().sessions) as session:
         found = tickets.get_ticket_detail(
-            session, services().tickets, account, reference, now=utcnow()
+            session, services().settings.tickets, account, reference, now=utcnow()
         )
     if "resolve" in found.actions or "note" in found.actions:
         # Staff work the ticket on the agent page (the mail links here for everyone).
@@ -202,13 +202,18 @@ def reply(reference: str) -> Any:
             mails: tuple[OutgoingMail, ...] = ()
             if body or attached is None:
                 result = tickets.add_reply(
-                    session, services().tickets, account, reference, body=body, now=utcnow()
+                    session,
+                    services().settings.tickets,
+                    account,
+                    reference,
+                    body=body,
+                    now=utcnow(),
                 )
                 mails = result.mails
             if attached is not None:
                 tickets.add_attachment(
                     session,
-                    services().tickets,
+                    services().settings.tickets,
                     account,
                     reference,
                     filename=attached[0],
@@ -219,7 +224,7 @@ def reply(reference: str) -> Any:
         keep_reply_draft(reference, request.form.get("body") or "")
         flash(_field_error(error), "error")
         return _back(reference)
-    send_mails(services().mail, mails)
+    send_mails(services().settings.mail, mails)
     flash(_("Your reply was added."), "success")
     return _back(reference)
 
@@ -254,11 +259,11 @@ def reopen(reference: str) -> BaseResponse:
         with transaction(services().sessions) as session:
             tickets.reopen_ticket(
                 session,
-                services().tickets,
+                services().settings.tickets,
                 current_account(),
                 reference,
                 reason=reason,
-                attention_reopens=services().settings.attention_reopens,
+                attention_reopens=services().settings.knowledge.attention_reopens,
                 now=utcnow(),
             )
     except ValidationError as error:
@@ -290,7 +295,7 @@ def rate(reference: str) -> BaseResponse:
 def attachment(reference: str, attachment_id: int) -> BaseResponse:
     with transaction(services().sessions) as session:
         found = tickets.get_attachment_file(
-            session, services().tickets, current_account(), reference, attachment_id
+            session, services().settings.tickets, current_account(), reference, attachment_id
         )
     response = send_file(
         found.path,
