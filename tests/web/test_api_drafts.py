@@ -235,3 +235,24 @@ def test_an_edit_starts_from_the_published_fields(
     )
     assert draft["markdown"] == "Shorter steps."
     assert draft["published_base"] == base_of(web)
+
+
+def test_another_authors_draft_is_missing_for_the_api_and_the_page_alike(
+    web: Flask, make_account: MakeAccount, client_for: ClientFor
+) -> None:
+    owner = client_for(make_account("author"))
+    other = client_for(make_account("author"))
+    draft = start(owner, web)
+    url = f"/api/v1/drafts/{draft['id']}"
+    assert other.get(url).status_code == 404
+    assert other.get(f"/review/drafts/{draft['id']}").status_code == 404
+    overwrite = other.put(url, json={"base": draft["base"], "markdown": "Taken over."})
+    assert overwrite.status_code == 404
+    assert other.post(f"{url}/submit").status_code == 404
+    # The owner's text and state are untouched by the refused calls.
+    mine = owner.get(url).get_json()
+    assert (mine["markdown"], mine["status"], mine["base"]) == (
+        draft["markdown"],
+        "draft",
+        draft["base"],
+    )

@@ -232,17 +232,10 @@ def get_draft(draft_id: str) -> tuple[Response, int] | Response:
     def work() -> Response:
         wired = services()
         with transaction(wired.sessions) as session:
-            draft = workflow.get_draft(session, wired.repository, draft_id)
-        _may_see(draft)
+            draft = workflow.open_draft(session, wired.repository, _editor(), draft_id)
         return jsonify(draft_json(draft))
 
     return _answer(work)
-
-
-def _may_see(draft: DraftView) -> None:
-    editor = _editor()
-    if not (workflow.may_edit(editor, draft.data.kind) or workflow.may_review(editor)):
-        raise workflow.NotAllowed("You may not open this draft.")
 
 
 @bp.put("/drafts/<draft_id>")
@@ -256,7 +249,7 @@ def save_draft(draft_id: str) -> tuple[Response, int] | Response:
             raise workflow.InvalidDraft({"base": "Send the version you edited (base)."})
         wired = services()
         with transaction(wired.sessions) as session:
-            current = workflow.get_draft(session, wired.repository, draft_id)
+            current = workflow.open_draft(session, wired.repository, _editor(), draft_id)
             data = _draft_input(body, current.data)
             saved = workflow.save_draft(
                 session, wired.repository, wired.settings, _editor(), draft_id, data,

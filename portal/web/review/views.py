@@ -183,12 +183,11 @@ def load_draft(draft_id: str) -> DraftView:
     wired = services()
     try:
         with transaction(wired.sessions) as session:
-            draft = workflow.get_draft(session, wired.repository, draft_id)
+            return workflow.open_draft(session, wired.repository, _editor(), draft_id)
     except DraftNotFound:
         abort(404)
-    if not may_see(_editor(), draft):
-        abort(404)
-    return draft
+    except NotAllowed:
+        abort(403)
 
 
 def new_form(editor: Editor, **kwargs: Any) -> DraftForm:
