@@ -1,15 +1,19 @@
-"""Draft rows and their branches: finding a draft, its tip, its trail, and the view of it
-that crosses the service boundary. Shared by the use cases in ``workflow`` and ``approval``."""
+"""Draft rows and their branches: starting one, finding a draft, its tip, its trail, and the
+view of it that crosses the service boundary. Shared by the use cases in ``workflow``,
+``approval`` and ``article_edits``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
+from dataclasses import replace
+from types import MappingProxyType
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.kb.draft_files import input_from_article
+from portal.kb.draft_files import compose, input_from_article, one_line
 from portal.kb.draft_model import (
     OPEN_STATUSES,
     DraftEventView,
@@ -18,9 +22,12 @@ from portal.kb.draft_model import (
     DraftNotFound,
     DraftView,
     Editor,
+    InvalidDraft,
+    WorkflowError,
 )
 from portal.kb.frontmatter import parse_article
-from portal.kb.models import ArticleInvalid
+from portal.kb.git import Identity, RefMoved
+from portal.kb.models import ArticleInvalid, UnsafePath
 from portal.kb.repository import ArticleRepository
 from portal.kb.tables import Draft, DraftEvent
 
@@ -129,3 +136,92 @@ def facts(row: Draft) -> DraftFacts:
         row.author_id, row.author_email or "", row.kind, row.status,
         promoted=bool(row.source_tickets),
     )  # fmt: skip
+
+
+def start_draft(
+    session: Session,
+    repository: ArticleRepository,
+    editor: Editor,
+    data: DraftInput,
+    article_id: str,
+    path: str,
+    published_base: str | None,
+    *,
+    source_tickets: tuple[str, ...],
+    now: dt.datetime,
+    comment: str | None,
+    status: str | None = None,
+) -> DraftView:
+    """The first commit of a new draft branch, from the live tip, and its row."""
+    try:
+        path = repository.relative(repository.safe_path(path))
+    except UnsafePath as error:
+        raise InvalidDraft({"category": str(error)}) from None
+    is_new = published_base is None
+    if is_new and (
+        repository.has_work_file(path)
+        or (repository.resolve("HEAD") and repository.read_blob("HEAD", path) is not None)
+    ):
+        raise InvalidDraft({"article_id": f"An article file {path} already exists."})
+    if source_tickets and "source_tickets" not in data.extra:
+        data = replace(
+            data, extra=MappingProxyType({**data.extra, "source_tickets": list(source_tickets)})
+        )
+    text = compose(data, article_id, path, status or ("draft" if is_new else "published"), now)
+    blob = repository.write_blob(text)
+    live = repository.resolve("HEAD")
+    author = Identity(editor.name, editor.email, now)
+    commit = repository.commit_file(
+        tree_of=live,
+        relative=path,
+        blob=blob,
+        parents=(live,) if live else (),
+        message=f"Draft {data.lang}/{article_id}: {one_line(data.title)}\n",
+        author=author,
+        committer=author,
+    )
+    for _attempt in range(5):
+        draft_id = secrets.token_hex(6)
+        if session.get(Draft, draft_id) is not None:
+            continue
+        try:
+            repository.move_ref(draft_ref(draft_id), commit, None, reason="sanad: new draft")
+        except RefMoved:
+            continue
+        break
+    else:  # pragma: no cover - 48 random bits colliding five times
+        raise WorkflowError("Could not pick a draft id: try again.")
+    row = Draft(
+        id=draft_id,
+        article_id=article_id,
+        lang=data.lang,
+        path=path,
+        title=data.title,
+        kind=data.kind,
+        status="draft",
+        is_new=is_new,
+        author_id=editor.id,
+        author_name=editor.name,
+        author_email=editor.email,
+        published_base=published_base,
+        head=commit,
+        source_tickets=list(source_tickets),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    add_event(session, row, editor, "created", commit=commit, comment=comment, now=now)
+    session.flush()
+    return view_of(row, data, commit, events_of(session, row.id))
+
+
+def find_path(repository: ArticleRepository, article_id: str, lang: str) -> str | None:
+    for article in repository.load_all().articles:
+        if article.id == article_id and article.lang == lang:
+            return article.path
+    return None
+
+
+def find_any(repository: ArticleRepository, article_id: str) -> bool:
+    return any(article.id == article_id for article in repository.load_all().articles)

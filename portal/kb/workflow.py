@@ -30,9 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
-from dataclasses import dataclass, replace
-from types import MappingProxyType
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,8 +38,14 @@ from sqlalchemy.orm import Session
 from portal.config import Settings
 from portal.kb import draft_access
 from portal.kb.approval import approve_draft
+from portal.kb.article_edits import (
+    archive_article,
+    article_to_edit,
+    live_input,
+    restore_version,
+)
 from portal.kb.draft_access import EDITOR_ROLES, REVIEWER_ROLES, may_edit, may_review
-from portal.kb.draft_files import check_input, compose, input_from_article, one_line, status_at
+from portal.kb.draft_files import check_input, compose, input_from_article, status_at
 from portal.kb.draft_model import (
     OPEN_STATUSES,
     ArticleGone,
@@ -66,15 +70,18 @@ from portal.kb.draft_rows import (
     draft_ref,
     events_of,
     facts,
+    find_any,
+    find_path,
     load_row,
     read_input,
     row_input,
+    start_draft,
     tip_of,
     view_of,
 )
-from portal.kb.frontmatter import is_slug, parse_article
+from portal.kb.frontmatter import is_slug
 from portal.kb.git import Identity, RefMoved, is_oid
-from portal.kb.models import ArticleInvalid, KbError, UnsafePath
+from portal.kb.models import KbError
 from portal.kb.repository import ArticleRepository
 from portal.kb.tables import Draft
 from portal.kb.versions import (
@@ -111,6 +118,7 @@ __all__ = [
     "archive_article",
     "article_history",
     "article_text_at",
+    "article_to_edit",
     "create_draft",
     "diff_draft",
     "diff_versions",
@@ -168,19 +176,19 @@ def create_draft(
     if article_id is None:
         new_id = _unique_id(session, repository, data.title)
         path = f"{data.category}/{new_id}.{data.lang}.md"
-        return _start(
+        return start_draft(
             session, repository, editor, data, new_id, path, None,
             source_tickets=source_tickets, now=now, comment=None,
         )  # fmt: skip
     if not is_slug(article_id):
         raise InvalidDraft({"article_id": "Not a valid article id."})
-    existing = _find_path(repository, article_id, data.lang)
+    existing = find_path(repository, article_id, data.lang)
     if existing is None:
-        if not _find_any(repository, article_id):
+        if not find_any(repository, article_id):
             raise ArticleGone(f"No article {article_id!r}.")
         # A new language version of an existing article (a translation).
         path = f"{data.category}/{article_id}.{data.lang}.md"
-        return _start(
+        return start_draft(
             session, repository, editor, data, article_id, path, None,
             source_tickets=source_tickets, now=now, comment=None,
         )  # fmt: skip
@@ -189,7 +197,7 @@ def create_draft(
         raise WorkflowError("This article has changes that are not committed yet: commit them.")
     if base is not None and base != current:
         raise StaleBase("The article changed since you opened it: reload it.", current)
-    return _start(
+    return start_draft(
         session, repository, editor, data, article_id, existing, current,
         source_tickets=source_tickets, now=now, comment=None,
     )  # fmt: skip
@@ -412,173 +420,8 @@ def discard_draft(
     return view_of(row, row_input(row), tip, events_of(session, row.id))
 
 
-def restore_version(
-    session: Session,
-    repository: ArticleRepository,
-    settings: Settings,
-    editor: Editor,
-    path: str,
-    commit: str,
-    *,
-    now: dt.datetime,
-) -> DraftView:
-    """Start a new draft whose text is the article as it was at ``commit``."""
-    try:
-        raw = repository.read_blob(commit, path)
-    except UnsafePath:
-        raw = None
-    if raw is None:
-        raise ArticleGone("That version of the article does not exist.")
-    try:
-        article = parse_article(path, raw)
-    except ArticleInvalid as invalid:
-        raise InvalidDraft({"markdown": invalid.problem.message}) from None
-    data = input_from_article(article)
-    draft_access.check_edit_article(editor, data.kind)
-    relative = repository.relative(repository.safe_path(path))
-    current = published_version(repository, relative)
-    return _start(
-        session, repository, editor, data, article.id, relative, current,
-        source_tickets=(), now=now, comment=f"restored from {commit[:12]}",
-    )  # fmt: skip
-
-
-def live_input(repository: ArticleRepository, article_id: str, lang: str) -> DraftInput | None:
-    """The published article's fields as a DraftInput (what an edit starts from), or None."""
-    path = _find_path(repository, article_id, lang) if is_slug(article_id) else None
-    raw = repository.read_blob("HEAD", path) if path and repository.resolve("HEAD") else None
-    if path is None or raw is None:
-        return None
-    try:
-        return input_from_article(parse_article(path, raw))
-    except ArticleInvalid:
-        return None
-
-
-def archive_article(
-    session: Session,
-    repository: ArticleRepository,
-    settings: Settings,
-    editor: Editor,
-    article_id: str,
-    lang: str,
-    *,
-    base: str | None = None,
-    now: dt.datetime,
-) -> DraftView:
-    """Start a draft that archives a published article (``status: archived``); it goes
-    through review like any edit, and approving it keeps the status ``archived``."""
-    path = _find_path(repository, article_id, lang) if is_slug(article_id) else None
-    current = published_version(repository, path) if path else None
-    if path is None or current is None:
-        raise ArticleGone(f"No published article {article_id!r} in {lang!r}.")
-    if base is not None and base != current:
-        raise StaleBase("The article changed since you opened it: reload it.", current)
-    raw = repository.read_blob(current, path)
-    if raw is None:  # pragma: no cover - published_version found the file there
-        raise ArticleGone(f"No published article {article_id!r} in {lang!r}.")
-    try:
-        data = input_from_article(parse_article(path, raw))
-    except ArticleInvalid as invalid:
-        raise InvalidDraft({"markdown": invalid.problem.message}) from None
-    draft_access.check_edit_article(editor, data.kind)
-    return _start(
-        session, repository, editor, data, article_id, path, current,
-        source_tickets=(), now=now, comment="archive", status="archived",
-    )  # fmt: skip
-
-
-def _start(
-    session: Session,
-    repository: ArticleRepository,
-    editor: Editor,
-    data: DraftInput,
-    article_id: str,
-    path: str,
-    published_base: str | None,
-    *,
-    source_tickets: tuple[str, ...],
-    now: dt.datetime,
-    comment: str | None,
-    status: str | None = None,
-) -> DraftView:
-    """The first commit of a new draft branch, from the live tip, and its row."""
-    try:
-        path = repository.relative(repository.safe_path(path))
-    except UnsafePath as error:
-        raise InvalidDraft({"category": str(error)}) from None
-    is_new = published_base is None
-    if is_new and (
-        repository.has_work_file(path)
-        or (repository.resolve("HEAD") and repository.read_blob("HEAD", path) is not None)
-    ):
-        raise InvalidDraft({"article_id": f"An article file {path} already exists."})
-    if source_tickets and "source_tickets" not in data.extra:
-        data = replace(
-            data, extra=MappingProxyType({**data.extra, "source_tickets": list(source_tickets)})
-        )
-    text = compose(data, article_id, path, status or ("draft" if is_new else "published"), now)
-    blob = repository.write_blob(text)
-    live = repository.resolve("HEAD")
-    author = Identity(editor.name, editor.email, now)
-    commit = repository.commit_file(
-        tree_of=live,
-        relative=path,
-        blob=blob,
-        parents=(live,) if live else (),
-        message=f"Draft {data.lang}/{article_id}: {one_line(data.title)}\n",
-        author=author,
-        committer=author,
-    )
-    for _attempt in range(5):
-        draft_id = secrets.token_hex(6)
-        if session.get(Draft, draft_id) is not None:
-            continue
-        try:
-            repository.move_ref(draft_ref(draft_id), commit, None, reason="sanad: new draft")
-        except RefMoved:
-            continue
-        break
-    else:  # pragma: no cover - 48 random bits colliding five times
-        raise WorkflowError("Could not pick a draft id: try again.")
-    row = Draft(
-        id=draft_id,
-        article_id=article_id,
-        lang=data.lang,
-        path=path,
-        title=data.title,
-        kind=data.kind,
-        status="draft",
-        is_new=is_new,
-        author_id=editor.id,
-        author_name=editor.name,
-        author_email=editor.email,
-        published_base=published_base,
-        head=commit,
-        source_tickets=list(source_tickets),
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(row)
-    session.flush()
-    add_event(session, row, editor, "created", commit=commit, comment=comment, now=now)
-    session.flush()
-    return view_of(row, data, commit, events_of(session, row.id))
-
-
 def _file_status(row: Draft) -> str:
     return "draft" if row.is_new else "published"
-
-
-def _find_path(repository: ArticleRepository, article_id: str, lang: str) -> str | None:
-    for article in repository.load_all().articles:
-        if article.id == article_id and article.lang == lang:
-            return article.path
-    return None
-
-
-def _find_any(repository: ArticleRepository, article_id: str) -> bool:
-    return any(article.id == article_id for article in repository.load_all().articles)
 
 
 def _unique_id(session: Session, repository: ArticleRepository, title: str) -> str:

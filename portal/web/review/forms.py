@@ -109,6 +109,8 @@ class DraftForm(FlaskForm):  # type: ignore[misc]
     # Where the edit started: the article (empty for a new one) and the version loaded.
     article_id = HiddenField()
     base = HiddenField()
+    # The "Save and send for review" button posts then=submit.
+    then = HiddenField()
     title = StringField(
         _l("Title"), validators=[DataRequired(message=REQUIRED), Length(max=TITLE_MAX)]
     )
