@@ -7,15 +7,15 @@ thanks in place; after "No" it shows the reason box, whose text updates the same
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from portal.db import transaction
+from portal.db import transaction, utcnow
 from portal.kb import feedback
 from portal.kb.translations import StaleTranslation, translation_status
+from portal.web.attention.forms import VoteForm
 from portal.web.auth.access import current_account
 from portal.web.context import services
 from portal.web.limits import limiter
@@ -57,7 +57,7 @@ def cast_vote(article_id: str, lang: str, helpful: object, reason: object) -> fe
             visitor=voter(),
             helpful=helpful,
             reason=reason,
-            now=dt.datetime.now(dt.UTC),
+            now=utcnow(),
         )
     account = current_account()
     record(
@@ -93,12 +93,12 @@ def refusal(error: feedback.InvalidVote) -> str:
 @feedback_bp.post("/articles/<lang>/<article_id>/feedback")
 @limiter.limit(VOTE_LIMIT)
 def vote(lang: str, article_id: str) -> Any:
-    choice = request.form.get("helpful", "")
-    helpful: object = {"yes": True, "no": False}.get(choice, choice)
-    reason = request.form.get("reason")
+    form = VoteForm()
     wants_json = request.accept_mimetypes.best == "application/json"
+    if not form.validate():  # only the CSRF token can fail here
+        abort(400)
     try:
-        result = cast_vote(article_id, lang, helpful, reason)
+        result = cast_vote(article_id, lang, form.choice(), form.reason.data)
     except feedback.InvalidVote as error:
         if wants_json:
             body = {"status": 400, "message": refusal(error), "field": error.field}
