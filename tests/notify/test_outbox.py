@@ -77,9 +77,13 @@ def test_queued_mail_is_sent_once_with_the_message_id_fixed_at_queueing(
 def test_mail_of_a_rolled_back_change_is_never_sent(
     sessions: sessionmaker[Session], smtp_server: Inbox
 ) -> None:
-    with pytest.raises(RuntimeError), transaction(sessions) as session:
-        enqueue(session, mail(), now=NOW)
-        raise RuntimeError("the change failed")
+    def failing_change() -> None:
+        with transaction(sessions) as session:
+            enqueue(session, mail(), now=NOW)
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        failing_change()
     assert deliver_due(sessions, smtp_server.settings, NOW) == Delivery()
     assert rows(sessions) == []
 
