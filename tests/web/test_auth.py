@@ -304,7 +304,8 @@ def test_registration_creates_a_requester_who_is_mailed_and_can_log_in(
     assert smtp_server.messages == []  # queued with the account, sent after the answer
     deliver_mail(accounts_app)
     [welcome] = smtp_server.messages
-    assert (welcome["To"], welcome["Subject"]) == ("huda@example.com", "Your Sanad account is ready")
+    assert welcome["To"] == "huda@example.com"
+    assert welcome["Subject"] == "Your Sanad account is ready"
     assert log_in(web, "huda@example.com", PASSWORD).status_code == 303
     assert signed_in_as(web) == "Huda"
     me = web.get("/api/v1/me").get_json()
