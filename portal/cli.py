@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from portal.accounts import services as account_services
 from portal.accounts.errors import PasswordRejected, UserNotFound
 from portal.accounts.errors import ValidationError as AccountValidationError
 from portal.accounts.models import LANGS, ROLES
-from portal.config import ConfigError, Settings, describe, load_settings
+from portal.config import MAX_API_TOKEN_DAYS, ConfigError, Settings, describe, load_settings
 from portal.db import transaction, upgrade_database, utcnow
 
 
@@ -249,12 +250,21 @@ def tokens() -> None:
 @tokens.command("create")
 @click.option("--email", required=True, help="Whose token it is.")
 @click.option("--name", default="", help="A note to recognise the token by (e.g. the script).")
-def tokens_create(email: str, name: str) -> None:
+@click.option(
+    "--days",
+    type=click.IntRange(1, MAX_API_TOKEN_DAYS),
+    default=None,
+    help="How long the token works (default: SANAD_API_TOKEN_TTL_DAYS, 90).",
+)
+def tokens_create(email: str, name: str, days: int | None) -> None:
     """Create an API token and print it once: only its hash is stored."""
     services = _services()
+    lifetime = dt.timedelta(days=days) if days else services.settings.accounts.api_token_ttl
     try:
         with transaction(services.sessions) as session:
-            token = account_services.create_api_token(session, email=email, name=name, now=utcnow())
+            token = account_services.create_api_token(
+                session, email=email, name=name, now=utcnow(), lifetime=lifetime
+            )
     except UserNotFound:
         _fail(f"no account with the e-mail address {email}")
     click.echo(token)

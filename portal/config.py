@@ -108,12 +108,12 @@ def choice(*options: str) -> Kind[str]:
     return Kind(f"one of {', '.join(options)}", convert)
 
 
-def duration(unit: str, low: int = 1) -> Kind[dt.timedelta]:
+def duration(unit: str, low: int = 1, high: int | None = None) -> Kind[dt.timedelta]:
     """A whole number of ``unit`` ("minutes" or "days"), as the variable's name says."""
     size = dt.timedelta(**{unit: 1})
     return Kind(
-        f"a whole number of {unit} {_range(low, None)}",
-        lambda text: size * _int(text, low, None),
+        f"a whole number of {unit} {_range(low, high)}",
+        lambda text: size * _int(text, low, high),
         show=lambda value: f"{value // size} {unit}",
     )
 
@@ -242,8 +242,17 @@ class AccountSettings:
     """Registration, lock-out, reset and password-hashing parameters."""
 
     registration_enabled: bool = True
-    # Failed log-ins in a row before the account locks until an admin unlocks it.
+    # Failed log-ins in a row before the first lock. Locks are temporary: the first lasts
+    # ``lockout_duration``, each further failure in the streak doubles it, up to
+    # ``lockout_max_duration``; the right password gets in once the lock has run out.
     lockout_threshold: int = 5
+    lockout_duration: dt.timedelta = dt.timedelta(minutes=1)
+    lockout_max_duration: dt.timedelta = dt.timedelta(hours=1)
+    # The same, counted per client address over every account it tries. Higher than the
+    # account threshold: many people may share one office or campus address.
+    lockout_address_threshold: int = 20
+    # Lifetime of a personal API token when its creator does not choose one.
+    api_token_ttl: dt.timedelta = dt.timedelta(days=90)
     password_min_length: int = 12
     reset_token_ttl: dt.timedelta = dt.timedelta(hours=1)
     # Argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile). Tests lower
@@ -348,6 +357,9 @@ def _var(name: str, kind: Kind[Any], *paths: str) -> Variable:
     return Variable("SANAD_" + name, paths, kind)
 
 
+# Bounds that keep "now + duration" a real date.
+MAX_LOCKOUT_MINUTES = 7 * 24 * 60
+MAX_API_TOKEN_DAYS = 3650
 DATABASE_URL = url("an SQLAlchemy URL, such as sqlite:///instance/sanad.db")
 # Order matters once: the SMTP port's default depends on STARTTLS (read first).
 VARIABLES: tuple[Variable, ...] = (
@@ -374,6 +386,16 @@ VARIABLES: tuple[Variable, ...] = (
     _var("ATTENTION_REOPENS", whole_number(1), "knowledge.attention_reopens"),
     _var("REGISTRATION_ENABLED", BOOL, "accounts.registration_enabled"),
     _var("LOCKOUT_THRESHOLD", whole_number(1), "accounts.lockout_threshold"),
+    _var(
+        "LOCKOUT_MINUTES", duration("minutes", 1, MAX_LOCKOUT_MINUTES), "accounts.lockout_duration"
+    ),
+    _var(
+        "LOCKOUT_MAX_MINUTES",
+        duration("minutes", 1, MAX_LOCKOUT_MINUTES),
+        "accounts.lockout_max_duration",
+    ),
+    _var("LOCKOUT_ADDRESS_THRESHOLD", whole_number(1), "accounts.lockout_address_threshold"),
+    _var("API_TOKEN_TTL_DAYS", duration("days", 1, MAX_API_TOKEN_DAYS), "accounts.api_token_ttl"),
     _var("RESET_TOKEN_TTL_MINUTES", duration("minutes"), "accounts.reset_token_ttl"),
     _var("DEFAULT_TEAM", TEAM, "accounts.default_team", "tickets.default_team"),
     _var("VISITOR_TICKETS", BOOL, "tickets.visitor_tickets_enabled"),

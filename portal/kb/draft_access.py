@@ -16,7 +16,8 @@ The rules:
 - discard: see it and write its kind, or its author.
 - approve: knowledge_manager, admin; not one's own draft unless
   ``settings.knowledge.review_self_approve``. A trainer may publish their own workshop guide
-  directly when ``settings.knowledge.workshop_review`` is off. Request changes: knowledge_manager, admin.
+  directly when ``settings.knowledge.workshop_review`` is off.
+  Request changes: knowledge_manager, admin.
 - edit, archive or restore an article, or read its history in the editor: write its kind.
 """
 

@@ -8,6 +8,7 @@ from alembic import context
 import portal.accounts.models
 import portal.events
 import portal.kb.tables
+import portal.notify.outbox
 import portal.tickets.models  # noqa: F401
 from portal.db import Base, make_engine
 

@@ -24,6 +24,7 @@ from portal.web.context import direction, ui_lang
 from portal.web.errors import init_errors
 from portal.web.labels import LANGUAGE_NAMES, kind_name, language_name
 from portal.web.limits import init_limits
+from portal.web.outbox import init_outbox
 from portal.web.security import init_security
 from portal.web.workshops import bp as workshops_bp
 
@@ -69,6 +70,7 @@ def init_app(app: Flask, services: Services) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     CSRFProtect(app)
     init_auth(app)
+    init_outbox(app, services)  # account mail leaves after commit, not inside the request
     init_limits(app, settings.ratelimits.storage_url)
     i18n.init_i18n(app, settings)
     init_security(app)

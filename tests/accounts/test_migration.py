@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 
 import portal.accounts.models
 import portal.events
+import portal.notify.outbox
 import portal.tickets.models
 from portal.db import Base, make_engine
 

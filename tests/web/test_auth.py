@@ -15,7 +15,8 @@ from werkzeug.test import TestResponse
 
 from portal.accounts import services as accounts
 from portal.accounts.models import UserInfo
-from portal.db import transaction
+from portal.db import transaction, utcnow
+from portal.notify.outbox import deliver_due
 from portal.web.limits import enable_limits
 from tests.notify.conftest import Inbox
 from tests.notify.conftest import smtp_server as smtp_server  # the loopback SMTP fixture
@@ -122,6 +123,12 @@ def signed_in_as(client: FlaskClient) -> str | None:
     page = client.get("/auth/forgot").get_data(as_text=True)
     found = re.search(r'<span class="visually-hidden">[^<]*</span>([^<]+)</summary>', page)
     return found.group(1).strip() if found else None
+
+
+def deliver_mail(app: Flask) -> None:
+    """Send what the outbox holds, as the background sender would a moment later."""
+    services = app.extensions["sanad"]
+    deliver_due(services.sessions, services.mail, utcnow())
 
 
 def session_cookie(client: FlaskClient) -> str:
@@ -282,20 +289,29 @@ def test_deactivation_signs_the_person_out_at_once(
     person = make_person()
     log_in(web, person.email, person.password)
     with transaction(accounts_app.extensions["sanad"].sessions) as session:
-        accounts.deactivate_user(session, person.info.id)
+        accounts.deactivate_user(session, person.info.id, now=utcnow())
     assert signed_in_as(web) is None
 
 
 # --- registration and profile --------------------------------------------------------------
 
 
-def test_registration_creates_a_requester_and_logs_them_in(web: FlaskClient) -> None:
+def test_registration_creates_a_requester_who_is_mailed_and_can_log_in(
+    accounts_app: Flask, web: FlaskClient, smtp_server: Inbox
+) -> None:
     response = post_form(
         web,
         "/auth/register",
         {"name": "Huda", "email": "Huda@Example.com", "password": PASSWORD, "lang": "en"},
     )
-    assert response.status_code == 303
+    assert response.status_code == 200
+    assert "Check your e-mail" in response.get_data(as_text=True)
+    assert smtp_server.messages == []  # queued with the account, sent after the answer
+    deliver_mail(accounts_app)
+    [welcome] = smtp_server.messages
+    assert welcome["To"] == "huda@example.com"
+    assert welcome["Subject"] == "Your Sanad account is ready"
+    assert log_in(web, "huda@example.com", PASSWORD).status_code == 303
     assert signed_in_as(web) == "Huda"
     me = web.get("/api/v1/me").get_json()
     assert me["email"] == "huda@example.com"
@@ -370,6 +386,7 @@ def test_password_reset_end_to_end_through_real_smtp(
 
     asked = post_form(web, "/auth/forgot", {"email": "NOOR@example.com"})
     assert asked.status_code == 200
+    deliver_mail(accounts_app)
     assert len(smtp_server.messages) == 1
     assert smtp_server.messages[0]["To"] == "noor@example.com"
     link = _reset_link(smtp_server)
@@ -395,6 +412,7 @@ def test_forgot_password_answers_the_same_for_unknown_addresses(
 
     known = post_form(web, "/auth/forgot", {"email": "noor@example.com"}).get_data(as_text=True)
     unknown = post_form(web, "/auth/forgot", {"email": "ghost@example.com"}).get_data(as_text=True)
+    deliver_mail(accounts_app)
 
     def answer(page: str) -> str:
         return re.sub(r"\S+@example\.com", "ADDRESS", page.split('role="status">')[1].split("<")[0])
@@ -481,7 +499,7 @@ def test_bearer_token_stops_working_when_the_account_is_deactivated(
     services = accounts_app.extensions["sanad"]
     with transaction(services.sessions) as session:
         user = accounts.find_user_by_email(session, "script@example.com")
-        accounts.deactivate_user(session, user.id)
+        accounts.deactivate_user(session, user.id, now=utcnow())
     response = accounts_app.test_client().get(
         "/api/v1/me", headers={"Authorization": f"Bearer {api_token}"}
     )
