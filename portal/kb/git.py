@@ -9,7 +9,7 @@ lists and ``-C root``; paths given to and returned from this module are always r
 Drafts never touch the work tree: their trees are built with ``ls-tree``/``mktree`` and their
 commits written as objects (``hash-object -t commit``), so neither a temporary index nor
 ``GIT_*`` environment variables are needed, and git inherits the process environment
-unchanged (no copy of ``os.environ`` is made or edited here).
+unchanged (no copy of the process environment is made or edited here).
 """
 
 from __future__ import annotations

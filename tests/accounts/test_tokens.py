@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from portal.accounts.settings import AccountSettings
+from portal.config import AccountSettings
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.accounts.errors import InvalidToken, ValidationError

@@ -74,7 +74,9 @@ def test_approval_needs_another_reviewer_unless_configured(settings: Settings) -
     assert rules.approval_refusal(MANAGER, in_review, settings) == (
         "You cannot approve your own change: another reviewer must."
     )
-    relaxed = dataclasses.replace(settings, review_self_approve=True)
+    relaxed = dataclasses.replace(
+        settings, knowledge=dataclasses.replace(settings.knowledge, review_self_approve=True)
+    )
     assert rules.may_approve(MANAGER, in_review, relaxed)
     assert not rules.may_approve(AUTHOR, draft(AUTHOR, status="review"), settings)
     assert rules.may_approve(MANAGER, draft(AUTHOR, status="review"), settings)
@@ -84,8 +86,12 @@ def test_a_trainer_publishes_their_own_guide_only_when_workshop_review_is_off(
     settings: Settings,
 ) -> None:
     guide = draft(TRAINER, "workshop")
-    off = dataclasses.replace(settings, workshop_review=False)
-    on = dataclasses.replace(settings, workshop_review=True)
+    off = dataclasses.replace(
+        settings, knowledge=dataclasses.replace(settings.knowledge, workshop_review=False)
+    )
+    on = dataclasses.replace(
+        settings, knowledge=dataclasses.replace(settings.knowledge, workshop_review=True)
+    )
     assert rules.may_approve(TRAINER, guide, off)
     assert "publish" in rules.actions_for(TRAINER, guide, off)
     assert not rules.may_approve(TRAINER, guide, on)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from portal.notify.settings import MailSettings
+from portal.config import MailSettings
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 

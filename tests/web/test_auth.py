@@ -128,7 +128,7 @@ def signed_in_as(client: FlaskClient) -> str | None:
 def deliver_mail(app: Flask) -> None:
     """Send what the outbox holds, as the background sender would a moment later."""
     services = app.extensions["sanad"]
-    deliver_due(services.sessions, services.mail, utcnow())
+    deliver_due(services.sessions, services.settings.mail, utcnow())
 
 
 def session_cookie(client: FlaskClient) -> str:
