@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from portal.config import AccountSettings
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.accounts.errors import InvalidToken, ValidationError
@@ -25,6 +24,7 @@ from portal.accounts.tokens import (
     revoke_api_token,
     verify_api_token,
 )
+from portal.config import AccountSettings
 from tests.accounts.conftest import PASSWORD, Run
 
 MakeUser = Callable[..., UserInfo]

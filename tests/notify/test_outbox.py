@@ -8,10 +8,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from portal.config import MailSettings
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.config import MailSettings
 from portal.db import make_engine, make_session_factory, transaction
 from portal.notify.mail import MailNotSent, OutgoingMail
 from portal.notify.outbox import (
