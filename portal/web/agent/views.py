@@ -11,15 +11,18 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.accounts.models import UserInfo
 from portal.accounts.services import list_agents
-from portal.db import transaction
+from portal.db import (
+    Session,  # the session type, through the storage layer
+    transaction,
+)
 from portal.notify.mail import send_mails
 from portal.tickets import services as tickets
 from portal.tickets.errors import InvalidTransition, ValidationError
+from portal.tickets.impact import resolved_by_entries
 from portal.tickets.states import (
     ACTIVE_STATUSES,
     ON_BEHALF_CHANNELS,
@@ -131,6 +134,7 @@ def ticket(reference: str) -> Any:
         others = tickets.requester_other_tickets(session, account, reference)
         canned = tickets.list_canned_responses(session, account)
         agents = list_agents(session, found.ticket.team)
+        resolved_articles = resolved_by_entries(session, wired.search, account, reference)
     suggested = tickets.suggest_articles(
         wired.search,
         subject=found.ticket.subject,
@@ -150,6 +154,7 @@ def ticket(reference: str) -> Any:
         suggested=suggested,
         linked=linked,
         tried_articles=tried,
+        resolved_articles=resolved_articles,
         priorities=PRIORITIES,
         categories=categories(),
         reply_draft=pop_reply_draft(reference),

@@ -17,6 +17,7 @@ from portal.db import transaction
 from portal.notify.mail import OutgoingMail, send_mails
 from portal.tickets import services as tickets
 from portal.tickets.errors import ValidationError
+from portal.tickets.impact import resolved_by_entries
 from portal.tickets.values import TicketDraft
 from portal.web import trail as web_trail
 from portal.web.auth.access import current_account, login_required, unauthorized_response
@@ -170,12 +171,17 @@ def detail(reference: str) -> Any:
         found = tickets.get_ticket_detail(
             session, services().settings.tickets, account, reference, now=utcnow()
         )
+        resolved_articles = resolved_by_entries(session, services().search, account, reference)
     if "resolve" in found.actions or "note" in found.actions:
         # Staff work the ticket on the agent page (the mail links here for everyone).
         return redirect(url_for("agent.ticket", reference=found.ticket.reference), code=303)
     linked = [(a, find_article(a, found.ticket.lang)) for a in found.linked_articles]
     return render_template(
-        "tickets/ticket.html", detail=found, linked=linked, reply_draft=pop_reply_draft(reference)
+        "tickets/ticket.html",
+        detail=found,
+        linked=linked,
+        reply_draft=pop_reply_draft(reference),
+        resolved_articles=resolved_articles,
     )
 
 
