@@ -8,7 +8,6 @@ and queues the mail in the service's own session, so it leaves only if the chang
 from __future__ import annotations
 
 from flask import url_for
-from sqlalchemy.orm import Session
 
 from portal.accounts.notices import (
     AlreadyRegisteredNotice,
@@ -18,7 +17,7 @@ from portal.accounts.notices import (
     PasswordResetNotice,
     WelcomeNotice,
 )
-from portal.db import utcnow
+from portal.db import Session, utcnow
 from portal.notify.mail import OutgoingMail
 from portal.notify.messages import (
     account_exists_mail,

@@ -21,14 +21,13 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from portal.accounts import services as accounts
 from portal.accounts import tokens as api_tokens
 from portal.accounts.errors import InvalidCredentials, InvalidToken, ValidationError
 from portal.accounts.models import UserInfo
-from portal.db import transaction, utcnow
+from portal.db import DatabaseError, transaction, utcnow
 from portal.web.auth.access import current_account, login_required
 from portal.web.auth.forms import (
     ForgotForm,
@@ -340,7 +339,7 @@ def _account_for_templates() -> UserInfo | None:
     """The signed-in person for the header; error pages still render if the database is down."""
     try:
         return current_account()
-    except SQLAlchemyError:
+    except DatabaseError:
         log.exception("could not load the signed-in user for the page header")
         return None
 
