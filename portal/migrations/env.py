@@ -6,6 +6,7 @@ from alembic import context
 
 # Imported for their side effect: each registers its models on Base.metadata.
 import portal.accounts.models
+import portal.accounts.rate_counters
 import portal.events
 import portal.kb.tables
 import portal.tickets.models  # noqa: F401
