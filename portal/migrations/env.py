@@ -9,6 +9,7 @@ import portal.accounts.models
 import portal.accounts.rate_counters
 import portal.events
 import portal.kb.tables
+import portal.tickets.idempotency
 import portal.tickets.models  # noqa: F401
 from portal.db import Base, make_engine
 

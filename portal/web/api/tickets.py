@@ -15,6 +15,7 @@ from portal.db import transaction
 from portal.notify.mail import send_mails
 from portal.tickets import services as tickets
 from portal.tickets.errors import ValidationError
+from portal.tickets.idempotency import open_ticket_once
 from portal.tickets.values import (
     MessageInfo,
     SelfServiceTrail,
@@ -186,16 +187,18 @@ def create_ticket() -> tuple[Response, int]:
     # In a browser the session already knows what was tried; a token client tells us.
     trail = _given_trail(data) if signed_in_with_token() else session_trail()
     with transaction(services().sessions) as session:
-        result = tickets.open_ticket(
+        opened = open_ticket_once(
             session,
             services().tickets,
+            key=request.headers.get("Idempotency-Key"),
+            body=data,
             requester=current_account(),
             draft=draft,
             trail=trail,
             now=utcnow(),
         )
-    send_mails(services().mail, result.mails)
-    info = result.ticket
+    send_mails(services().mail, opened.result.mails)
+    info = opened.result.ticket
     response = jsonify(
         {
             "reference": info.reference,
@@ -204,6 +207,8 @@ def create_ticket() -> tuple[Response, int]:
         }
     )
     response.headers["Location"] = url_for("api.get_ticket", reference=info.reference)
+    if opened.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return response, 201
 
 
