@@ -30,6 +30,9 @@ LOGIN_LIMIT = "10 per minute"
 PASSWORD_RESET_LIMIT = "5 per hour"  # noqa: S105  (a rate, not a password)
 REGISTRATION_LIMIT = "5 per hour"
 TICKET_CREATE_LIMIT = "10 per hour"
+# The ticket page and the API are two doors to one action: they share one budget per person
+# (``limiter.shared_limit``), or using both would double the documented figure.
+TICKET_CREATE_SCOPE = "ticket-create"
 
 
 def client_ip() -> str:

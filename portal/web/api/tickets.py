@@ -29,7 +29,7 @@ from portal.web.api.views import bp
 from portal.web.auth.access import current_account, login_required, signed_in_with_token
 from portal.web.context import services, ui_lang
 from portal.web.forms import BadParameter
-from portal.web.limits import TICKET_CREATE_LIMIT, limiter
+from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
 from portal.web.tickets.shared import (
     article_exists,
     find_article,
@@ -172,7 +172,7 @@ def _given_trail(data: dict[str, Any]) -> SelfServiceTrail:
 
 @bp.post("/tickets")
 @login_required
-@limiter.limit(TICKET_CREATE_LIMIT)
+@limiter.shared_limit(TICKET_CREATE_LIMIT, scope=TICKET_CREATE_SCOPE)
 def create_ticket() -> tuple[Response, int]:
     data = _payload()
     priority = _string(data, "priority")
