@@ -210,8 +210,9 @@ class WebSettings:
 
 @dataclass(frozen=True)
 class RateLimitSettings:
-    # memory:// counts per worker process; redis://host:6379 shares counters across workers.
-    storage_url: str = field(default="memory://", repr=False)
+    # database:// counts in Sanad's own database, so limits hold across workers and hosts;
+    # redis://host:6379 does the same in Redis; memory:// counts per worker process.
+    storage_url: str = field(default="database://", repr=False)
 
 
 @dataclass(frozen=True)
@@ -374,7 +375,7 @@ VARIABLES: tuple[Variable, ...] = (
     _var("TRUSTED_PROXIES", whole_number(0), "web.trusted_proxies"),
     _var(
         "RATELIMIT_STORAGE_URL",
-        url("a storage URL, such as memory:// or redis://127.0.0.1:6379"),
+        url("a storage URL: database://, redis://127.0.0.1:6379 or memory://"),
         "ratelimits.storage_url",
     ),
     _var("SEARCH_TIME_LIMIT", seconds(), "search.time_limit"),

@@ -15,6 +15,7 @@ from portal.db import transaction
 from portal.notify.mail import send_mails
 from portal.tickets import services as tickets
 from portal.tickets.errors import ValidationError
+from portal.tickets.idempotency import open_ticket_once
 from portal.tickets.values import (
     MessageInfo,
     SelfServiceTrail,
@@ -28,7 +29,7 @@ from portal.web.api.views import bp
 from portal.web.auth.access import current_account, login_required, signed_in_with_token
 from portal.web.context import services, ui_lang
 from portal.web.forms import BadParameter
-from portal.web.limits import TICKET_CREATE_LIMIT, limiter
+from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
 from portal.web.tickets.shared import (
     article_exists,
     find_article,
@@ -171,7 +172,7 @@ def _given_trail(data: dict[str, Any]) -> SelfServiceTrail:
 
 @bp.post("/tickets")
 @login_required
-@limiter.limit(TICKET_CREATE_LIMIT)
+@limiter.shared_limit(TICKET_CREATE_LIMIT, scope=TICKET_CREATE_SCOPE)
 def create_ticket() -> tuple[Response, int]:
     data = _payload()
     priority = _string(data, "priority")
@@ -186,16 +187,18 @@ def create_ticket() -> tuple[Response, int]:
     # In a browser the session already knows what was tried; a token client tells us.
     trail = _given_trail(data) if signed_in_with_token() else session_trail()
     with transaction(services().sessions) as session:
-        result = tickets.open_ticket(
+        opened = open_ticket_once(
             session,
             services().settings.tickets,
+            key=request.headers.get("Idempotency-Key"),
+            body=data,
             requester=current_account(),
             draft=draft,
             trail=trail,
             now=utcnow(),
         )
-    send_mails(services().settings.mail, result.mails)
-    info = result.ticket
+    send_mails(services().settings.mail, opened.result.mails)
+    info = opened.result.ticket
     response = jsonify(
         {
             "reference": info.reference,
@@ -204,6 +207,8 @@ def create_ticket() -> tuple[Response, int]:
         }
     )
     response.headers["Location"] = url_for("api.get_ticket", reference=info.reference)
+    if opened.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return response, 201
 
 

@@ -24,6 +24,7 @@ from portal.web.trail import record, visitor_id
 feedback_bp = Blueprint("feedback", __name__)
 
 VOTE_LIMIT = "20 per minute; 200 per day"
+VOTE_SCOPE = "article-vote"  # one budget for the page's and the API's votes (shared_limit)
 VOTES_KEY = "votes"  # the visitor's own votes, newest last: what the article page shows
 VOTES_KEPT = 20
 
@@ -91,7 +92,7 @@ def refusal(error: feedback.InvalidVote) -> str:
 
 
 @feedback_bp.post("/articles/<lang>/<article_id>/feedback")
-@limiter.limit(VOTE_LIMIT)
+@limiter.shared_limit(VOTE_LIMIT, scope=VOTE_SCOPE)
 def vote(lang: str, article_id: str) -> Any:
     form = VoteForm()
     wants_json = request.accept_mimetypes.best == "application/json"

@@ -23,7 +23,7 @@ from portal.web import trail as web_trail
 from portal.web.auth.access import current_account, login_required, unauthorized_response
 from portal.web.context import services, ui_lang
 from portal.web.forms import clean_text
-from portal.web.limits import TICKET_CREATE_LIMIT, limiter
+from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
 from portal.web.pagination import page_numbers
 from portal.web.tickets.shared import (
     find_article,
@@ -101,7 +101,7 @@ def new() -> Any:
 
 
 @bp.post("/new")
-@limiter.limit(TICKET_CREATE_LIMIT)
+@limiter.shared_limit(TICKET_CREATE_LIMIT, scope=TICKET_CREATE_SCOPE)
 def create() -> Any:
     account = current_account()
     values = _form_values(request.form)
