@@ -124,7 +124,7 @@ def test_defaults_are_the_documented_ones(tmp_path: Path) -> None:
     assert settings.database_url == f"sqlite:///{tmp_path / 'instance' / 'sanad.db'}"
     assert settings.articles_dir == PROJECT_ROOT / "articles"
     assert (settings.default_locale, settings.demo) == ("ar", False)
-    assert settings.ratelimits.storage_url == "memory://"
+    assert settings.ratelimits.storage_url == "database://"
     assert (settings.search.time_limit, settings.search.max_query_chars) == (1.0, 500)
     assert settings.accounts.reset_token_ttl == dt.timedelta(minutes=60)
     assert settings.tickets.attachments_dir == tmp_path / "instance" / "attachments"

@@ -19,6 +19,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
+from portal.web import rate_limit_storage  # noqa: F401  (registers the database:// scheme with limits)
 from portal.web.auth.session import signed_in_user
 
 LOGIN_LIMIT = "10 per minute"

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from portal.tickets.settings import TicketSettings
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.accounts.models import UserInfo
+from portal.config import TicketSettings
 from portal.db import make_engine, make_session_factory, transaction
 from portal.tickets.errors import ValidationError
 from portal.tickets.idempotency import OpenedTicket, fingerprint, open_ticket_once

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from portal.accounts.settings import AccountSettings
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from portal.accounts.services import create_api_token, create_user
+from portal.config import AccountSettings
 from portal.db import transaction
 from portal.tickets.models import Ticket
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from portal.accounts.settings import AccountSettings
 
 from portal.accounts.services import create_api_token, create_user
+from portal.config import AccountSettings
 from portal.db import transaction
 from portal.web.limits import enable_limits
 

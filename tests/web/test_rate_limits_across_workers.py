@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from portal.accounts.settings import AccountSettings
 
 from portal.accounts.services import create_api_token, create_user
+from portal.config import AccountSettings
 from portal.db import make_engine, make_session_factory, transaction, upgrade_database
 from tests.conftest import PROJECT_ROOT
 
