@@ -31,8 +31,9 @@ messages: $(VENV)/.installed
 	$(BIN)/python translations/update_catalogs.py $(FRAGMENTS)
 
 ## make run: install, migrate, index, and serve the demo portal on http://$(HOST):$(PORT)
+## (with the demo accounts, which the production `sanad serve` never creates unless asked)
 run: install
-	$(BIN)/sanad serve --host $(HOST) --port $(PORT)
+	$(BIN)/sanad serve --demo --host $(HOST) --port $(PORT)
 
 ## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser:

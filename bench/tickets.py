@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from portal.accounts.services import create_api_token, create_user  # noqa: E402
-from portal.accounts.settings import AccountSettings  # noqa: E402
+from portal.config import AccountSettings  # noqa: E402
 from portal.db import make_engine, make_session_factory, transaction, upgrade_database  # noqa: E402
 from portal.tickets.models import Ticket  # noqa: E402
 

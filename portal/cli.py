@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -18,7 +17,8 @@ from portal.accounts import services as account_services
 from portal.accounts.errors import PasswordRejected, UserNotFound
 from portal.accounts.errors import ValidationError as AccountValidationError
 from portal.accounts.models import LANGS, ROLES
-from portal.db import transaction, upgrade_database
+from portal.config import MAX_API_TOKEN_DAYS, ConfigError, Settings, describe, load_settings
+from portal.db import transaction, upgrade_database, utcnow
 
 
 def _services() -> Services:
@@ -27,12 +27,37 @@ def _services() -> Services:
 
 
 def _make_app() -> Flask:
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:  # one line that names the variable, not a traceback
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_make_app, add_version_option=False)
 def main() -> None:
     """Sanad help desk portal."""
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+@main.group()
+def config() -> None:
+    """Settings (SANAD_* environment variables, docs/configuration.md)."""
+
+
+@config.command("check", with_appcontext=False)
+def config_check() -> None:
+    """Print every effective setting with its variable, secrets masked; exit 1 if one is
+    invalid."""
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        _fail(f"invalid setting: {error}")
+    rows = list(describe(settings))
+    width = max(len(path) for path, _value, _variable in rows)
+    for path, value, variable in rows:
+        click.echo(f"{path:<{width}} = {value}" + (f"  ({variable})" if variable else ""))
 
 
 # --- database ------------------------------------------------------------------------------
@@ -153,10 +178,6 @@ def search_check() -> None:
 # --- accounts ------------------------------------------------------------------------------
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _fail(message: str) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(1)
@@ -204,7 +225,7 @@ def users_create(
         with transaction(services.sessions) as session:
             info = account_services.create_user(
                 session,
-                services.accounts,
+                services.settings.accounts,
                 email=email,
                 name=name,
                 password=password,
@@ -212,7 +233,7 @@ def users_create(
                 lang=lang,
                 tier=tier,
                 teams=teams,
-                now=_now(),
+                now=utcnow(),
             )
     except PasswordRejected as error:
         _fail("password refused: " + " ".join(p.message for p in error.problems))
@@ -229,29 +250,53 @@ def tokens() -> None:
 @tokens.command("create")
 @click.option("--email", required=True, help="Whose token it is.")
 @click.option("--name", default="", help="A note to recognise the token by (e.g. the script).")
-def tokens_create(email: str, name: str) -> None:
+@click.option(
+    "--days",
+    type=click.IntRange(1, MAX_API_TOKEN_DAYS),
+    default=None,
+    help="How long the token works (default: SANAD_API_TOKEN_TTL_DAYS, 90).",
+)
+def tokens_create(email: str, name: str, days: int | None) -> None:
     """Create an API token and print it once: only its hash is stored."""
     services = _services()
+    lifetime = dt.timedelta(days=days) if days else services.settings.accounts.api_token_ttl
     try:
         with transaction(services.sessions) as session:
-            token = account_services.create_api_token(session, email=email, name=name, now=_now())
+            token = account_services.create_api_token(
+                session, email=email, name=name, now=utcnow(), lifetime=lifetime
+            )
     except UserNotFound:
         _fail(f"no account with the e-mail address {email}")
     click.echo(token)
     click.echo("Store it now: Sanad cannot show it again.", err=True)
 
 
-def demo_enabled(flag: bool) -> bool:
-    """Demo accounts unless ``--no-demo`` or ``SANAD_DEMO=0`` (production)."""
-    env = os.environ.get("SANAD_DEMO", "").strip().lower()
-    return flag and env not in {"0", "false", "no", "off"}
+@tokens.command("revoke")
+@click.option("--email", required=True, help="Whose tokens to revoke.")
+def tokens_revoke(email: str) -> None:
+    """Revoke every API token of an account (e.g. a leaked script's), at once."""
+    services = _services()
+    try:
+        with transaction(services.sessions) as session:
+            user = account_services.find_user_by_email(session, email)
+            count = account_services.revoke_api_tokens(session, user.id, now=utcnow())
+    except UserNotFound:
+        _fail(f"no account with the e-mail address {email}")
+    click.echo(f"revoked {count} token(s) of {user.email}")
+
+
+def demo_enabled(flag: bool | None, settings: Settings) -> bool:
+    """Demo accounts only when asked: ``--demo``, or ``SANAD_DEMO=1`` without ``--no-demo``."""
+    return settings.demo if flag is None else flag
 
 
 def ensure_demo(services: Services) -> None:
     """Create the missing demo accounts and print how to log in with each."""
     with transaction(services.sessions) as session:
-        rows = account_services.ensure_demo_accounts(session, services.accounts, now=_now())
-    click.echo("Demo accounts (turn off with --no-demo or SANAD_DEMO=0):")
+        rows = account_services.ensure_demo_accounts(
+            session, services.settings.accounts, now=utcnow()
+        )
+    click.echo("Demo accounts (asked for with --demo or SANAD_DEMO=1; never in production):")
     width = max(len(row.email) for row in rows)
     for row in rows:
         click.echo(f"  {row.email:<{width}}  {row.password:<24}  {', '.join(row.roles)}")
@@ -274,7 +319,7 @@ def attention_scan(no_mail: bool) -> None:
 
     services = _services()
     with transaction(services.sessions) as session:
-        report = scan_attention(session, services.repository, services.settings, now=_now())
+        report = scan_attention(session, services.repository, services.settings, now=utcnow())
     for reason, count in sorted(report.raised.items()):
         click.echo(f"{reason}: {count} new")
     click.echo(
@@ -282,9 +327,9 @@ def attention_scan(no_mail: bool) -> None:
         "(no longer true)"
     )
     if not no_mail:
-        link = services.tickets.public_url.rstrip("/") + "/attention/"
+        link = services.settings.tickets.public_url.rstrip("/") + "/attention/"
         mailed = notify_owners(
-            services.sessions, services.repository, services.mail, link=link, now=_now
+            services.sessions, services.repository, services.settings.mail, link=link, now=utcnow
         )
         click.echo(f"{mailed} owner notice(s) sent")
 
@@ -292,7 +337,7 @@ def attention_scan(no_mail: bool) -> None:
 # --- serving -------------------------------------------------------------------------------
 
 
-def prepare(services: Services, *, demo: bool = True) -> None:
+def prepare(services: Services, *, demo: bool) -> None:
     """Start-up work done once, before workers fork: migrate, make sure articles and index exist."""
     upgrade_database(services.settings.database_url)
     services.repository.ensure_git()
@@ -319,17 +364,17 @@ def prepare(services: Services, *, demo: bool = True) -> None:
 )
 @click.option(
     "--demo/--no-demo",
-    default=True,
-    show_default=True,
-    help="Create the demo accounts and print them (SANAD_DEMO=0 also turns this off).",
+    default=None,
+    help="Create the demo accounts and print them (default: SANAD_DEMO, off).",
 )
-def serve(host: str, port: int, workers: int | None, access_log: bool, demo: bool) -> None:
+def serve(host: str, port: int, workers: int | None, access_log: bool, demo: bool | None) -> None:
     """Run the portal on gunicorn (sync workers), after migrating and syncing the index."""
     from gunicorn.app.base import BaseApplication
 
     from portal.events import active_buffer, enable_buffer
 
-    prepare(_services(), demo=demo_enabled(demo))
+    services = _services()
+    prepare(services, demo=demo_enabled(demo, services.settings))
     count = workers or multiprocessing.cpu_count()
 
     class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints

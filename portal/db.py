@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, String, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, mapped_column, sessionmaker
+from sqlalchemy.orm import Session as Session  # re-exported: views type their session with it
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -29,6 +31,10 @@ class Base(DeclarativeBase):
     """Every model's base; its metadata is what Alembic compares against."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# What the web edge catches when the database fails, without importing SQLAlchemy itself.
+DatabaseError = SQLAlchemyError
 
 
 def utcnow() -> dt.datetime:

@@ -10,9 +10,10 @@ import atexit
 import datetime as dt
 import logging
 import threading
+from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import JSON, Index, Integer, String, insert
+from sqlalchemy import JSON, Index, Integer, String, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from portal.db import Base, UtcDateTime, intpk, transaction, utcnow
@@ -180,3 +181,26 @@ def enable_buffer(
 def active_buffer() -> EventBuffer | None:
     """The buffer ``enable_buffer`` started in this process, if any."""
     return _buffer
+
+
+@dataclass(frozen=True)
+class ViewCount:
+    article_id: str
+    views: int
+
+
+def most_viewed(session: Session, *, since: dt.datetime, limit: int) -> tuple[ViewCount, ...]:
+    """Article ids by number of ``view`` events since ``since``, most viewed first.
+
+    Counted per id across languages, so an article read in Arabic and in English is one
+    popular article; the page then shows the version in the reader's language.
+    """
+    views = func.count(Event.id).label("views")
+    rows = session.execute(
+        select(Event.article_id, views)
+        .where(Event.kind == "view", Event.created_at >= since, Event.article_id.is_not(None))
+        .group_by(Event.article_id)
+        .order_by(views.desc(), Event.article_id)
+        .limit(limit)
+    ).all()
+    return tuple(ViewCount(article_id=str(row[0]), views=int(row[1])) for row in rows)

@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal import create_app
 from portal.accounts.models import UserInfo
 from portal.accounts.services import create_user
-from portal.accounts.settings import AccountSettings
+from portal.config import AccountSettings, MailSettings
 from portal.db import make_engine, make_session_factory, transaction, upgrade_database
-from portal.notify.settings import MailSettings
 from tests.support.accounts import CHEAP, PASSWORD, MakeUser, Run
 from tests.support.articles import ArticleWriter, git
 from tests.support.mail import Inbox, free_port
@@ -120,8 +119,12 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def app_overrides(tmp_path: Path, articles_dir: Path, database_url: str) -> dict[str, Any]:
-    """Settings for one test's app; tests may change them before ``app`` is built."""
+def app_overrides(
+    request: pytest.FixtureRequest, tmp_path: Path, articles_dir: Path, database_url: str
+) -> dict[str, Any]:
+    """Settings for one test's app; tests may change them before ``app`` is built, or give
+    more with ``@pytest.mark.parametrize("app_overrides", [{"SANAD_X": "..."}], indirect=True)``
+    (any key ``create_app(overrides)`` takes)."""
     return {
         "instance_dir": tmp_path / "instance",
         "database_url": database_url,
@@ -129,6 +132,7 @@ def app_overrides(tmp_path: Path, articles_dir: Path, database_url: str) -> dict
         "index_dir": tmp_path / "search_index",
         "secret_key": "test-secret",
         "testing": True,
+        **getattr(request, "param", {}),
     }
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from portal.accounts.services import create_api_token, create_user
-from portal.accounts.settings import AccountSettings
+from portal.config import AccountSettings
 from portal.db import make_engine, make_session_factory, transaction, upgrade_database
 from tests.support.articles import PROJECT_ROOT, git
 

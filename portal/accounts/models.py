@@ -32,8 +32,13 @@ class User(Base):
     # cookie worthless.
     auth_token: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Failed log-ins in a row (reset by a success, an unlock or a password reset, and when the
+    # last failure is older than the longest lock): from the threshold on, each one locks.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # A lock is temporary: log-ins wait until ``locked_until``; ``locked_at`` says when it began.
     locked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     tier: Mapped[int | None] = mapped_column(Integer)  # agents only: 1, 2 or 3
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
@@ -95,9 +100,27 @@ class ApiToken(Base):
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token's first characters, shown on the profile so its owner can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16), default="")
     name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    # Written at most once a minute per token, so a busy script does not write on every call.
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class LoginAddressThrottle(Base):
+    """Failed log-ins from one client address, whichever accounts they tried: one address
+    guessing many accounts is locked out like one account guessed from many places."""
+
+    __tablename__ = "login_address_throttles"
+
+    id: Mapped[intpk]
+    address: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 @dataclass(frozen=True)
@@ -112,10 +135,15 @@ class UserInfo:
     tier: int | None
     teams: frozenset[str]
     active: bool
-    locked: bool
     auth_token: str
     created_at: dt.datetime
     last_login_at: dt.datetime | None = None
+    # Log-ins wait until then; sessions and API tokens that exist keep working meanwhile.
+    locked_until: dt.datetime | None = None
+
+    def locked(self, now: dt.datetime) -> bool:
+        """Whether a log-in at ``now`` must wait for the lock to end."""
+        return self.locked_until is not None and self.locked_until > now
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -148,10 +176,10 @@ class UserInfo:
             tier=user.tier,
             teams=user.team_names,
             active=user.active,
-            locked=user.locked_at is not None,
             auth_token=user.auth_token,
             created_at=user.created_at,
             last_login_at=user.last_login_at,
+            locked_until=user.locked_until,
         )
 
 
@@ -164,15 +192,26 @@ class UserPage:
 
 
 @dataclass(frozen=True)
-class ResetRequest:
-    """What the caller needs to e-mail a reset link. Returned only for a real, active account:
-    the caller must answer the person identically either way."""
+class ApiTokenInfo:
+    """A personal API token as its owner sees it on the profile (never the secret itself)."""
 
-    email: str
+    id: int
     name: str
-    lang: str
-    token: str
+    prefix: str
+    created_at: dt.datetime
     expires_at: dt.datetime
+    last_used_at: dt.datetime | None
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.expires_at <= now
+
+
+@dataclass(frozen=True)
+class NewApiToken:
+    """A token just created: the plain secret is shown once, then only its hash exists."""
+
+    token: str
+    info: ApiTokenInfo
 
 
 @dataclass(frozen=True)

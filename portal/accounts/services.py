@@ -1,6 +1,7 @@
 """Account use cases. Each function is one use case inside the caller's transaction
-(``with transaction(factory) as session: ...``), except ``authenticate``, which must keep its
-failed-attempt count even though it raises, and so runs its own transaction.
+(``with transaction(factory) as session: ...``). Logging in lives in ``login`` (it keeps its
+failure count even though it raises, and so runs its own transaction), API tokens in
+``tokens``; both are re-exported here for callers that know this module only.
 """
 
 from __future__ import annotations
@@ -10,41 +11,56 @@ from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from portal.accounts.errors import (
-    InvalidCredentials,
-    InvalidToken,
-    RegistrationClosed,
-    UserNotFound,
-    ValidationError,
-)
+from portal.accounts.errors import InvalidToken, RegistrationClosed, UserNotFound, ValidationError
+from portal.accounts.login import authenticate, clear_lock, unlock_user
+from portal.accounts.lookup import user_by_email as _by_email
+from portal.accounts.lookup import user_by_id as _get
 from portal.accounts.models import (
     LANGS,
     ROLES,
     TIERS,
-    ApiToken,
     DemoAccount,
     PasswordReset,
-    ResetRequest,
     User,
     UserInfo,
     UserPage,
     UserRole,
     UserTeam,
 )
+from portal.accounts.notices import (
+    AlreadyRegisteredNotice,
+    Notifier,
+    PasswordResetNotice,
+    Recipient,
+    WelcomeNotice,
+    no_mail,
+)
 from portal.accounts.passwords import (
     enforce_password_policy,
     hash_password,
-    needs_rehash,
     new_token,
     token_digest,
     verify_password,
 )
-from portal.accounts.settings import AccountSettings
-from portal.db import transaction
+from portal.accounts.tokens import (
+    API_TOKEN_PREFIX,
+    create_api_token,
+    revoke_api_tokens,
+    verify_api_token,
+)
+from portal.config import AccountSettings
 
-API_TOKEN_PREFIX = "sanad_"  # noqa: S105  (a visible prefix, not a secret: lets scanners spot leaks)
+__all__ = [  # the log-in and token use cases, re-exported (see the module docstring)
+    "API_TOKEN_PREFIX",
+    "authenticate",
+    "create_api_token",
+    "revoke_api_tokens",
+    "unlock_user",
+    "verify_api_token",
+]
+
 MAX_PER_PAGE = 100
 
 
@@ -101,17 +117,6 @@ def _agent_fields(
     return tier, cleaned
 
 
-def _get(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise UserNotFound(f"no user #{user_id}")
-    return user
-
-
-def _by_email(session: Session, email: str) -> User | None:
-    return session.scalars(select(User).where(User.email == email.strip().lower())).first()
-
-
 # --- creating people -----------------------------------------------------------------------
 
 
@@ -133,7 +138,8 @@ def create_user(
     clean_name = _name(name)
     chosen = _roles(roles)
     agent_tier, agent_teams = _agent_fields(chosen, tier, teams, settings)
-    enforce_password_policy(password, address, settings)
+    clean_lang = _lang(lang)
+    enforce_password_policy(password, address, settings, user_inputs=(clean_name,))
     if _by_email(session, address) is not None:
         raise ValidationError(
             "email", "An account with this e-mail address already exists.", "taken"
@@ -141,7 +147,7 @@ def create_user(
     user = User(
         email=address,
         name=clean_name,
-        lang=_lang(lang),
+        lang=clean_lang,
         password_hash=hash_password(password, settings),
         auth_token=new_token(),
         active=True,
@@ -165,73 +171,77 @@ def register_user(
     password: str,
     lang: str = "ar",
     now: dt.datetime,
-) -> UserInfo:
-    """Self-registration as a requester, unless switched off."""
+    notify: Notifier = no_mail,
+) -> None:
+    """Self-registration as a requester, unless switched off.
+
+    Answers the same, in the same time, whether or not the address already has an account,
+    so the page cannot be used to find out who has one: a new account's owner gets a welcome
+    mail, an existing account's owner a note that someone tried (with a way to reset the
+    password). Only what the visitor typed is judged aloud (e-mail syntax, name, language,
+    the password policy).
+    """
     if not settings.registration_enabled:
         raise RegistrationClosed("self-registration is switched off")
-    return create_user(
-        session, settings, email=email, name=name, password=password, lang=lang, now=now
+    address = normalize_email(email)
+    clean_name = _name(name)
+    clean_lang = _lang(lang)
+    enforce_password_policy(password, address, settings, user_inputs=(clean_name,))
+    existing = _by_email(session, address)
+    if existing is not None:
+        hash_password(password, settings)  # the KDF work a new account costs: same time
+        if existing.active:
+            notify(session, AlreadyRegisteredNotice(to=_recipient(existing)))
+        return
+    user = User(
+        email=address,
+        name=clean_name,
+        lang=clean_lang,
+        password_hash=hash_password(password, settings),
+        auth_token=new_token(),
+        active=True,
+        failed_logins=0,
+        created_at=now,
+        roles=[UserRole(role="requester")],
     )
+    session.add(user)
+    session.flush()
+    notify(session, WelcomeNotice(to=_recipient(user)))
+
+
+def _recipient(user: User) -> Recipient:
+    return Recipient(email=user.email, name=user.name, lang=user.lang)
 
 
 # --- logging in and out --------------------------------------------------------------------
 
 
-def authenticate(
-    sessions: sessionmaker[Session],
-    settings: AccountSettings,
-    *,
-    email: str,
-    password: str,
-    now: dt.datetime,
-) -> UserInfo:
-    """Check a log-in; return the user, or raise ``InvalidCredentials`` for every failure.
-
-    Runs the KDF for unknown addresses too (timing), counts failures and locks the account at
-    ``settings.lockout_threshold``; commits the count before raising.
-    """
-    result: UserInfo | None = None
-    with transaction(sessions) as session:
-        user = _by_email(session, email) if "@" in email else None
-        matched = verify_password(user.password_hash if user else None, password, settings)
-        if user is None:
-            pass
-        elif matched and user.active and user.locked_at is None:
-            user.failed_logins = 0
-            user.last_login_at = now
-            if user.password_hash and needs_rehash(user.password_hash, settings):
-                user.password_hash = hash_password(password, settings)
-            result = UserInfo.of(user)
-        elif not matched:
-            # An SQL increment, not read-modify-write: concurrent failures all count.
-            session.execute(
-                update(User)
-                .where(User.id == user.id)
-                .values(failed_logins=User.failed_logins + 1)
-                .execution_options(synchronize_session=False)
-            )
-            session.refresh(user)
-            if user.failed_logins >= settings.lockout_threshold and user.locked_at is None:
-                user.locked_at = now
-    if result is None:
-        raise InvalidCredentials("wrong e-mail address or password")
-    return result
-
-
 def get_user_by_auth_token(session: Session, auth_token: str) -> UserInfo | None:
     """The user a session cookie belongs to (flask-login ``user_loader``); None when the token
-    was rotated (log-out, password change) or the account is deactivated or locked."""
+    was rotated (log-out, password change) or the account is deactivated. A log-in lock does
+    not end sessions: guessing must not throw the owner out."""
     if not auth_token:
         return None
     user = session.scalars(select(User).where(User.auth_token == auth_token)).first()
-    if user is None or not user.active or user.locked_at is not None:
+    if user is None or not user.active:
         return None
     return UserInfo.of(user)
 
 
 def end_sessions(session: Session, user_id: int) -> None:
-    """Log out everywhere: every cookie holding the old auth token stops working."""
+    """Log out: every cookie holding the old auth token stops working; API tokens, which
+    scripts hold rather than browsers, stay."""
     _get(session, user_id).auth_token = new_token()
+
+
+def sign_out_everywhere(session: Session, user_id: int, *, now: dt.datetime) -> UserInfo:
+    """End every session and revoke every API token: for a lost laptop or a leaked token.
+    The returned user carries the new auth token (nothing is signed in with it yet)."""
+    user = _get(session, user_id)
+    user.auth_token = new_token()
+    revoke_api_tokens(session, user.id, now=now)
+    session.flush()
+    return UserInfo.of(user)
 
 
 def get_user(session: Session, user_id: int) -> UserInfo:
@@ -265,26 +275,38 @@ def change_password(
     *,
     current_password: str,
     new_password: str,
+    now: dt.datetime,
 ) -> UserInfo:
-    """Change the password and end every other session; the returned user carries the new
-    auth token, which the web layer puts in the current session so it stays logged in."""
+    """Change the password, end every other session and revoke the API tokens (whoever knew
+    the old password may have made one); the returned user carries the new auth token, which
+    the web layer puts in the current session so it stays logged in."""
     user = _get(session, user_id)
     if not verify_password(user.password_hash, current_password, settings):
         raise ValidationError("current_password", "The current password is wrong.", "wrong")
-    enforce_password_policy(new_password, user.email, settings, field="new_password")
+    enforce_password_policy(
+        new_password, user.email, settings, field="new_password", user_inputs=(user.name,)
+    )
     user.password_hash = hash_password(new_password, settings)
     user.auth_token = new_token()
+    revoke_api_tokens(session, user.id, now=now)
     session.flush()
     return UserInfo.of(user)
 
 
 def request_password_reset(
-    session: Session, settings: AccountSettings, *, email: str, now: dt.datetime
-) -> ResetRequest | None:
-    """Create a reset token for an active account; None for anyone else.
+    session: Session,
+    settings: AccountSettings,
+    *,
+    email: str,
+    now: dt.datetime,
+    notify: Notifier = no_mail,
+) -> PasswordResetNotice | None:
+    """Create a reset token for an active account and hand its mail to ``notify``; None for
+    anyone else.
 
-    The caller answers the same either way ("if the address has an account, we sent a link")
-    and e-mails the link only when a request is returned.
+    The caller answers the same either way ("if the address has an account, we sent a
+    link"): the mail is only queued here, so both answers take about the same time. The
+    notice is returned for commands and tests; a page must not act on it.
     """
     token = new_token()
     digest = token_digest(token)
@@ -296,9 +318,14 @@ def request_password_reset(
         PasswordReset(user_id=user.id, token_hash=digest, created_at=now, expires_at=expires)
     )
     session.flush()
-    return ResetRequest(
-        email=user.email, name=user.name, lang=user.lang, token=token, expires_at=expires
+    notice = PasswordResetNotice(
+        to=_recipient(user),
+        token=token,
+        expires_at=expires,
+        minutes=int(settings.reset_token_ttl.total_seconds() // 60),
     )
+    notify(session, notice)
+    return notice
 
 
 def reset_password(
@@ -309,8 +336,9 @@ def reset_password(
     new_password: str,
     now: dt.datetime,
 ) -> UserInfo:
-    """Set a new password with a reset token: single use, expiring; ends every session and
-    voids the user's other outstanding reset tokens. Does not unlock a locked account."""
+    """Set a new password with a reset token: single use, expiring; ends every session,
+    revokes the API tokens and voids the user's other outstanding reset tokens. Lifts a
+    log-in lock too: the link proves the owner has the mailbox."""
     reset = session.scalars(
         select(PasswordReset).where(PasswordReset.token_hash == token_digest(token))
     ).first()
@@ -319,10 +347,11 @@ def reset_password(
     user = _get(session, reset.user_id)
     if not user.active:
         raise InvalidToken("the reset link is invalid or has expired")
-    enforce_password_policy(new_password, user.email, settings)
+    enforce_password_policy(new_password, user.email, settings, user_inputs=(user.name,))
     user.password_hash = hash_password(new_password, settings)
     user.auth_token = new_token()
-    user.failed_logins = 0
+    clear_lock(user)
+    revoke_api_tokens(session, user.id, now=now)
     session.execute(
         update(PasswordReset)
         .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
@@ -390,27 +419,21 @@ def set_roles(
     return UserInfo.of(user)
 
 
-def deactivate_user(session: Session, user_id: int) -> UserInfo:
-    """Stop someone logging in or using API tokens, and end their sessions; history stays."""
+def deactivate_user(session: Session, user_id: int, *, now: dt.datetime) -> UserInfo:
+    """Stop someone logging in, end their sessions and revoke their API tokens for good (a
+    later reactivation does not bring them back); history stays."""
     user = _get(session, user_id)
     user.active = False
     user.auth_token = new_token()
+    revoke_api_tokens(session, user.id, now=now)
     session.flush()
     return UserInfo.of(user)
 
 
 def reactivate_user(session: Session, user_id: int) -> UserInfo:
+    """Let a deactivated person log in again (with a fresh session; old tokens stay dead)."""
     user = _get(session, user_id)
     user.active = True
-    session.flush()
-    return UserInfo.of(user)
-
-
-def unlock_user(session: Session, user_id: int) -> UserInfo:
-    """Lift a lock-out after too many failed log-ins."""
-    user = _get(session, user_id)
-    user.locked_at = None
-    user.failed_logins = 0
     session.flush()
     return UserInfo.of(user)
 
@@ -421,51 +444,6 @@ def list_agents(session: Session, team: str | None = None) -> tuple[UserInfo, ..
     if team:
         stmt = stmt.where(User.teams.any(UserTeam.team == team))
     return tuple(UserInfo.of(u) for u in session.scalars(stmt.order_by(User.name)).all())
-
-
-# --- API tokens ----------------------------------------------------------------------------
-
-
-def create_api_token(session: Session, *, email: str, now: dt.datetime, name: str = "") -> str:
-    """A new personal API token for ``email`` (``sanad tokens create``). The plain token is
-    returned once; only its hash is stored."""
-    user = _by_email(session, email)
-    if user is None:
-        raise UserNotFound(f"no user with e-mail {email!r}")
-    token = API_TOKEN_PREFIX + new_token()
-    session.add(
-        ApiToken(user_id=user.id, token_hash=token_digest(token), name=name[:100], created_at=now)
-    )
-    session.flush()
-    return token
-
-
-def verify_api_token(session: Session, token: str) -> UserInfo:
-    """The active user a bearer token belongs to, or ``InvalidToken``."""
-    if not token.startswith(API_TOKEN_PREFIX):
-        raise InvalidToken("unknown API token")
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_digest(token))
-    ).first()
-    if row is None:
-        raise InvalidToken("unknown API token")
-    api_token, user = row[0], row[1]
-    if api_token.revoked_at is not None or not user.active or user.locked_at is not None:
-        raise InvalidToken("unknown API token")
-    return UserInfo.of(user)
-
-
-def revoke_api_tokens(session: Session, user_id: int, *, now: dt.datetime) -> int:
-    """Revoke every API token of a user; returns how many were live."""
-    result = session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # --- demo ----------------------------------------------------------------------------------

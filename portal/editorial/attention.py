@@ -20,14 +20,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.accounts.models import User, UserInfo, UserRole
-from portal.config import Settings
+from portal.config import MailSettings, Settings
 from portal.db import transaction
 from portal.kb import feedback, health
 from portal.kb.models import Article, KbError
 from portal.kb.repository import ArticleRepository
 from portal.kb.translations import stale_translations
 from portal.notify.mail import MailNotSent, OutgoingMail, send_mail
-from portal.notify.settings import MailSettings
 from portal.tickets.models import ArticleFlag, Ticket
 from portal.tickets.services import article_reopens
 
@@ -107,8 +106,8 @@ def scan_attention(
         if summary.article_id not in versions:
             continue
         if (
-            summary.total >= settings.feedback_min_votes
-            and summary.unhelpful_share >= settings.feedback_unhelpful_share
+            summary.total >= settings.knowledge.feedback_min_votes
+            and summary.unhelpful_share >= settings.knowledge.feedback_unhelpful_share
         ):
             note(
                 health.raise_attention(
@@ -127,7 +126,7 @@ def scan_attention(
     for article_id in versions:
         since = health.last_resolved(session, article_id, None, "reopened")
         reopens = article_reopens(session, article_id, since=since)
-        if reopens >= settings.attention_reopens:
+        if reopens >= settings.knowledge.attention_reopens:
             note(
                 health.raise_attention(
                     session,

@@ -18,15 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
-import yaml
-
-from portal.kb.models import LANGS, ArticleInvalid, ArticleProblem
-from portal.kb.repository import (
-    ArticleRepository,
+from portal.kb.frontmatter import (
+    block_front_matter,
     is_slug,
     parse_article,
     split_front_matter,
 )
+from portal.kb.models import LANGS, ArticleInvalid, ArticleProblem
+from portal.kb.repository import ArticleRepository
 
 log = logging.getLogger("portal.kb")
 
@@ -46,7 +45,6 @@ _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe
 _LATIN = re.compile(r"[A-Za-z]")
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _NOT_SLUG = re.compile(r"[^\w]+")
-_DumperBase: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 @dataclass(frozen=True)
@@ -129,15 +127,7 @@ def _source_files(source: Path) -> Iterator[Path]:
 
 def _front_matter(fields: Mapping[str, Any]) -> str:
     """Front matter as people write it: Unicode as is, keys in schema order, one per line."""
-    dumped = yaml.dump(
-        dict(fields),
-        Dumper=_DumperBase,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
-        width=1_000_000,  # never fold a long title or description over two lines
-    )
-    return f"---\n{dumped}---\n\n"
+    return block_front_matter(fields)
 
 
 def plan_import(

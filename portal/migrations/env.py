@@ -6,8 +6,11 @@ from alembic import context
 
 # Imported for their side effect: each registers its models on Base.metadata.
 import portal.accounts.models
+import portal.accounts.rate_counters
 import portal.events
 import portal.kb.tables
+import portal.notify.outbox
+import portal.tickets.idempotency
 import portal.tickets.models  # noqa: F401
 from portal.db import Base, make_engine
 

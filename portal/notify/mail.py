@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from portal.notify.settings import MailSettings
+from portal.config import MailSettings
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +25,21 @@ class MailNotSent(NotifyError):
 
 @dataclass(frozen=True)
 class OutgoingMail:
-    """A plain-text message ready to send (compose one with ``portal.notify.messages``)."""
+    """A message ready to send (compose one with ``portal.notify.messages``): plain text,
+    optionally with an HTML alternative."""
 
     to: str
     subject: str
     body: str
     lang: str = "ar"
+    html: str | None = None
+    # Fixed when the outbox row is written, so a retried send is the same message to the
+    # receiving server and to the person's mail program (which then shows it once).
+    message_id: str | None = None
+
+
+def new_message_id() -> str:
+    return make_msgid(domain="sanad")
 
 
 def _message(settings: MailSettings, mail: OutgoingMail) -> EmailMessage:
@@ -39,9 +48,11 @@ def _message(settings: MailSettings, mail: OutgoingMail) -> EmailMessage:
     message["To"] = mail.to
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="sanad")
+    message["Message-ID"] = mail.message_id or new_message_id()
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: out-of-office replies stay quiet
     message.set_content(mail.body, charset="utf-8")
+    if mail.html is not None:
+        message.add_alternative(mail.html, subtype="html", charset="utf-8")
     message["Content-Language"] = mail.lang  # after set_content, which resets Content-* headers
     return message
 

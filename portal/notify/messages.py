@@ -30,6 +30,63 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "إذا لم تطلب ذلك فتجاهل هذه الرسالة، وستبقى كلمة مرورك كما هي.\n",
         ),
     },
+    "account_welcome": {
+        "en": (
+            "Your Sanad account is ready",
+            "Hello {name},\n\n"
+            "Your Sanad account for this address is ready. Log in with the password you chose:\n\n"
+            "{link}\n\n"
+            "If you did not create it, ignore this message; nobody can use the account without "
+            "the password.\n",
+        ),
+        "ar": (
+            "حسابك في سند جاهز",
+            "مرحبًا {name}،\n\n"
+            "حسابك في سند لهذا العنوان جاهز. سجّل الدخول بكلمة المرور التي اخترتها:\n\n"
+            "{link}\n\n"
+            "إذا لم تُنشئ هذا الحساب فتجاهل هذه الرسالة؛ لا يمكن لأحد استخدامه دون كلمة المرور.\n",
+        ),
+    },
+    # Someone registered with an address that already has an account. The page said "check
+    # your mail" as it does for a new account; this mail is the only place that says more.
+    "account_exists": {
+        "en": (
+            "Someone tried to create a Sanad account with your address",
+            "Hello {name},\n\n"
+            "Someone (perhaps you) tried to create a new Sanad account with this address, which "
+            "already has one. Nothing was changed.\n\n"
+            "To log in: {login_link}\n"
+            "Forgot your password? Choose a new one: {reset_link}\n",
+        ),
+        "ar": (
+            "حاول أحدهم إنشاء حساب في سند بعنوانك",
+            "مرحبًا {name}،\n\n"
+            "حاول أحدهم (ربما أنت) إنشاء حساب جديد في سند بهذا العنوان، وله حساب من قبل. "
+            "لم يتغير شيء.\n\n"
+            "لتسجيل الدخول: {login_link}\n"
+            "نسيت كلمة المرور؟ اختر كلمة جديدة: {reset_link}\n",
+        ),
+    },
+    "account_locked": {
+        "en": (
+            "Log-ins to your Sanad account are paused",
+            "Hello {name},\n\n"
+            "There were several failed attempts to log in to your Sanad account, so log-ins "
+            "are paused until {until} (UTC). After that your password works as before; if "
+            "more attempts fail, the pause grows.\n\n"
+            "If it was not you, someone may be guessing your password. You stay logged in "
+            "where you already are. To be safe, choose a new password: {reset_link}\n",
+        ),
+        "ar": (
+            "أُوقف تسجيل الدخول إلى حسابك في سند مؤقتًا",
+            "مرحبًا {name}،\n\n"
+            "فشلت عدة محاولات لتسجيل الدخول إلى حسابك في سند، فأُوقف تسجيل الدخول حتى {until} "
+            "(بالتوقيت العالمي). بعد ذلك تعمل كلمة مرورك كما كانت، وإذا فشلت محاولات أخرى "
+            "طالت مدة الإيقاف.\n\n"
+            "إذا لم تكن أنت فربما يحاول أحدهم تخمين كلمة مرورك. تبقى مسجّلًا حيث أنت. "
+            "ولمزيد من الأمان اختر كلمة مرور جديدة: {reset_link}\n",
+        ),
+    },
     "ticket_opened": {
         "en": (
             "[{reference}] We received your request: {subject}",
@@ -152,3 +209,24 @@ def compose(kind: str, lang: str, to: str, **values: object) -> OutgoingMail:
 def password_reset_mail(*, to: str, name: str, lang: str, link: str, minutes: int) -> OutgoingMail:
     """The reset-link message; the web layer builds ``link`` from the token."""
     return compose("password_reset", lang, to, name=name, link=link, minutes=minutes)
+
+
+def account_welcome_mail(*, to: str, name: str, lang: str, link: str) -> OutgoingMail:
+    """A new self-registered account: how to log in."""
+    return compose("account_welcome", lang, to, name=name, link=link)
+
+
+def account_exists_mail(
+    *, to: str, name: str, lang: str, login_link: str, reset_link: str
+) -> OutgoingMail:
+    """Someone registered with this address again: tell its owner, offer log-in and reset."""
+    return compose(
+        "account_exists", lang, to, name=name, login_link=login_link, reset_link=reset_link
+    )
+
+
+def account_locked_mail(
+    *, to: str, name: str, lang: str, until: str, reset_link: str
+) -> OutgoingMail:
+    """Log-ins are paused after failed attempts; ``until`` is already formatted (UTC)."""
+    return compose("account_locked", lang, to, name=name, until=until, reset_link=reset_link)

@@ -68,7 +68,7 @@ class SearchService:
     def __init__(self, settings: Settings, repository: ArticleRepository) -> None:
         self.settings = settings
         self.repository = repository
-        self._index = SearchIndex(settings.index_dir, settings.search_time_limit)
+        self._index = SearchIndex(settings.index_dir, settings.search.time_limit)
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._synonyms = Synonyms()
@@ -84,8 +84,8 @@ class SearchService:
         per_page = min(MAX_PER_PAGE, max(1, int(query.per_page)))
         text = query.text or ""
         notices: list[str] = []
-        if len(text) > self.settings.search_max_query_chars:
-            text = text[: self.settings.search_max_query_chars]
+        if len(text) > self.settings.search.max_query_chars:
+            text = text[: self.settings.search.max_query_chars]
             notices.append("truncated")
         text = text.strip()
         if not text:
@@ -165,7 +165,7 @@ class SearchService:
         self, text: str, lang: str | None = None, limit: int = 5, visibility: Visibility = "public"
     ) -> tuple[ArticleEntry, ...]:
         """Search-as-you-type: titles that match the words typed so far (prefix on the last)."""
-        text = (text or "")[: self.settings.search_max_query_chars]
+        text = (text or "")[: self.settings.search.max_query_chars]
         words = [
             word
             for token, _start, _end in analysis.raw_tokens(text)

@@ -2,21 +2,18 @@
 
 CONTRACT (owned by portal.search; SearchService.similar calls it).
 
-The text's key terms are picked by Whoosh's Bo1 model against the body field, through the
-body's own analyzer, so Arabic and English go through the same normalisation and stemming as
-the articles did. They are then searched in the body and, boosted, the title: a ticket whose
-words are an article's title is the clearest duplicate there is.
+The index picks the text's key terms and searches them in the body and, boosted, the title
+(``SearchIndex.like_text``): a ticket whose words are an article's title is the clearest
+duplicate there is. What is left here is the policy: how much text to read, how many hits to
+show, and where a hit stops being a duplicate.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Final
 
-from whoosh import collectors, query
-
-from portal.search.index import GuardedCollector, IndexCorrupt, SearchIndex
+from portal.search.index import IndexCorrupt, SearchIndex
 from portal.search.models import MAX_PER_PAGE, ArticleEntry
 
 log = logging.getLogger("portal.search")
@@ -36,38 +33,25 @@ def similar_entries(
     from portal.search.services import _entry  # the one place index fields become entries
 
     text = (text or "")[:MAX_TEXT]
-    limit = min(MAX_PER_PAGE, max(1, int(limit)))
+    limit = min(MAX_PER_PAGE, max(1, limit))
     if not text.strip():
         return []
     try:
-        with index._reading() as searcher:
-            terms = searcher.key_terms_from_text("body", text, numterms=KEY_TERMS)
-            if not terms:
-                return []
-            parts: list[query.Query] = []
-            for term, weight in terms:
-                parts.append(query.Term("body", term, boost=float(weight)))
-                parts.append(query.Term("title", term, boost=float(weight) * TITLE_BOOST))
-            allowed = set(searcher.docs_for_query(query.Term("lang", lang))) if lang else None
-            if allowed is not None and not allowed:
-                return []
-            restrict: set[int] | None = None
-            if exclude:
-                number = searcher.document_number(key=exclude)
-                restrict = {number} if number is not None else None
-            guard = GuardedCollector(
-                searcher.collector(limit=limit), allowed, restrict, index.time_limit
-            )
-            with contextlib.suppress(collectors.TimeLimit):
-                searcher.search_with_collector(query.Or(parts), guard)
-            hits = list(guard.results())[:limit]
-            if not hits:
-                return []
-            # Past the best few, hits share a stray common word with the text: not duplicates.
-            floor = float(hits[0].score) * MIN_SHARE
-            return [_entry(hit.fields()) for hit in hits if float(hit.score) >= floor]
+        hits = index.like_text(
+            text,
+            lang=lang,
+            exclude=exclude,
+            limit=limit,
+            key_terms=KEY_TERMS,
+            title_boost=TITLE_BOOST,
+        )
     except IndexCorrupt:
         raise  # the service rebuilds the index and asks again
     except Exception:  # a duplicate hint must never break promoting a ticket
         log.exception("similar articles: lookup failed")
         return []
+    if not hits:
+        return []
+    # Past the best few, hits share a stray common word with the text: not duplicates.
+    floor = hits[0].score * MIN_SHARE
+    return [_entry(hit.fields) for hit in hits if hit.score >= floor]

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
+from portal.accounts.models import UserInfo
+from portal.search.models import ArticleEntry, Visibility
+from portal.search.services import SearchService
 from portal.tickets.models import Ticket, TicketArticle, TicketPromotion
 
 RESOLVED_STATUSES = ("resolved", "closed")
@@ -54,6 +57,22 @@ def resolved_by(session: Session, reference: str) -> tuple[ResolvedBy, ...]:
             seen.add(article_id)
             out.append(ResolvedBy(article_id, lang, draft_id, published_at))
     return tuple(out)
+
+
+def resolved_by_entries(
+    session: Session, search: SearchService, viewer: UserInfo | None, reference: str
+) -> tuple[ArticleEntry, ...]:
+    """The articles of :func:`resolved_by` that ``viewer`` may read, for the ticket page.
+
+    Staff also see internal articles; everyone else only public ones. Loaded by the view
+    before the page renders, so no query runs inside the template.
+    """
+    visibility: Visibility = "internal" if viewer is not None and viewer.is_staff else "public"
+    entries = (
+        search.get_entry(item.article_id, item.lang, visibility=visibility)
+        for item in resolved_by(session, reference)
+    )
+    return tuple(entry for entry in entries if entry is not None)
 
 
 def resolved_count(session: Session, article_id: str) -> int:

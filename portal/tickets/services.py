@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.errors import ValidationError as AccountValidationError
 from portal.accounts.models import User, UserInfo
 from portal.accounts.services import normalize_email
+from portal.config import TicketSettings
 from portal.events import record_event
 from portal.kb import health
 from portal.notify.mail import OutgoingMail
@@ -48,7 +49,6 @@ from portal.tickets.models import (
     TicketSearch,
     TicketViewedArticle,
 )
-from portal.tickets.settings import TicketSettings
 from portal.tickets.states import (
     ACTIVE_STATUSES,
     CHANNELS,
@@ -1128,7 +1128,7 @@ def reopen_ticket(
     resolution, staff at any time before it closes. A reason becomes a public reply.
 
     Each article linked to the ticket whose tickets were now reopened ``attention_reopens``
-    times (``Settings.attention_reopens``) is flagged for attention in the same transaction."""
+    times (``knowledge.attention_reopens``) is flagged for attention in the same transaction."""
     ticket = _load(session, viewer, reference, for_update=True)
     assert viewer is not None
     staff = _may_work(viewer, ticket)

@@ -1,12 +1,13 @@
 """The web layer: the only importer of flask, flask_login, wtforms, flask_wtf and flask_babel.
 
-CONTRACT: ``init_app(app, services)`` registers Babel, CSRF, security headers, error handlers
-and every blueprint (owned by portal.web).
+CONTRACT: ``build_app(services)`` makes the Flask application ``create_app`` returns, and
+``init_app(app, services)`` registers Babel, CSRF, security headers, error handlers and every
+blueprint (owned by portal.web).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
@@ -23,12 +24,30 @@ from portal.web.context import direction, ui_lang
 from portal.web.errors import init_errors
 from portal.web.labels import LANGUAGE_NAMES, kind_name, language_name
 from portal.web.limits import init_limits
+from portal.web.outbox import init_outbox
 from portal.web.security import init_security
 from portal.web.workshops import bp as workshops_bp
 
 # Room for a form's text fields besides its attachment; bigger bodies get a 413 before a
 # view reads them.
 FORM_ALLOWANCE = 2 * 1024 * 1024
+
+# What ``portal.create_app`` returns, named here so that ``portal`` itself never imports Flask.
+WebApp: TypeAlias = Flask
+
+
+def build_app(services: Services) -> WebApp:
+    """The Flask application over ``services``, stored as ``app.extensions["sanad"]``."""
+    settings = services.settings
+    app = Flask(
+        "portal",
+        template_folder=str(settings.templates_dir),
+        static_folder=str(settings.static_dir),
+        instance_path=str(settings.instance_dir),
+    )
+    app.extensions["sanad"] = services
+    init_app(app, services)
+    return app
 
 
 def init_app(app: Flask, services: Services) -> None:
@@ -39,19 +58,20 @@ def init_app(app: Flask, services: Services) -> None:
         SESSION_COOKIE_NAME="sanad_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
-        MAX_CONTENT_LENGTH=services.tickets.attachment_max_bytes + FORM_ALLOWANCE,
+        SESSION_COOKIE_SECURE=settings.web.session_cookie_secure,
+        MAX_CONTENT_LENGTH=settings.tickets.attachment_max_bytes + FORM_ALLOWANCE,
         TESTING=settings.testing,
     )
     if isinstance(app.json, DefaultJSONProvider):
         app.json.ensure_ascii = False  # Arabic stays readable in API responses
-    if settings.trusted_proxies:
+    if settings.web.trusted_proxies:
         # Client address (rate limits, lock-outs), scheme and host from the proxies we trust.
-        hops = settings.trusted_proxies
+        hops = settings.web.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     CSRFProtect(app)
     init_auth(app)
-    init_limits(app)
+    init_outbox(app, services)  # account mail leaves after commit, not inside the request
+    init_limits(app, settings.ratelimits.storage_url)
     i18n.init_i18n(app, settings)
     init_security(app)
     init_errors(app)

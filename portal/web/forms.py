@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from portal.config import LOCALES
 from portal.kb.models import KINDS
 from portal.search.models import MAX_PER_PAGE
+from portal.web.params import whole_number
 
 MAX_PAGE = 1000  # deeper pages are never useful and only cost the server
 MAX_QUERY_CHARS = 2000  # the search service cuts further (and says so); this bounds the work
@@ -63,11 +64,8 @@ def _int(
     raw = args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw.strip()) if raw.strip().isascii() else None
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
+    value = whole_number(raw, low, high)
+    if value is None:
         if strict:
             raise BadParameter(f"{name} must be a whole number from {low} to {high}")
         return default

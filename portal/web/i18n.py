@@ -45,6 +45,6 @@ def switch(code: str) -> Response:
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="Lax",
-        secure=services().settings.session_cookie_secure,
+        secure=services().settings.web.session_cookie_secure,
     )
     return response

@@ -6,7 +6,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import portal.accounts.models
+import portal.accounts.rate_counters
 import portal.events
+import portal.notify.outbox
+import portal.tickets.idempotency
 import portal.tickets.models
 from portal.db import Base, make_engine
 

@@ -11,7 +11,7 @@ from portal.accounts.passwords import (
     hash_password,
     verify_password,
 )
-from portal.accounts.settings import AccountSettings
+from portal.config import AccountSettings
 
 SETTINGS = AccountSettings(argon2_time_cost=1, argon2_memory_cost=8, argon2_parallelism=1)
 
@@ -57,3 +57,39 @@ def test_hashes_are_argon2id_salted_and_verify() -> None:
     assert not verify_password(first, "quiet-Oasis-river-18", SETTINGS)
     assert not verify_password(None, "quiet-Oasis-river-19", SETTINGS)
     assert not verify_password("not a hash", "quiet-Oasis-river-19", SETTINGS)
+
+
+@pytest.mark.parametrize(
+    ("password", "hint"),
+    [
+        ("Summer2026!!", "weak_words"),
+        ("letmeinplease", "weak_words"),
+        ("abcdef123456", "weak_sequence"),
+        ("1q2w3e4r5t6y7u", "weak_words"),
+    ],
+)
+def test_guessable_passwords_are_refused_with_a_hint(password: str, hint: str) -> None:
+    """Long enough and on no breach list, yet guessed in minutes: the estimator catches them."""
+    assert codes(password) == ["weak", hint]
+
+
+def test_the_strength_message_says_how_to_do_better() -> None:
+    with pytest.raises(PasswordRejected) as caught:
+        enforce_password_policy("abcdef123456", "x@example.com", SETTINGS)
+    assert "Add another word or two" in caught.value.message
+    assert "Avoid sequences like abc or 123." in caught.value.message
+
+
+def test_the_person_s_own_name_counts_as_guessable() -> None:
+    strong_alone = "NadiaKareem2026"
+    assert check_password(strong_alone, "x@example.com", SETTINGS) == ()
+    problems = check_password(strong_alone, "x@example.com", SETTINGS, ("Nadia Kareem",))
+    assert [p.code for p in problems][:1] == ["weak"]
+
+
+def test_a_very_long_password_is_judged_quickly() -> None:
+    import time
+
+    started = time.perf_counter()
+    check_password("correct horse battery staple " * 35, "x@example.com", SETTINGS)
+    assert time.perf_counter() - started < 1.0

@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.accounts.models import UserInfo
 from portal.accounts.services import create_user
-from portal.accounts.settings import AccountSettings
+from portal.config import AccountSettings
 from portal.db import transaction, upgrade_database
 from tests.support.articles import CATEGORIES_YML
 from tests.support.catalogs import compile_catalogs

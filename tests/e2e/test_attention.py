@@ -71,7 +71,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         requester = add_user(session, email="r@example.com", name="ريم", role="requester", now=now)
         opened = tickets.open_ticket(
             session,
-            services.tickets,
+            services.settings.tickets,
             requester=requester,
             draft=TicketDraft(subject="لا يصلني رمز التحقق", body="طلبته ثلاث مرات."),
             now=now,

@@ -31,7 +31,7 @@ class Server:
         services = self.app.extensions["sanad"]
         with transaction(services.sessions) as session:
             found = accounts.request_password_reset(
-                session, services.accounts, email=email, now=dt.datetime.now(dt.UTC)
+                session, services.settings.accounts, email=email, now=dt.datetime.now(dt.UTC)
             )
         assert found is not None
         return found.token
@@ -49,7 +49,9 @@ def accounts_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
     app = make_app(root, articles, "e2e-secret")
     services = app.extensions["sanad"]
     with transaction(services.sessions) as session:
-        accounts.ensure_demo_accounts(session, services.accounts, now=dt.datetime.now(dt.UTC))
+        accounts.ensure_demo_accounts(
+            session, services.settings.accounts, now=dt.datetime.now(dt.UTC)
+        )
     with serve(app) as site:
         yield Server(site.base, app)
 

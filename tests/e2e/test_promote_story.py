@@ -72,7 +72,7 @@ def open_arabic_ticket(site: Site) -> str:
     with transaction(services.sessions) as session:
         result = tickets.open_ticket(
             session,
-            services.tickets,
+            services.settings.tickets,
             requester=site.users["requester"],
             draft=TicketDraft(
                 subject="ريم: لا يصلني رمز إعادة تعيين كلمة المرور",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
+from portal.config import MailSettings, load_settings
 from portal.notify.mail import MailNotSent, OutgoingMail, send_mail, send_mails
 from portal.notify.messages import TEMPLATES, compose, days_phrase, password_reset_mail
-from portal.notify.settings import MailSettings, load_mail_settings
 from tests.support.mail import Inbox
 
 
@@ -91,7 +92,10 @@ def test_an_unreachable_server_is_reported_and_send_mails_carries_on(
     assert [m["To"] for m in smtp_server.messages] == ["p0@example.com", "p1@example.com"]
 
 
-def test_settings_come_from_the_environment() -> None:
+def test_settings_come_from_the_environment(tmp_path: Path) -> None:
+    def load_mail_settings(environ: dict[str, str]) -> MailSettings:
+        return load_settings({"instance_dir": tmp_path}, environ=environ).mail
+
     settings = load_mail_settings(
         {
             "SANAD_SMTP_HOST": "smtp.example.com",

@@ -11,7 +11,8 @@ from whoosh.writing import SegmentWriter
 
 from portal.kb.repository import ArticleRepository
 from portal.search import analysis
-from portal.search.index import _ParallelWriter, _SegmentWriter, make_schema
+from portal.search.index import make_schema
+from portal.search.index.writer import FastSegmentWriter, ParallelWriter
 from portal.search.services import _document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,8 +56,8 @@ def starter_documents() -> list[dict[str, Any]]:
 def build(directory: Path, writer_class: Any, documents: list[dict[str, Any]]) -> Any:
     directory.mkdir()
     ix = index.create_in(str(directory), make_schema())
-    if writer_class is _ParallelWriter:
-        writer = _ParallelWriter(ix, procs=2, batchsize=20, multisegment=True, limitmb=16)
+    if writer_class is ParallelWriter:
+        writer = ParallelWriter(ix, procs=2, batchsize=20, multisegment=True, limitmb=16)
     else:
         writer = writer_class(ix, limitmb=16)
     for document in documents:
@@ -98,7 +99,7 @@ def snapshot(ix: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("documents", ["synthetic", "edges", "starter"])
 def test_same_index_as_whoosh(tmp_path: Path, documents: str) -> None:
     docs = {"synthetic": SYNTHETIC, "edges": EDGES}.get(documents) or starter_documents()
-    ours = snapshot(build(tmp_path / "ours", _SegmentWriter, docs))
+    ours = snapshot(build(tmp_path / "ours", FastSegmentWriter, docs))
     theirs = snapshot(build(tmp_path / "theirs", SegmentWriter, docs))
     assert ours["terms"] == theirs["terms"]
     assert ours["lengths"] == theirs["lengths"]
@@ -111,7 +112,7 @@ def test_same_index_as_whoosh(tmp_path: Path, documents: str) -> None:
 def test_parallel_build_finds_what_whoosh_finds(tmp_path: Path) -> None:
     """Two helper processes, each with the fast writer: same documents behind each term."""
     docs = starter_documents()
-    ours = snapshot(build(tmp_path / "ours", _ParallelWriter, docs))
+    ours = snapshot(build(tmp_path / "ours", ParallelWriter, docs))
     theirs = snapshot(build(tmp_path / "theirs", SegmentWriter, docs))
     assert ours["terms"].keys() == theirs["terms"].keys()
     for key, found in ours["terms"].items():

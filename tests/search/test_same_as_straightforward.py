@@ -16,7 +16,7 @@ import pytest
 from portal.kb.rendering import plain_text
 from portal.kb.repository import ArticleRepository
 from portal.search import analysis
-from portal.search.index import _best
+from portal.search.index.scoring import best
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,4 +74,4 @@ def test_best_matches_nsmallest_including_ties() -> None:
         numbers = {n for n in scores if rng.random() < 0.8}
         count = rng.choice([0, 1, 10, 20, 60])
         expected = heapq.nsmallest(count, numbers, key=lambda n: (-scores[n], n))
-        assert _best(scores, numbers, count) == expected
+        assert best(scores, numbers, count) == expected

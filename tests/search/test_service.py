@@ -9,6 +9,7 @@ from whoosh.collectors import UnlimitedCollector
 
 from portal.search.analysis import QueryPlan, parse_query
 from portal.search.index import Filter, SearchIndex
+from portal.search.index.scoring import text_query
 from portal.search.models import MAX_PER_PAGE, SearchQuery, SearchResults
 from portal.search.services import NOTICES, SearchService
 from tests.support.articles import ArticleWriter
@@ -389,5 +390,5 @@ def _exhaustive(index: SearchIndex, plan: QueryPlan) -> list[float]:
         dropped: set[int] = set()
         for unit in excluded:
             for terms in unit.alternatives:
-                dropped |= set(searcher.docs_for_query(index._text_query(terms)))
+                dropped |= set(searcher.docs_for_query(text_query(terms)))
         return sorted((s for d, s in inner.results().items() if d not in dropped), reverse=True)

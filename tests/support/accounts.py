@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from portal.accounts.models import UserInfo
-from portal.accounts.settings import AccountSettings
+from portal.config import AccountSettings
 
 PASSWORD = "correct-Horse-battery-9"
 # Production rules with a cheap Argon2id cost, so hundreds of hashes stay fast.
-CHEAP = AccountSettings(argon2_time_cost=1, argon2_memory_cost=8, argon2_parallelism=1)
+CHEAP_HASHING = {"argon2_time_cost": 1, "argon2_memory_cost": 8, "argon2_parallelism": 1}
+CHEAP = AccountSettings(**CHEAP_HASHING)
 
 # run(fn, *args, **kwargs): fn(session, *args, **kwargs) in its own transaction.
 Run = Callable[..., Any]

@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
-from portal.notify.settings import MailSettings
+from portal.config import MailSettings
 
 
 @dataclass

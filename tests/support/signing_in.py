@@ -6,10 +6,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from portal.accounts.models import UserInfo
+from portal.db import utcnow
+from portal.notify.outbox import deliver_due
 
 PASSWORD = "amber-Dune-ferry-72"
 LOGIN_FAILED = "The e-mail address or the password is wrong."
@@ -61,3 +64,9 @@ def signed_in_as(client: FlaskClient) -> str | None:
     page = client.get("/auth/forgot").get_data(as_text=True)
     found = re.search(r'<span class="visually-hidden">[^<]*</span>([^<]+)</summary>', page)
     return found.group(1).strip() if found else None
+
+
+def deliver_mail(app: Flask) -> None:
+    """Send what the outbox holds, as the background sender would a moment later."""
+    services = app.extensions["sanad"]
+    deliver_due(services.sessions, services.settings.mail, utcnow())

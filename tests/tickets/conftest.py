@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from portal.accounts.models import UserInfo
+from portal.config import TicketSettings
 from portal.tickets.services import open_ticket
-from portal.tickets.settings import TicketSettings
 from portal.tickets.values import SelfServiceTrail, TicketDraft, TicketInfo
 from tests.support.accounts import Run
 from tests.support.tickets import MakeTicket

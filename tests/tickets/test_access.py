@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from portal.accounts.models import UserInfo
+from portal.config import TicketSettings
 from portal.tickets.errors import TicketForbidden, TicketNotFound
 from portal.tickets.services import (
     add_reply,
@@ -18,7 +19,6 @@ from portal.tickets.services import (
     open_ticket,
     requester_other_tickets,
 )
-from portal.tickets.settings import TicketSettings
 from portal.tickets.values import TicketDraft
 from tests.support.accounts import Run
 from tests.support.tickets import MakeTicket
@@ -105,7 +105,7 @@ def test_an_agent_keeps_a_ticket_assigned_to_them_in_another_team(
     admin = make_user("admin")
     run(assign_ticket, admin, ticket.reference, assignee_id=both.id, now=now)
     from portal.accounts.services import set_roles
-    from portal.accounts.settings import AccountSettings
+    from portal.config import AccountSettings
 
     moved = run(set_roles, AccountSettings(), both.id, roles=["agent"], tier=1, teams=["network"])
     assert run(get_ticket_for, moved, ticket.reference).assignee_id == both.id

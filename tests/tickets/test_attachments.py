@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from portal.accounts.models import UserInfo
+from portal.config import TicketSettings
 from portal.tickets.attachments import download_name, sniff_type
 from portal.tickets.errors import (
     AttachmentNotFound,
@@ -25,7 +26,6 @@ from portal.tickets.services import (
     get_ticket_detail,
     resolve_ticket,
 )
-from portal.tickets.settings import TicketSettings
 from tests.support.accounts import Run
 from tests.support.tickets import MakeTicket
 

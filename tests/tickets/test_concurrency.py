@@ -6,9 +6,9 @@ import datetime as dt
 import threading
 
 from portal.accounts.models import UserInfo
+from portal.config import TicketSettings
 from portal.db import make_engine, make_session_factory, transaction
 from portal.tickets.services import open_ticket
-from portal.tickets.settings import TicketSettings
 from portal.tickets.values import TicketDraft
 
 PER_WORKER = 50

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.accounts.models import UserInfo
+from portal.config import TicketSettings, load_settings
 from portal.events import Event
 from portal.notify.mail import send_mails
 from portal.tickets.errors import TicketForbidden, ValidationError
@@ -23,7 +25,6 @@ from portal.tickets.services import (
     open_ticket_on_behalf,
     resolve_ticket,
 )
-from portal.tickets.settings import TicketSettings, load_ticket_settings
 from portal.tickets.values import SelfServiceTrail, TicketDraft, TrailSearch, TrailView
 from tests.support.accounts import Run
 from tests.support.mail import Inbox
@@ -298,3 +299,9 @@ def test_the_confirmation_mail_reaches_the_requester_in_their_language(
     assert mail["To"] == arabic.email
     assert mail["Subject"] == f"[{result.ticket.reference}] استلمنا طلبك: الطابعة لا تعمل"
     assert f"/tickets/{result.ticket.reference}" in mail.get_content()
+
+
+def load_ticket_settings(attachments_dir: Path, environ: dict[str, str]) -> TicketSettings:
+    """The ticket settings an operator's environment gives (and nothing from this process's)."""
+    given = {"instance_dir": attachments_dir.parent, "tickets.attachments_dir": attachments_dir}
+    return load_settings(given, environ=environ).tickets

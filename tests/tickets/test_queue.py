@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from portal.accounts.models import UserInfo
+from portal.config import TicketSettings
 from portal.search.models import ArticleEntry, Hit, IndexUnavailable, SearchQuery, SearchResults
 from portal.tickets.errors import TicketForbidden, ValidationError
 from portal.tickets.services import (
@@ -20,7 +21,6 @@ from portal.tickets.services import (
     resolve_ticket,
     suggest_articles,
 )
-from portal.tickets.settings import TicketSettings
 from portal.tickets.values import QueueFilter
 from tests.support.accounts import Run
 from tests.support.tickets import MakeTicket

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from portal.accounts.models import UserInfo
+from portal.config import TicketSettings
 from portal.notify.mail import send_mails
 from portal.tickets.errors import InvalidTransition, TicketForbidden, ValidationError
 from portal.tickets.services import (
@@ -29,7 +30,6 @@ from portal.tickets.services import (
     resolve_ticket,
     update_ticket,
 )
-from portal.tickets.settings import TicketSettings
 from portal.tickets.values import TicketChanges
 from tests.support.accounts import Run
 from tests.support.mail import Inbox

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -18,7 +18,7 @@ from portal.accounts.models import UserInfo
 from portal.accounts.services import create_user
 from portal.db import transaction
 from portal.events import Event
-from tests.support.accounts import CHEAP
+from tests.support.accounts import CHEAP, CHEAP_HASHING
 from tests.support.accounts import PASSWORD as ACCOUNT_PASSWORD
 from tests.support.articles import CATEGORIES_YML, ArticleWriter, git
 from tests.support.catalogs import compile_catalogs
@@ -223,9 +223,18 @@ def client_for(web: Flask) -> ClientFor:
 
 
 @pytest.fixture
+def app_overrides(app_overrides: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Cheap password hashing; a test that takes ``smtp_server`` has the app mail through it."""
+    given = {**app_overrides, "accounts": CHEAP_HASHING}
+    if "smtp_server" in request.fixturenames:
+        given["mail"] = request.getfixturevalue("smtp_server").settings
+    return given
+
+
+@pytest.fixture
 def accounts_app(app: Flask) -> Flask:
-    """The test app with cheap password hashing, for tests that sign in through the pages."""
-    app.extensions["sanad"] = replace(app.extensions["sanad"], accounts=CHEAP)
+    """The test app (cheap password hashing, see ``app_overrides``), for tests that sign in
+    through the pages."""
     return app
 
 

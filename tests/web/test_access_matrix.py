@@ -94,6 +94,9 @@ TABLE: dict[tuple[str, str], tuple[Row, Any]] = {
     ("auth.profile", "GET"): (SIGNED_IN, None),
     ("auth.save_profile", "POST"): ((LOGIN, 400, 400, 400, 400, 400), {}),
     ("auth.change_password", "POST"): ((LOGIN, 400, 400, 400, 400, 400), {}),
+    ("auth.create_token", "POST"): ((LOGIN, 400, 400, 400, 400, 400), {}),
+    # Nobody may revoke a token that is not theirs: it answers like a missing one.
+    ("auth.revoke_token", "POST"): ((LOGIN, 404, 404, 404, 404, 404), {}),
     ("auth.forgot", "GET"): (PUBLIC, None),
     ("auth.forgot", "POST"): ((400,) * 6, {}),
     ("auth.reset", "GET"): (PUBLIC, None),
@@ -117,6 +120,7 @@ ARGUMENTS = {
     "token": "not-a-real-token",
     "action": "unlock",
     "response_id": 999_999,  # no such canned response
+    "token_id": 999_999,  # no such API token
 }
 
 
@@ -125,6 +129,7 @@ for _module in sorted(Path(__file__).parent.glob("access_rows_*.py")):
     TABLE.update(_rows.ROWS)
     ARGUMENTS.update(getattr(_rows, "ARGUMENTS", {}))
 # Last: logging out ends every session of the person.
+TABLE[("auth.sign_out_everywhere", "POST")] = ((LOGIN, 303, 303, 303, 303, 303), {})
 TABLE[("auth.logout", "POST")] = ((LOGIN,) * 6, {})
 
 
@@ -169,7 +174,7 @@ def test_every_role_gets_the_expected_answer(
     with transaction(web.extensions["sanad"].sessions) as session:
         attachment = tickets.add_attachment(
             session,
-            web.extensions["sanad"].tickets,
+            web.extensions["sanad"].settings.tickets,
             users["requester"],
             reference,
             filename="shot.png",

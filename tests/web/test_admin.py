@@ -198,7 +198,7 @@ def test_admin_unlocks_an_account_locked_by_failed_log_ins(
 
     page = f"/admin/users/{person.info.id}"
     before = admin.get(page).get_data(as_text=True)
-    assert "Locked after failed log-ins" in before
+    assert "Log-ins paused after failed attempts, until" in before
     after = press(admin, page, f"{page}/unlock")
     assert "is unlocked" in after
     assert log_in(sara, person.email, person.password).status_code == 303

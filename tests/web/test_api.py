@@ -51,6 +51,9 @@ def test_search_filters_by_language_and_pages(site_client: FlaskClient) -> None:
         {"page": "abc"},
         {"page": "1.5"},
         {"page": "99999999999999999999"},
+        {"page": "⁰⁴⁵"},  # superscripts pass str.isdigit
+        {"page": "1_0"},  # int() reads underscores
+        {"page": "+2"},
         {"per_page": "0"},
         {"per_page": "51"},
         {"per_page": "ten"},

@@ -226,3 +226,50 @@ def test_an_edit_starts_from_the_published_fields(
     )
     assert draft["markdown"] == "Shorter steps."
     assert draft["published_base"] == base_of(web)
+
+
+def test_another_authors_draft_is_missing_for_the_api_and_the_page_alike(
+    web: Flask, make_account: MakeAccount, client_for: ClientFor
+) -> None:
+    owner = client_for(make_account("author"))
+    other = client_for(make_account("author"))
+    draft = start(owner, web)
+    url = f"/api/v1/drafts/{draft['id']}"
+    assert other.get(url).status_code == 404
+    assert other.get(f"/review/drafts/{draft['id']}").status_code == 404
+    overwrite = other.put(url, json={"base": draft["base"], "markdown": "Taken over."})
+    assert overwrite.status_code == 404
+    assert other.post(f"{url}/submit").status_code == 404
+    # The owner's text and state are untouched by the refused calls.
+    mine = owner.get(url).get_json()
+    assert (mine["markdown"], mine["status"], mine["base"]) == (
+        draft["markdown"],
+        "draft",
+        draft["base"],
+    )
+
+
+def test_page_and_api_give_each_role_the_same_answer_on_a_draft(
+    web: Flask, make_account: MakeAccount, client_for: ClientFor
+) -> None:
+    owner = client_for(make_account("author"))
+    draft = start(owner, web)
+    api = f"/api/v1/drafts/{draft['id']}"
+    page = f"/review/drafts/{draft['id']}"
+    expected = {"author": 404, "trainer": 403, "knowledge_manager": 200, "admin": 200}
+    for role, status in expected.items():
+        someone = client_for(make_account(role))
+        assert (someone.get(api).status_code, someone.get(page).status_code) == (status, status)
+    assert (owner.get(api).status_code, owner.get(page).status_code) == (200, 200)
+
+
+def test_another_author_can_neither_discard_nor_list_a_draft_from_the_pages(
+    web: Flask, make_account: MakeAccount, client_for: ClientFor
+) -> None:
+    owner = client_for(make_account("author"))
+    other = client_for(make_account("author"))
+    draft = start(owner, web, title="Reset your password Xylophonic")
+    assert other.post(f"/review/drafts/{draft['id']}/discard").status_code == 404
+    assert owner.get(f"/api/v1/drafts/{draft['id']}").get_json()["status"] == "draft"
+    assert "Xylophonic" in owner.get("/review/").get_data(as_text=True)
+    assert "Xylophonic" not in other.get("/review/").get_data(as_text=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -12,6 +15,15 @@ from portal.kb.tables import ArticleAttention
 from portal.web.limits import enable_limits
 from tests.support.mail import Inbox
 from tests.support.web import ClientFor, MakeAccount, open_ticket
+
+
+@pytest.fixture
+def app_overrides(app_overrides: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
+    """A test that takes ``smtp_server`` has the app mail through it, set as an operator would."""
+    if "smtp_server" not in request.fixturenames:
+        return app_overrides
+    port = request.getfixturevalue("smtp_server").settings.port
+    return {**app_overrides, "SANAD_SMTP_HOST": "127.0.0.1", "SANAD_SMTP_PORT": str(port)}
 
 
 def text_of(response: object) -> str:
@@ -73,7 +85,6 @@ def test_agent_flag_reaches_the_attention_page_and_mails_the_owner(
     web: Flask, client_for: ClientFor, make_account: MakeAccount, smtp_server: Inbox
 ) -> None:
     wired = web.extensions["sanad"]
-    object.__setattr__(wired, "mail", smtp_server.settings)
     manager_user = make_account("knowledge_manager")
     agent = client_for(make_account("agent"))
     reference = open_ticket(client_for(make_account("requester")))
@@ -100,19 +111,11 @@ def test_agent_flag_reaches_the_attention_page_and_mails_the_owner(
 
 
 def test_scan_command_flags_passed_review_dates_and_mails_owner(
-    web: Flask, write_article: object, smtp_server: Inbox, monkeypatch: object
+    web: Flask, write_article: object, smtp_server: Inbox
 ) -> None:
     write_article(  # type: ignore[operator]
         "old-guide", "en", "Old guide", "Text.", review_by="2020-01-01", owner="me@example.org"
     )
-    for name, value in (
-        ("SANAD_SMTP_HOST", "127.0.0.1"),
-        ("SANAD_SMTP_PORT", str(smtp_server.settings.port)),
-    ):
-        monkeypatch.setenv(name, value)  # type: ignore[attr-defined]
-    from portal.notify.settings import load_mail_settings
-
-    object.__setattr__(web.extensions["sanad"], "mail", load_mail_settings())
     result = web.test_cli_runner().invoke(main, args=["attention", "scan"])
     assert result.exit_code == 0, result.output
     assert "review_due: 1 new" in result.output

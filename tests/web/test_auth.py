@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.accounts import services as accounts
-from portal.db import transaction
+from portal.db import transaction, utcnow
 from portal.web.limits import enable_limits
 from tests.support.mail import Inbox
 from tests.support.signing_in import (
@@ -19,6 +18,7 @@ from tests.support.signing_in import (
     PASSWORD,
     MakePerson,
     csrf_token,
+    deliver_mail,
     log_in,
     log_out,
     post_form,
@@ -194,20 +194,29 @@ def test_deactivation_signs_the_person_out_at_once(
     person = make_person()
     log_in(web, person.email, person.password)
     with transaction(accounts_app.extensions["sanad"].sessions) as session:
-        accounts.deactivate_user(session, person.info.id)
+        accounts.deactivate_user(session, person.info.id, now=utcnow())
     assert signed_in_as(web) is None
 
 
 # --- registration and profile --------------------------------------------------------------
 
 
-def test_registration_creates_a_requester_and_logs_them_in(web: FlaskClient) -> None:
+def test_registration_creates_a_requester_who_is_mailed_and_can_log_in(
+    accounts_app: Flask, web: FlaskClient, smtp_server: Inbox
+) -> None:
     response = post_form(
         web,
         "/auth/register",
         {"name": "Huda", "email": "Huda@Example.com", "password": PASSWORD, "lang": "en"},
     )
-    assert response.status_code == 303
+    assert response.status_code == 200
+    assert "Check your e-mail" in response.get_data(as_text=True)
+    assert smtp_server.messages == []  # queued with the account, sent after the answer
+    deliver_mail(accounts_app)
+    [welcome] = smtp_server.messages
+    assert welcome["To"] == "huda@example.com"
+    assert welcome["Subject"] == "Your Sanad account is ready"
+    assert log_in(web, "huda@example.com", PASSWORD).status_code == 303
     assert signed_in_as(web) == "Huda"
     me = web.get("/api/v1/me").get_json()
     assert me["email"] == "huda@example.com"
@@ -235,11 +244,8 @@ def test_registration_keeps_what_was_typed_and_explains_a_weak_password(
     assert "password1234" not in page
 
 
+@pytest.mark.parametrize("app_overrides", [{"SANAD_REGISTRATION_ENABLED": "false"}], indirect=True)
 def test_registration_is_a_404_when_switched_off(accounts_app: Flask) -> None:
-    services = accounts_app.extensions["sanad"]
-    accounts_app.extensions["sanad"] = replace(
-        services, accounts=replace(services.accounts, registration_enabled=False)
-    )
     client = accounts_app.test_client()
     assert client.get("/auth/register").status_code == 404
     assert "/auth/register" not in client.get("/auth/login").get_data(as_text=True)
@@ -281,13 +287,11 @@ def _reset_link(inbox: Inbox) -> str:
 def test_password_reset_end_to_end_through_real_smtp(
     accounts_app: Flask, web: FlaskClient, make_person: MakePerson, smtp_server: Inbox
 ) -> None:
-    accounts_app.extensions["sanad"] = replace(
-        accounts_app.extensions["sanad"], mail=smtp_server.settings
-    )
     person = make_person(email="noor@example.com", lang="en")
 
     asked = post_form(web, "/auth/forgot", {"email": "NOOR@example.com"})
     assert asked.status_code == 200
+    deliver_mail(accounts_app)
     assert len(smtp_server.messages) == 1
     assert smtp_server.messages[0]["To"] == "noor@example.com"
     link = _reset_link(smtp_server)
@@ -309,13 +313,11 @@ def test_password_reset_end_to_end_through_real_smtp(
 def test_forgot_password_answers_the_same_for_unknown_addresses(
     accounts_app: Flask, web: FlaskClient, make_person: MakePerson, smtp_server: Inbox
 ) -> None:
-    accounts_app.extensions["sanad"] = replace(
-        accounts_app.extensions["sanad"], mail=smtp_server.settings
-    )
     make_person(email="noor@example.com")
 
     known = post_form(web, "/auth/forgot", {"email": "noor@example.com"}).get_data(as_text=True)
     unknown = post_form(web, "/auth/forgot", {"email": "ghost@example.com"}).get_data(as_text=True)
+    deliver_mail(accounts_app)
 
     def answer(page: str) -> str:
         return re.sub(r"\S+@example\.com", "ADDRESS", page.split('role="status">')[1].split("<")[0])
@@ -402,7 +404,7 @@ def test_bearer_token_stops_working_when_the_account_is_deactivated(
     services = accounts_app.extensions["sanad"]
     with transaction(services.sessions) as session:
         user = accounts.find_user_by_email(session, "script@example.com")
-        accounts.deactivate_user(session, user.id)
+        accounts.deactivate_user(session, user.id, now=utcnow())
     response = accounts_app.test_client().get(
         "/api/v1/me", headers={"Authorization": f"Bearer {api_token}"}
     )

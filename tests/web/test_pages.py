@@ -65,6 +65,15 @@ def test_search_finds_the_arabic_article_with_highlights(site_client: FlaskClien
     assert "نتيجة" in page or "نتائج" in page or "نتيجتان" in page
 
 
+def test_search_page_reads_an_unreadable_page_number_as_the_first_page(
+    site_client: FlaskClient,
+) -> None:
+    for raw in ("⁰⁴⁵", "1_0", "+2", "99999999999999999999"):
+        response = site_client.get("/search", query_string={"q": "password", "page": raw})
+        assert response.status_code == 200, raw
+        assert 'href="/kb/en/reset-password"' in text_of(response), raw
+
+
 def test_search_shows_the_language_of_each_hit(site_client: FlaskClient) -> None:
     page = text_of(site_client.get("/search", query_string={"q": "password"}))
     assert 'href="/kb/en/reset-password"' in page

@@ -62,7 +62,7 @@ def a_ticket(web: Flask, requester: UserInfo, agent: UserInfo, *, resolve: bool 
     with transaction(wired.sessions) as session:
         opened = tickets.open_ticket(
             session,
-            wired.tickets,
+            wired.settings.tickets,
             requester=requester,
             draft=TicketDraft(
                 subject="Forgot my password, Fatimah here",
@@ -74,7 +74,7 @@ def a_ticket(web: Flask, requester: UserInfo, agent: UserInfo, *, resolve: bool 
         reference = opened.ticket.reference
         tickets.add_reply(
             session,
-            wired.tickets,
+            wired.settings.tickets,
             agent,
             reference,
             body="Open the account page and choose Forgot password, Fatimah.",
@@ -83,7 +83,7 @@ def a_ticket(web: Flask, requester: UserInfo, agent: UserInfo, *, resolve: bool 
         )
         tickets.add_reply(
             session,
-            wired.tickets,
+            wired.settings.tickets,
             agent,
             reference,
             body="VIP-SECRET: her manager asked us to hurry",
@@ -93,7 +93,7 @@ def a_ticket(web: Flask, requester: UserInfo, agent: UserInfo, *, resolve: bool 
         if resolve:
             tickets.resolve_ticket(
                 session,
-                wired.tickets,
+                wired.settings.tickets,
                 agent,
                 reference,
                 note=f"Reset link sent to fatimah.z@example.org ({reference}).",

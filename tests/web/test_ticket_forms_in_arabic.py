@@ -41,7 +41,7 @@ def test_a_refused_file_is_explained_in_the_interface_language(
 ) -> None:
     client = client_for(make_account())
     reference = open_ticket(client)
-    limit = web.extensions["sanad"].tickets.attachment_max_bytes
+    limit = web.extensions["sanad"].settings.tickets.attachment_max_bytes
     response = client.post(
         f"/tickets/{reference}/reply",
         data={"body": "", "file": (io.BytesIO(PNG + b"\0" * limit), "shot.png")},

@@ -3,7 +3,6 @@ the agent's working page, and who may see what."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import gc
 import io
@@ -35,7 +34,7 @@ def detail_of(app: Flask, user: UserInfo, reference: str) -> TicketDetail:
     wired = app.extensions["sanad"]
     with transaction(wired.sessions) as session:
         found: TicketDetail = tickets.get_ticket_detail(
-            session, wired.tickets, user, reference, now=dt.datetime.now(dt.UTC)
+            session, wired.settings.tickets, user, reference, now=dt.datetime.now(dt.UTC)
         )
     return found
 
@@ -125,17 +124,15 @@ def test_visitor_needs_name_and_email(web: Flask) -> None:
     assert 'value="Salma"' in page
 
 
+@pytest.mark.parametrize("app_overrides", [{"SANAD_VISITOR_TICKETS": "false"}], indirect=True)
 def test_without_visitor_tickets_the_form_asks_to_log_in(web: Flask) -> None:
     wired = web.extensions["sanad"]
-    web.extensions["sanad"] = dataclasses.replace(
-        wired, tickets=dataclasses.replace(wired.tickets, visitor_tickets_enabled=False)
-    )
     client = web.test_client()
     assert client.get("/tickets/new").status_code in (303, 401)
     response = client.post("/tickets/new", data={"subject": "a", "body": "b"})
     assert response.status_code in (303, 401)
     with transaction(wired.sessions) as session:
-        assert tickets.close_resolved_tickets(session, wired.tickets, now=NOW) == 0
+        assert tickets.close_resolved_tickets(session, wired.settings.tickets, now=NOW) == 0
 
 
 def test_form_errors_keep_what_was_typed(client_for: ClientFor, make_account: MakeAccount) -> None:
@@ -479,7 +476,7 @@ def test_an_attachment_near_the_size_limit_is_accepted(
     """The request-size cap follows the attachment limit, so a large screenshot is not a 413."""
     client = client_for(make_account())
     reference = open_ticket(client)
-    limit = web.extensions["sanad"].tickets.attachment_max_bytes
+    limit = web.extensions["sanad"].settings.tickets.attachment_max_bytes
     big_png = PNG + b"\0" * (limit - len(PNG) - 1024)
     response = client.post(
         f"/tickets/{reference}/reply",

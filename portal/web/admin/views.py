@@ -3,7 +3,6 @@ reactivate and unlock. Every view needs the ``admin`` role."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 from flask import (
@@ -21,14 +20,15 @@ from werkzeug.wrappers import Response
 
 from portal.accounts import services as accounts
 from portal.accounts.errors import UserNotFound, ValidationError
-from portal.accounts.models import ROLES, UserInfo
-from portal.db import transaction
+from portal.accounts.models import ROLES, TIERS, UserInfo
+from portal.db import transaction, utcnow
 from portal.web.auth.access import current_account, roles_required
 from portal.web.auth.forms import CreateUserForm, RolesForm
 from portal.web.auth.messages import error_messages
 from portal.web.context import services
 from portal.web.forms import MAX_PAGE, clean_text
 from portal.web.pagination import page_numbers
+from portal.web.params import whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -41,17 +41,19 @@ def _teams(text: str | None) -> list[str]:
 
 
 def _tier(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
+    return whole_number(text, min(TIERS), max(TIERS))
 
 
 def _attach(form: RolesForm, error: ValidationError) -> None:
     field = getattr(form, error.field, None) or form.roles
-    field.errors = [*field.errors, *error_messages(error, services().accounts.password_min_length)]
+    field.errors = [
+        *field.errors,
+        *error_messages(error, services().settings.accounts.password_min_length),
+    ]
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+    return whole_number(request.args.get("page"), 1, MAX_PAGE) or 1
 
 
 @bp.get("/")
@@ -99,7 +101,7 @@ def create() -> Page:
             with transaction(services().sessions) as session:
                 info = accounts.create_user(
                     session,
-                    services().accounts,
+                    services().settings.accounts,
                     email=form.email.data,
                     name=form.name.data,
                     password=form.password.data,
@@ -107,7 +109,7 @@ def create() -> Page:
                     lang=form.lang.data,
                     tier=_tier(form.tier.data),
                     teams=_teams(form.teams.data),
-                    now=dt.datetime.now(dt.UTC),
+                    now=utcnow(),
                 )
         except ValidationError as error:
             _attach(form, error)
@@ -132,6 +134,7 @@ def _user_page(info: UserInfo, form: RolesForm, status: int = 200) -> tuple[str,
         user=info,
         form=form,
         is_me=me is not None and me.id == info.id,
+        now=utcnow(),
         notices=[str(m) for m in get_flashed_messages()],
     ), status
 
@@ -163,7 +166,7 @@ def save_roles(user_id: int) -> Page:
             with transaction(services().sessions) as session:
                 accounts.set_roles(
                     session,
-                    services().accounts,
+                    services().settings.accounts,
                     user_id,
                     roles=form.roles.data or [],
                     tier=_tier(form.tier.data),
@@ -179,27 +182,29 @@ def save_roles(user_id: int) -> Page:
     return _user_page(info, form, 400)
 
 
-_ACTIONS = {
-    "deactivate": accounts.deactivate_user,
-    "reactivate": accounts.reactivate_user,
-    "unlock": accounts.unlock_user,
-}
-
-
 @bp.post("/users/<int:user_id>/<any(deactivate, reactivate, unlock):action>")
 @roles_required("admin")
 def act(user_id: int, action: str) -> Response:
-    """Deactivate (signs the person out everywhere), reactivate or unlock an account."""
+    """Deactivate (signs the person out everywhere and revokes their API tokens), reactivate or
+    unlock an account."""
     me = current_account()
     if action == "deactivate" and me is not None and me.id == user_id:
         abort(409)  # locking yourself out of the admin pages helps nobody
     try:
         with transaction(services().sessions) as session:
-            info = _ACTIONS[action](session, user_id)
+            if action == "deactivate":
+                info = accounts.deactivate_user(session, user_id, now=utcnow())
+            elif action == "reactivate":
+                info = accounts.reactivate_user(session, user_id)
+            else:
+                info = accounts.unlock_user(session, user_id)
     except UserNotFound:
         abort(404)
     done = {
-        "deactivate": _("%(name)s is deactivated and logged out everywhere.", name=info.name),
+        "deactivate": _(
+            "%(name)s is deactivated, logged out everywhere, and their API tokens are revoked.",
+            name=info.name,
+        ),
         "reactivate": _("%(name)s can log in again.", name=info.name),
         "unlock": _("%(name)s is unlocked.", name=info.name),
     }

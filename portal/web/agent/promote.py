@@ -20,11 +20,9 @@ from portal.editorial.promotion import (
     similar_for_ticket,
 )
 from portal.kb.workflow import Editor, InvalidDraft, NotAllowed, StaleBase
-from portal.search.models import ArticleEntry, Visibility
 from portal.tickets.errors import InvalidTransition
-from portal.tickets.impact import resolved_by, resolved_count
 from portal.web.agent.views import bp
-from portal.web.auth.access import current_account, current_editor, roles_required
+from portal.web.auth.access import current_editor, roles_required
 from portal.web.context import services
 from portal.web.tickets.shared import utcnow
 
@@ -91,29 +89,3 @@ def promote(reference: str) -> BaseResponse:
         return redirect(back, code=303)
     flash(_("Draft created. It now goes through review before it is published."), "success")
     return redirect(draft_url(_editor(), outcome.draft.id, reference), code=303)
-
-
-# --- what the ticket and article pages show (template globals) ----------------------------------
-
-
-@bp.app_template_global()
-def resolved_by_articles(reference: str) -> list[ArticleEntry]:
-    """Published articles made from this ticket, for "Resolved by article X" on ticket pages."""
-    account = current_account()
-    visibility: Visibility = "internal" if account is not None and account.is_staff else "public"
-    wired = services()
-    with transaction(wired.sessions) as session:
-        found = resolved_by(session, reference)
-    entries: list[ArticleEntry] = []
-    for item in found:
-        entry = wired.search.get_entry(item.article_id, item.lang, visibility=visibility)
-        if entry is not None:
-            entries.append(entry)
-    return entries
-
-
-@bp.app_template_global()
-def article_resolved_count(article_id: str) -> int:
-    """How many tickets an article resolved, for the article page's facts."""
-    with transaction(services().sessions) as session:
-        return resolved_count(session, article_id)

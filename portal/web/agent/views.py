@@ -11,15 +11,18 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.accounts.models import UserInfo
 from portal.accounts.services import list_agents
-from portal.db import transaction
+from portal.db import (
+    Session,  # the session type, through the storage layer
+    transaction,
+)
 from portal.notify.mail import send_mails
 from portal.tickets import services as tickets
 from portal.tickets.errors import InvalidTransition, ValidationError
+from portal.tickets.impact import resolved_by_entries
 from portal.tickets.states import (
     ACTIVE_STATUSES,
     ON_BEHALF_CHANNELS,
@@ -122,13 +125,16 @@ def ticket(reference: str) -> Any:
     account = _account()
     wired = services()
     with transaction(wired.sessions) as session:
-        found = tickets.get_ticket_detail(session, wired.tickets, account, reference, now=utcnow())
+        found = tickets.get_ticket_detail(
+            session, wired.settings.tickets, account, reference, now=utcnow()
+        )
         if "note" not in found.actions:
             # An agent's own request to the help desk: they see it as a requester does.
             return redirect(url_for("tickets.detail", reference=found.ticket.reference))
         others = tickets.requester_other_tickets(session, account, reference)
         canned = tickets.list_canned_responses(session, account)
         agents = list_agents(session, found.ticket.team)
+        resolved_articles = resolved_by_entries(session, wired.search, account, reference)
     suggested = tickets.suggest_articles(
         wired.search,
         subject=found.ticket.subject,
@@ -148,6 +154,7 @@ def ticket(reference: str) -> Any:
         suggested=suggested,
         linked=linked,
         tried_articles=tried,
+        resolved_articles=resolved_articles,
         priorities=PRIORITIES,
         categories=categories(),
         reply_draft=pop_reply_draft(reference),
@@ -193,7 +200,7 @@ def _act(
             on_refused()  # the 409 page links back to the ticket, where the text waits
         raise
     else:
-        send_mails(services().mail, getattr(result, "mails", ()))
+        send_mails(services().settings.mail, getattr(result, "mails", ()))
         flash(done, "success")
     return redirect(url_for("agent.ticket", reference=reference), code=303)
 
@@ -269,7 +276,7 @@ def reply(reference: str) -> BaseResponse:
         if body or attached is None:
             result = tickets.add_reply(
                 session,
-                services().tickets,
+                services().settings.tickets,
                 account,
                 reference,
                 body=body,
@@ -279,7 +286,7 @@ def reply(reference: str) -> BaseResponse:
         if attached is not None:
             tickets.add_attachment(
                 session,
-                services().tickets,
+                services().settings.tickets,
                 account,
                 reference,
                 filename=attached[0],
@@ -319,7 +326,7 @@ def resolve(reference: str) -> BaseResponse:
         reference,
         lambda s, a: tickets.resolve_ticket(
             s,
-            services().tickets,
+            services().settings.tickets,
             a,
             reference,
             article_ids=article_ids,
@@ -392,7 +399,7 @@ def create() -> Any:
         with transaction(services().sessions) as session:
             result = tickets.open_ticket_on_behalf(
                 session,
-                services().tickets,
+                services().settings.tickets,
                 _account(),
                 requester_email=values["requester_email"],
                 draft=draft,
@@ -401,7 +408,7 @@ def create() -> Any:
             )
     except ValidationError as error:
         return _render_on_behalf(values, {error.field: error.message}, 400)
-    send_mails(services().mail, result.mails)
+    send_mails(services().settings.mail, result.mails)
     flash(_("Ticket %(reference)s was opened.", reference=result.ticket.reference), "success")
     return redirect(url_for("agent.ticket", reference=result.ticket.reference), code=303)
 

@@ -2,30 +2,29 @@
 
 A public contract like the rest of /api/v1: add keys, never rename. Staff only, except an
 article's history, which anyone may read for a published public article. Workflow refusals
-become JSON errors with a message: 404 unknown draft, 403 not allowed, 422 a field that is
-not valid (``fields`` names each), 409 a stale base (``current`` is the version there now)
-or a draft in the wrong state. Nothing here answers 5xx for anything a client can send.
+become JSON errors with a message through the one error map in ``portal.web.errors``: 404
+unknown draft (or one the person may not see), 403 not allowed, 422 a field that is not valid
+(``fields`` names each), 409 a stale base (``current`` is the version there now) or a draft
+in the wrong state. Nothing here answers 5xx for anything a client can send.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, jsonify, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal.db import transaction
+from portal.db import transaction, utcnow
 from portal.editorial import publishing
 from portal.kb import workflow
-from portal.kb.models import KbError, UnsafePath
 from portal.kb.workflow import DraftInput, DraftView, Editor
 from portal.web.api.views import bp
 from portal.web.auth.access import current_editor, roles_required
 from portal.web.context import services
-from portal.web.errors import error_response
+from portal.web.errors import draft_api, error_response
 from portal.web.forms import BadParameter
 
 # Who may use the draft endpoints at all; the service decides the rest (kinds, own drafts).
@@ -41,38 +40,6 @@ def _payload() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadParameter("the body must be a JSON object (Content-Type: application/json)")
     return data
-
-
-def _json_error(status: int, message: str, **extra: Any) -> tuple[Response, int]:
-    return jsonify({"error": {"status": status, "message": message, **extra}}), status
-
-
-def _invalid(errors: dict[str, str]) -> tuple[Response, int]:
-    field = next(iter(errors), None)
-    return _json_error(
-        422, "; ".join(f"{k}: {v}" for k, v in errors.items()), field=field, fields=errors
-    )
-
-
-def _answer(work: Callable[[], tuple[Response, int] | Response]) -> tuple[Response, int] | Response:
-    """Run one workflow call; its refusals become the API's JSON errors."""
-    try:
-        return work()
-    except workflow.InvalidDraft as invalid:
-        return _invalid(invalid.errors)
-    except workflow.DraftNotFound as missing:
-        return _json_error(404, str(missing))
-    except workflow.NotAllowed as refused:
-        return _json_error(403, str(refused))
-    except workflow.StaleBase as stale:
-        return _json_error(409, str(stale), current=stale.current, code="stale_base")
-    except workflow.WorkflowError as error:
-        return _json_error(409, str(error), code="state")
-    except UnsafePath as unsafe:
-        return _json_error(422, str(unsafe), field="path", fields={"path": str(unsafe)})
-    except KbError as error:  # git refused something: report it, never a 500
-        current_app.logger.warning("draft API: %s", error)
-        return _json_error(409, "The articles repository refused the change: try again.")
 
 
 def _editor() -> Editor:
@@ -193,133 +160,108 @@ def _optional_string(body: dict[str, Any], name: str) -> str | None:
     return value
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @bp.post("/drafts")
 @roles_required(*DRAFT_ROLES)
-def create_draft() -> tuple[Response, int] | Response:
+@draft_api
+def create_draft() -> tuple[Response, int]:
     body = _payload()
-
-    def work() -> tuple[Response, int]:
-        article_id = _optional_string(body, "article_id")
-        base = _optional_string(body, "base")
-        wired = services()
-        lang = body.get("lang")
-        # An edit starts from the published article's fields: send only what changes.
-        live = (
-            workflow.live_input(wired.repository, article_id, lang)
-            if article_id and isinstance(lang, str)
-            else None
-        )
-        data = _draft_input(body, live)
-        with transaction(wired.sessions) as session:
-            draft = workflow.create_draft(
-                session, wired.repository, wired.settings, _editor(), data,
-                article_id=article_id, base=base, now=_now(),
-            )  # fmt: skip
-        response = jsonify(draft_json(draft))
-        response.headers["Location"] = url_for("api.get_draft", draft_id=draft.id)
-        return response, 201
-
-    return _answer(work)
+    article_id = _optional_string(body, "article_id")
+    base = _optional_string(body, "base")
+    wired = services()
+    lang = body.get("lang")
+    # An edit starts from the published article's fields: send only what changes.
+    live = (
+        workflow.live_input(wired.repository, article_id, lang)
+        if article_id and isinstance(lang, str)
+        else None
+    )
+    data = _draft_input(body, live)
+    with transaction(wired.sessions) as session:
+        draft = workflow.create_draft(
+            session, wired.repository, wired.settings, _editor(), data,
+            article_id=article_id, base=base, now=utcnow(),
+        )  # fmt: skip
+    response = jsonify(draft_json(draft))
+    response.headers["Location"] = url_for("api.get_draft", draft_id=draft.id)
+    return response, 201
 
 
 @bp.get("/drafts/<draft_id>")
 @roles_required(*DRAFT_ROLES)
-def get_draft(draft_id: str) -> tuple[Response, int] | Response:
-    def work() -> Response:
-        wired = services()
-        with transaction(wired.sessions) as session:
-            draft = workflow.get_draft(session, wired.repository, draft_id)
-        _may_see(draft)
-        return jsonify(draft_json(draft))
-
-    return _answer(work)
-
-
-def _may_see(draft: DraftView) -> None:
-    editor = _editor()
-    if not (workflow.may_edit(editor, draft.data.kind) or workflow.may_review(editor)):
-        raise workflow.NotAllowed("You may not open this draft.")
+@draft_api
+def get_draft(draft_id: str) -> Response:
+    wired = services()
+    with transaction(wired.sessions) as session:
+        draft = workflow.open_draft(session, wired.repository, _editor(), draft_id)
+    return jsonify(draft_json(draft))
 
 
 @bp.put("/drafts/<draft_id>")
 @roles_required(*DRAFT_ROLES)
-def save_draft(draft_id: str) -> tuple[Response, int] | Response:
+@draft_api
+def save_draft(draft_id: str) -> Response:
     body = _payload()
-
-    def work() -> Response:
-        base = body.get("base")
-        if not isinstance(base, str) or not base:
-            raise workflow.InvalidDraft({"base": "Send the version you edited (base)."})
-        wired = services()
-        with transaction(wired.sessions) as session:
-            current = workflow.get_draft(session, wired.repository, draft_id)
-            data = _draft_input(body, current.data)
-            saved = workflow.save_draft(
-                session, wired.repository, wired.settings, _editor(), draft_id, data,
-                base=base, now=_now(),
-            )  # fmt: skip
-        return jsonify(draft_json(saved))
-
-    return _answer(work)
+    base = body.get("base")
+    if not isinstance(base, str) or not base:
+        raise workflow.InvalidDraft({"base": "Send the version you edited (base)."})
+    wired = services()
+    editor = _editor()
+    with transaction(wired.sessions) as session:
+        # Fields not sent keep their value: merge over the draft as this person may see it.
+        current = workflow.open_draft(session, wired.repository, editor, draft_id)
+        saved = workflow.save_draft(
+            session, wired.repository, wired.settings, editor, draft_id,
+            _draft_input(body, current.data), base=base, now=utcnow(),
+        )  # fmt: skip
+    return jsonify(draft_json(saved))
 
 
 @bp.post("/drafts/<draft_id>/submit")
 @roles_required(*DRAFT_ROLES)
-def submit_draft(draft_id: str) -> tuple[Response, int] | Response:
-    def work() -> Response:
-        wired = services()
-        with transaction(wired.sessions) as session:
-            workflow.submit_draft(session, wired.settings, _editor(), draft_id, now=_now())
-            draft = workflow.get_draft(session, wired.repository, draft_id)
-        return jsonify(draft_json(draft))
-
-    return _answer(work)
+@draft_api
+def submit_draft(draft_id: str) -> Response:
+    wired = services()
+    with transaction(wired.sessions) as session:
+        workflow.submit_draft(session, wired.settings, _editor(), draft_id, now=utcnow())
+        draft = workflow.get_draft(session, wired.repository, draft_id)
+    return jsonify(draft_json(draft))
 
 
 @bp.post("/drafts/<draft_id>/approve")
 @roles_required(*DRAFT_ROLES)
-def approve_draft(draft_id: str) -> tuple[Response, int] | Response:
-    def work() -> Response:
-        wired = services()
-        with transaction(wired.sessions) as session:
-            outcome = publishing.publish_draft(
-                session, wired.repository, wired.search, wired.settings, _editor(), draft_id,
-                now=_now(),
-            )  # fmt: skip
-            draft = workflow.get_draft(session, wired.repository, draft_id)
-        body = draft_json(draft)
-        body["published_commit"] = outcome.result.commit
-        body["golden_warnings"] = [
-            {"query": g.query, "lang": g.lang, "expected": g.expected, "rank": g.rank}
-            for g in outcome.lost_golden
-        ]
-        return jsonify(body)
-
-    return _answer(work)
+@draft_api
+def approve_draft(draft_id: str) -> Response:
+    wired = services()
+    with transaction(wired.sessions) as session:
+        outcome = publishing.publish_draft(
+            session, wired.repository, wired.search, wired.settings, _editor(), draft_id,
+            now=utcnow(),
+        )  # fmt: skip
+        draft = workflow.get_draft(session, wired.repository, draft_id)
+    body = draft_json(draft)
+    body["published_commit"] = outcome.result.commit
+    body["golden_warnings"] = [
+        {"query": g.query, "lang": g.lang, "expected": g.expected, "rank": g.rank}
+        for g in outcome.lost_golden
+    ]
+    return jsonify(body)
 
 
 @bp.post("/drafts/<draft_id>/request-changes")
 @roles_required(*DRAFT_ROLES)
-def request_changes(draft_id: str) -> tuple[Response, int] | Response:
+@draft_api
+def request_changes(draft_id: str) -> Response:
     body = _payload()
-
-    def work() -> Response:
-        comment = body.get("comment")
-        if not isinstance(comment, str):
-            raise workflow.InvalidDraft({"comment": "Say what should change."})
-        wired = services()
-        with transaction(wired.sessions) as session:
-            workflow.request_changes(
-                session, wired.settings, _editor(), draft_id, comment, now=_now()
-            )
-            draft = workflow.get_draft(session, wired.repository, draft_id)
-        return jsonify(draft_json(draft))
-
-    return _answer(work)
+    comment = body.get("comment")
+    if not isinstance(comment, str):
+        raise workflow.InvalidDraft({"comment": "Say what should change."})
+    wired = services()
+    with transaction(wired.sessions) as session:
+        workflow.request_changes(
+            session, wired.settings, _editor(), draft_id, comment, now=utcnow()
+        )
+        draft = workflow.get_draft(session, wired.repository, draft_id)
+    return jsonify(draft_json(draft))
 
 
 @bp.get("/articles/<article_id>/history")

@@ -12,14 +12,14 @@ from flask import Response, abort, jsonify, request
 
 from portal.kb import feedback
 from portal.web.api.views import article_url, bp
-from portal.web.attention.feedback import VOTE_LIMIT, cast_vote, refusal
+from portal.web.attention.feedback import VOTE_LIMIT, VOTE_SCOPE, cast_vote, refusal
 from portal.web.context import services, ui_lang
 from portal.web.forms import BadParameter, parse_lang
 from portal.web.limits import limiter
 
 
 @bp.post("/articles/<article_id>/feedback")
-@limiter.limit(VOTE_LIMIT)
+@limiter.shared_limit(VOTE_LIMIT, scope=VOTE_SCOPE)
 def article_feedback(article_id: str) -> Any:
     lang = parse_lang(request.args, strict=True)
     data = request.get_json(silent=True)

@@ -15,6 +15,7 @@ from portal.db import transaction
 from portal.notify.mail import send_mails
 from portal.tickets import services as tickets
 from portal.tickets.errors import ValidationError
+from portal.tickets.idempotency import open_ticket_once
 from portal.tickets.values import (
     MessageInfo,
     SelfServiceTrail,
@@ -28,7 +29,7 @@ from portal.web.api.views import bp
 from portal.web.auth.access import current_account, login_required, signed_in_with_token
 from portal.web.context import services, ui_lang
 from portal.web.forms import BadParameter
-from portal.web.limits import TICKET_CREATE_LIMIT, limiter
+from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
 from portal.web.tickets.shared import (
     article_exists,
     find_article,
@@ -171,7 +172,7 @@ def _given_trail(data: dict[str, Any]) -> SelfServiceTrail:
 
 @bp.post("/tickets")
 @login_required
-@limiter.limit(TICKET_CREATE_LIMIT)
+@limiter.shared_limit(TICKET_CREATE_LIMIT, scope=TICKET_CREATE_SCOPE)
 def create_ticket() -> tuple[Response, int]:
     data = _payload()
     priority = _string(data, "priority")
@@ -186,16 +187,18 @@ def create_ticket() -> tuple[Response, int]:
     # In a browser the session already knows what was tried; a token client tells us.
     trail = _given_trail(data) if signed_in_with_token() else session_trail()
     with transaction(services().sessions) as session:
-        result = tickets.open_ticket(
+        opened = open_ticket_once(
             session,
-            services().tickets,
+            services().settings.tickets,
+            key=request.headers.get("Idempotency-Key"),
+            body=data,
             requester=current_account(),
             draft=draft,
             trail=trail,
             now=utcnow(),
         )
-    send_mails(services().mail, result.mails)
-    info = result.ticket
+    send_mails(services().settings.mail, opened.result.mails)
+    info = opened.result.ticket
     response = jsonify(
         {
             "reference": info.reference,
@@ -204,6 +207,8 @@ def create_ticket() -> tuple[Response, int]:
         }
     )
     response.headers["Location"] = url_for("api.get_ticket", reference=info.reference)
+    if opened.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return response, 201
 
 
@@ -247,7 +252,7 @@ def list_tickets() -> Response:
 def get_ticket(reference: str) -> Response:
     with transaction(services().sessions) as session:
         found = tickets.get_ticket_detail(
-            session, services().tickets, current_account(), reference, now=utcnow()
+            session, services().settings.tickets, current_account(), reference, now=utcnow()
         )
     return jsonify(detail_json(found))
 
@@ -263,7 +268,7 @@ def add_reply(reference: str) -> tuple[Response, int]:
     with transaction(services().sessions) as session:
         result = tickets.add_reply(
             session,
-            services().tickets,
+            services().settings.tickets,
             current_account(),
             reference,
             body=body,
@@ -271,9 +276,9 @@ def add_reply(reference: str) -> tuple[Response, int]:
             now=utcnow(),
         )
         found = tickets.get_ticket_detail(
-            session, services().tickets, current_account(), reference, now=utcnow()
+            session, services().settings.tickets, current_account(), reference, now=utcnow()
         )
-    send_mails(services().mail, result.mails)
+    send_mails(services().settings.mail, result.mails)
     return jsonify(detail_json(found)), 201
 
 
@@ -298,7 +303,7 @@ def resolve(reference: str) -> Response:
     with transaction(services().sessions) as session:
         result = tickets.resolve_ticket(
             session,
-            services().tickets,
+            services().settings.tickets,
             current_account(),
             reference,
             article_ids=article_ids,
@@ -306,5 +311,5 @@ def resolve(reference: str) -> Response:
             now=utcnow(),
             article_exists=article_exists,
         )
-    send_mails(services().mail, result.mails)
+    send_mails(services().settings.mail, result.mails)
     return jsonify(ticket_json(result.ticket))

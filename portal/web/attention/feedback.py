@@ -7,15 +7,15 @@ thanks in place; after "No" it shows the reason box, whose text updates the same
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from portal.db import transaction
+from portal.db import transaction, utcnow
 from portal.kb import feedback
 from portal.kb.translations import StaleTranslation, translation_status
+from portal.web.attention.forms import VoteForm
 from portal.web.auth.access import current_account
 from portal.web.context import services
 from portal.web.limits import limiter
@@ -24,6 +24,7 @@ from portal.web.trail import record, visitor_id
 feedback_bp = Blueprint("feedback", __name__)
 
 VOTE_LIMIT = "20 per minute; 200 per day"
+VOTE_SCOPE = "article-vote"  # one budget for the page's and the API's votes (shared_limit)
 VOTES_KEY = "votes"  # the visitor's own votes, newest last: what the article page shows
 VOTES_KEPT = 20
 
@@ -57,7 +58,7 @@ def cast_vote(article_id: str, lang: str, helpful: object, reason: object) -> fe
             visitor=voter(),
             helpful=helpful,
             reason=reason,
-            now=dt.datetime.now(dt.UTC),
+            now=utcnow(),
         )
     account = current_account()
     record(
@@ -91,14 +92,14 @@ def refusal(error: feedback.InvalidVote) -> str:
 
 
 @feedback_bp.post("/articles/<lang>/<article_id>/feedback")
-@limiter.limit(VOTE_LIMIT)
+@limiter.shared_limit(VOTE_LIMIT, scope=VOTE_SCOPE)
 def vote(lang: str, article_id: str) -> Any:
-    choice = request.form.get("helpful", "")
-    helpful: object = {"yes": True, "no": False}.get(choice, choice)
-    reason = request.form.get("reason")
+    form = VoteForm()
     wants_json = request.accept_mimetypes.best == "application/json"
+    if not form.validate():  # only the CSRF token can fail here
+        abort(400)
     try:
-        result = cast_vote(article_id, lang, helpful, reason)
+        result = cast_vote(article_id, lang, form.choice(), form.reason.data)
     except feedback.InvalidVote as error:
         if wants_json:
             body = {"status": 400, "message": refusal(error), "field": error.field}

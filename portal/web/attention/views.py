@@ -8,7 +8,6 @@ so ticket views need no knowledge of content health; ``sanad attention scan`` se
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
@@ -16,11 +15,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal.db import transaction
+from portal.db import transaction, utcnow
 from portal.editorial import attention
 from portal.kb import feedback
 from portal.kb.health import AttentionNotFound
 from portal.kb.translations import stale_translations, translation_diff
+from portal.web.attention.forms import ResolveForm
 from portal.web.auth.access import current_account, roles_required
 from portal.web.context import services
 from portal.web.forms import parse_list
@@ -37,19 +37,15 @@ PER_PAGE = 20
 RAISING_ENDPOINTS = frozenset({"agent.flag", "tickets.reopen"})
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def attention_link() -> str:
-    return services().tickets.public_url.rstrip("/") + url_for("attention.index")
+    return services().settings.tickets.public_url.rstrip("/") + url_for("attention.index")
 
 
 def send_owner_mail() -> int:
     """Mail the owners of rows not yet notified (after the commit that raised them)."""
     wired = services()
     return attention.notify_owners(
-        wired.sessions, wired.repository, wired.mail, link=attention_link(), now=utcnow
+        wired.sessions, wired.repository, wired.settings.mail, link=attention_link(), now=utcnow
     )
 
 
@@ -76,6 +72,9 @@ def index() -> str:
 @bp.post("/<int:attention_id>/resolve")
 @roles_required(*MANAGERS)
 def resolve(attention_id: int) -> BaseResponse:
+    if not ResolveForm().validate():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(url_for("attention.index"), code=303)
     try:
         with transaction(services().sessions) as session:
             attention.resolve(session, current_account(), attention_id, now=utcnow())

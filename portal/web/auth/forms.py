@@ -87,6 +87,32 @@ class ResetForm(FlaskForm):  # type: ignore[misc]
     password = _password(_l("New password"), "new-password")
 
 
+class TokenCreateForm(FlaskForm):  # type: ignore[misc]
+    name = StringField(
+        _l("What the token is for"),
+        validators=[DataRequired(message=REQUIRED), Length(max=100)],
+        render_kw={"autocomplete": "off"},
+    )
+    days = SelectField(_l("Valid for"), choices=[], default="")
+
+
+TOKEN_LIFETIMES = (7, 30, 90, 365)  # days offered on the profile; the default joins them
+
+
+def token_lifetime_choices(default_days: int) -> list[SelectChoice]:
+    """The lifetimes to choose from, the configured default among them."""
+    days = sorted({*TOKEN_LIFETIMES, default_days})
+    return [SelectChoice(str(d), _l("%(num)d days", num=d)) for d in days]
+
+
+class TokenRevokeForm(FlaskForm):  # type: ignore[misc]
+    """One per listed token: the CSRF token, the token's id is in the URL."""
+
+
+class SignOutEverywhereForm(FlaskForm):  # type: ignore[misc]
+    """Only the CSRF token: the button ends every session and revokes every API token."""
+
+
 class CheckboxesField(SelectMultipleField):  # type: ignore[misc]
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()

@@ -31,6 +31,16 @@ _BY_CODE: dict[str, LazyString] = {
     "too_long": _l("This is too long."),
     "common": _l("This password is too common; choose a less guessable one."),
     "contains_email": _l("Do not include your e-mail address or its name part."),
+    # The strength estimate: what is wrong, then one hint on what to avoid.
+    "weak": _l(
+        "This password is easy to guess. Add another word or two: "
+        "a few unrelated words make a strong password."
+    ),
+    "weak_sequence": _l("Avoid sequences like abc or 123."),
+    "weak_keyboard": _l("Avoid keyboard patterns like qwerty or 1q2w3e."),
+    "weak_repeat": _l("Avoid repeated characters and words."),
+    "weak_date": _l("Avoid dates and years."),
+    "weak_words": _l("Avoid common words, names and well-known passwords."),
 }
 
 _BY_FIELD_CODE: dict[tuple[str, str], LazyString] = {
@@ -39,6 +49,7 @@ _BY_FIELD_CODE: dict[tuple[str, str], LazyString] = {
     ("roles", "required"): _l("Give the person at least one role."),
     ("tier", "choice"): _l("The tier is 1, 2 or 3."),
     ("teams", "too_long"): _l("A team name has at most 60 characters."),
+    ("lifetime", "choice"): _l("Choose one of the offered lifetimes."),
 }
 
 

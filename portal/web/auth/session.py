@@ -30,6 +30,7 @@ from flask_wtf.csrf import CSRFError
 from portal.accounts import services as accounts
 from portal.accounts.errors import InvalidToken
 from portal.accounts.models import UserInfo
+from portal.db import utcnow
 from portal.web.context import services
 
 API_PREFIX = "/api/"
@@ -150,8 +151,7 @@ def _load_from_request(req: Request) -> CurrentUser | None:
     if not token:
         return None
     try:
-        with services().sessions() as db:
-            info = accounts.verify_api_token(db, token)
+        info = accounts.verify_api_token(services().sessions, token, now=utcnow())
     except InvalidToken:
         return None
     return CurrentUser(info, via_token=True)

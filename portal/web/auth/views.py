@@ -1,12 +1,12 @@
 """The account pages under ``/auth``: log in and out, register, profile, password reset.
 
 Each view parses its form, calls one accounts service inside ``transaction`` and renders or
-redirects. Mail goes out after the transaction commits.
+redirects. Mail is queued in the service's transaction (``mail.queue_notice``) and leaves
+after the commit, never inside the request. Token views are in ``tokens``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from flask import (
@@ -21,15 +21,13 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from portal.accounts import services as accounts
+from portal.accounts import tokens as api_tokens
 from portal.accounts.errors import InvalidCredentials, InvalidToken, ValidationError
 from portal.accounts.models import UserInfo
-from portal.db import transaction
-from portal.notify.mail import send_mails
-from portal.notify.messages import password_reset_mail
+from portal.db import DatabaseError, transaction, utcnow
 from portal.web.auth.access import current_account, login_required
 from portal.web.auth.forms import (
     ForgotForm,
@@ -38,7 +36,12 @@ from portal.web.auth.forms import (
     ProfileForm,
     RegisterForm,
     ResetForm,
+    SignOutEverywhereForm,
+    TokenCreateForm,
+    TokenRevokeForm,
+    token_lifetime_choices,
 )
+from portal.web.auth.mail import queue_notice
 from portal.web.auth.messages import LOGIN_FAILED, error_messages, role_name
 from portal.web.auth.session import log_in, log_out, replace_session_user
 from portal.web.context import services
@@ -60,14 +63,12 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 Page = str | Response | tuple[str, int]
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _attach(form: object, error: ValidationError, fields: dict[str, str] | None = None) -> None:
+def attach_error(
+    form: object, error: ValidationError, fields: dict[str, str] | None = None
+) -> None:
     """Show a service's ``ValidationError`` under the matching field (or the form's top)."""
     name = (fields or {}).get(error.field, error.field)
-    messages = error_messages(error, services().accounts.password_min_length)
+    messages = error_messages(error, services().settings.accounts.password_min_length)
     field = getattr(form, name, None)
     if field is None:  # a field this form lacks: show it under the form's first field
         log.warning("no field %r for a %s error", error.field, type(form).__name__)
@@ -100,10 +101,12 @@ def login() -> Page:
         try:
             info = accounts.authenticate(
                 services().sessions,
-                services().accounts,
+                services().settings.accounts,
                 email=form.email.data,
                 password=form.password.data,
-                now=_now(),
+                now=utcnow(),
+                address=client_ip(),
+                notify=queue_notice,
             )
         except InvalidCredentials:
             failed = True
@@ -114,7 +117,7 @@ def login() -> Page:
         "auth/login.html",
         form=form,
         failed_message=LOGIN_FAILED if failed else None,
-        registration=services().accounts.registration_enabled,
+        registration=services().settings.accounts.registration_enabled,
         notices=_messages(),
     )
     return page, 400 if form.is_submitted() else 200
@@ -138,7 +141,10 @@ def logout() -> Response:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(REGISTRATION_LIMIT, key_func=client_ip, methods=["POST"])
 def register() -> Page:
-    if not services().accounts.registration_enabled:
+    """Create an account; the answer is "check your mail" whether or not the address already
+    had one (the service mails the new or the existing owner), so it tells nobody who has
+    an account."""
+    if not services().settings.accounts.registration_enabled:
         abort(404)
     if current_account() is not None:
         return redirect(_home(), code=303)
@@ -146,21 +152,20 @@ def register() -> Page:
     if form.validate_on_submit():
         try:
             with transaction(services().sessions) as session:
-                info = accounts.register_user(
+                accounts.register_user(
                     session,
-                    services().accounts,
+                    services().settings.accounts,
                     email=form.email.data,
                     name=form.name.data,
                     password=form.password.data,
                     lang=form.lang.data,
-                    now=_now(),
+                    now=utcnow(),
+                    notify=queue_notice,
                 )
         except ValidationError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
-            log_in(info)
-            flash(_("Welcome to Sanad. Your account is ready."))
-            return redirect(url_for("auth.profile"), code=303)
+            return render_template("auth/register_sent.html", email=form.email.data)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
 
@@ -168,20 +173,42 @@ def register() -> Page:
 # --- profile -------------------------------------------------------------------------------
 
 
-def _profile_page(
+def new_token_form(*, submitted: bool) -> TokenCreateForm:
+    """The "new API token" form (read from the request when ``submitted``), its lifetimes
+    offered around the configured default."""
+    default_days = services().settings.accounts.api_token_ttl.days
+    form = TokenCreateForm() if submitted else TokenCreateForm(formdata=None)
+    form.days.choices = token_lifetime_choices(default_days)
+    if not form.days.data:
+        form.days.data = str(default_days)
+    return form
+
+
+def profile_page(
     profile: ProfileForm | None = None,
     password: PasswordChangeForm | None = None,
+    token_form: TokenCreateForm | None = None,
+    new_token: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
+    """The profile: name and language, password, API tokens, sign out everywhere."""
     account = current_account()
     assert account is not None
     profile = profile or ProfileForm(name=account.name, lang=account.lang, formdata=None)
     password = password or PasswordChangeForm(formdata=None)
+    with services().sessions() as session:
+        tokens = api_tokens.list_api_tokens(session, account.id)
     return render_template(
         "auth/profile.html",
         account=account,
         profile_form=profile,
         password_form=password,
+        token_form=token_form or new_token_form(submitted=False),
+        revoke_form=TokenRevokeForm(formdata=None),
+        everywhere_form=SignOutEverywhereForm(formdata=None),
+        tokens=tokens,
+        new_token=new_token,
+        now=utcnow(),
         notices=_messages(),
     ), status
 
@@ -189,7 +216,7 @@ def _profile_page(
 @bp.get("/profile")
 @login_required
 def profile() -> Page:
-    return _profile_page()
+    return profile_page()
 
 
 @bp.post("/profile")
@@ -206,7 +233,7 @@ def save_profile() -> Page:
                     session, account.id, name=form.name.data, lang=form.lang.data
                 )
         except ValidationError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             with force_locale(info.lang):  # the next page is in the newly chosen language
                 flash(_("Your profile is saved."))
@@ -217,10 +244,10 @@ def save_profile() -> Page:
                 max_age=COOKIE_MAX_AGE,
                 httponly=True,
                 samesite="Lax",
-                secure=services().settings.session_cookie_secure,
+                secure=services().settings.web.session_cookie_secure,
             )
             return response
-    return _profile_page(profile=form, status=400)
+    return profile_page(profile=form, status=400)
 
 
 @bp.post("/password")
@@ -235,18 +262,24 @@ def change_password() -> Page:
             with transaction(services().sessions) as session:
                 info = accounts.change_password(
                     session,
-                    services().accounts,
+                    services().settings.accounts,
                     account.id,
                     current_password=form.current_password.data,
                     new_password=form.new_password.data,
+                    now=utcnow(),
                 )
         except ValidationError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             replace_session_user(info)
-            flash(_("Your password is changed. You were logged out everywhere else."))
+            flash(
+                _(
+                    "Your password is changed. You were logged out everywhere else, "
+                    "and your API tokens were revoked."
+                )
+            )
             return redirect(url_for("auth.profile"), code=303)
-    return _profile_page(password=form, status=400)
+    return profile_page(password=form, status=400)
 
 
 # --- forgotten password --------------------------------------------------------------------
@@ -258,27 +291,14 @@ def forgot() -> Page:
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ForgotForm()
     if form.validate_on_submit():
-        settings = services().accounts
-        request_ = None
-        try:
-            with transaction(services().sessions) as session:
-                request_ = accounts.request_password_reset(
-                    session, settings, email=form.email.data, now=_now()
-                )
-        except ValidationError:
-            request_ = None
-        if request_ is not None:
-            link = services().tickets.public_url.rstrip("/") + url_for(
-                "auth.reset", token=request_.token
+        with transaction(services().sessions) as session:
+            accounts.request_password_reset(
+                session,
+                services().settings.accounts,
+                email=form.email.data,
+                now=utcnow(),
+                notify=queue_notice,
             )
-            mail = password_reset_mail(
-                to=request_.email,
-                name=request_.name,
-                lang=request_.lang,
-                link=link,
-                minutes=int(settings.reset_token_ttl.total_seconds() // 60),
-            )
-            send_mails(services().mail, [mail])
         return render_template("auth/forgot_sent.html", email=form.email.data)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/forgot.html", form=form), status
@@ -294,15 +314,15 @@ def reset(token: str) -> Page:
             with transaction(services().sessions) as session:
                 accounts.reset_password(
                     session,
-                    services().accounts,
+                    services().settings.accounts,
                     token=token,
                     new_password=form.password.data,
-                    now=_now(),
+                    now=utcnow(),
                 )
         except InvalidToken:
             return render_template("auth/reset_invalid.html"), 400
         except ValidationError as error:
-            _attach(form, error, {"password": "password", "new_password": "password"})
+            attach_error(form, error, {"password": "password", "new_password": "password"})
         else:
             log_out()
             flash(_("Your password is changed. Log in with the new one."))
@@ -319,7 +339,7 @@ def _account_for_templates() -> UserInfo | None:
     """The signed-in person for the header; error pages still render if the database is down."""
     try:
         return current_account()
-    except SQLAlchemyError:
+    except DatabaseError:
         log.exception("could not load the signed-in user for the page header")
         return None
 
@@ -333,6 +353,7 @@ def _role_name(role: str) -> str:
 def _account_status(info: UserInfo) -> str:
     if not info.active:
         return str(_("Deactivated"))
-    if info.locked:
-        return str(_("Locked after failed log-ins"))
+    if info.locked_until is not None and info.locked(utcnow()):
+        until = info.locked_until.strftime("%Y-%m-%d %H:%M")
+        return str(_("Log-ins paused after failed attempts, until %(time)s UTC", time=until))
     return str(_("Active account"))

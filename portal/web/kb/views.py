@@ -7,6 +7,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from portal.config import LOCALES
 from portal.kb.services import open_article
 from portal.search.models import ArticleEntry
+from portal.tickets.impact import resolved_count
 from portal.web.context import services, ui_lang
 from portal.web.forms import parse_list
 from portal.web.pagination import page_numbers
@@ -94,6 +95,8 @@ def article(lang: str, article_id: str) -> str:
     # Never suggest the article itself or its own translations as "related".
     own = {entry.key, *(t.key for t in translations)}
     related = [e for e in wired.search.related(entry, limit=RELATED + 2) if e.key not in own]
+    with wired.sessions() as session:
+        resolved_tickets = resolved_count(session, article_id)
     return render_template(
         "kb/article.html",
         view=view,
@@ -101,4 +104,5 @@ def article(lang: str, article_id: str) -> str:
         category_name=category.name(ui) if category else view.article.category,
         translations=translations,
         related=related[:RELATED],
+        resolved_tickets=resolved_tickets,
     )

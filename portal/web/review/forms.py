@@ -30,6 +30,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional,
 from portal.kb.models import AUDIENCES, KINDS, LANGS
 from portal.kb.workflow import DraftInput
 from portal.web.labels import LANGUAGE_NAMES, kind_name
+from portal.web.params import whole_number
 
 REQUIRED = _l("This field is required.")
 TITLE_MAX = 300
@@ -109,6 +110,8 @@ class DraftForm(FlaskForm):  # type: ignore[misc]
     # Where the edit started: the article (empty for a new one) and the version loaded.
     article_id = HiddenField()
     base = HiddenField()
+    # The "Save and send for review" button posts then=submit.
+    then = HiddenField()
     title = StringField(
         _l("Title"), validators=[DataRequired(message=REQUIRED), Length(max=TITLE_MAX)]
     )
@@ -276,10 +279,10 @@ def _list(value: Any) -> list[Any]:
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """A front-matter number (YAML gives ints, or text when quoted) for an IntegerField."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return whole_number(value, 0, 10**6) if isinstance(value, str) else None
 
 
 def _schedule_row(item: Mapping[str, Any]) -> dict[str, Any]:

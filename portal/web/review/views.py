@@ -1,51 +1,39 @@
 """Editing and reviewing articles in the browser: the queue, the editor, history and diffs.
 
 Thin over ``portal.kb.workflow`` (drafts, history, diffs) and ``portal.editorial.publishing``
-(approval with index sync and golden checks). The service decides who may do what; the page
-only hides the buttons a person could not use, and turns refusals into messages.
+(approval with index sync and golden checks). The services decide who may do what
+(``portal.kb.draft_access``); a draft or article one may not open becomes 404/403 through the
+error map in ``portal.web.errors``, and a refused step becomes a message on the page.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.config import LOCALES
-from portal.db import transaction
+from portal.db import transaction, utcnow
 from portal.editorial import publishing
-from portal.kb import workflow
+from portal.kb import draft_access, workflow
+from portal.kb.article_edits import find_live_article
 from portal.kb.models import KINDS, Article, KbError
 from portal.kb.rendering import render_markdown
-from portal.kb.repository import is_slug
 from portal.kb.workflow import (
     EDITOR_ROLES,
-    DraftNotFound,
     DraftView,
     Editor,
     InvalidDraft,
     NotAllowed,
     StaleBase,
     WorkflowError,
-    may_edit,
-    may_review,
 )
 from portal.web.auth.access import current_editor, roles_required
 from portal.web.context import services, ui_lang
+from portal.web.errors import kb_field_message, kb_message
 from portal.web.forms import clean_text
 from portal.web.review.forms import (
     ActionForm,
@@ -60,50 +48,6 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 
 STAFF = ("knowledge_manager", "admin", "author", "trainer")
 RECENT = 10
-OPEN_STATUSES = ("draft", "review")
-
-
-# The workflow service speaks English; what it says to people is shown in their language.
-SAID = {
-    "You may not write this kind of article.": _l("You may not write this kind of article."),
-    "You may not edit this draft.": _l("You may not edit this draft."),
-    "You may not submit this draft.": _l("You may not send this draft for review."),
-    "You may not discard this draft.": _l("You may not discard this draft."),
-    "Only a knowledge manager can review drafts.": _l(
-        "Only a knowledge manager can review drafts."
-    ),
-    "Only a knowledge manager can approve drafts.": _l(
-        "Only a knowledge manager can approve drafts."
-    ),
-    "You cannot approve your own change: another reviewer must.": _l(
-        "You cannot approve your own change: another reviewer must."
-    ),
-    "Submit the draft for review before approving it.": _l(
-        "Send the draft for review before approving it."
-    ),
-    "This draft is not in review.": _l("This draft is not in review."),
-    "This draft is already in review.": _l("This draft is already in review."),
-    "This draft is already published.": _l("This draft is already published."),
-    "This draft was discarded.": _l("This draft was discarded."),
-    "A title is required.": _l("This field is required."),
-    "The article needs some text.": _l("The article needs some text."),
-    "Use letters, digits and '-' only.": _l("Use Latin letters, digits and '-' only."),
-    "Each tag must be a word or phrase on one line.": _l(
-        "Each tag must be a word or phrase on one line."
-    ),
-    "Not a valid article id.": _l("Use Latin letters, digits and '-' only."),
-    "Say what should change.": _l("Say what should change."),
-}
-
-
-def say(message: str) -> str:
-    """A service message in the interface language when we know it, else as it is."""
-    known = SAID.get(message)
-    return str(known) if known is not None else message
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _editor() -> Editor:
@@ -112,42 +56,9 @@ def _editor() -> Editor:
     return editor
 
 
-def kinds_for(editor: Editor) -> tuple[str, ...]:
-    """The kinds this person may write: a trainer writes workshop guides only."""
-    return KINDS if editor.roles & EDITOR_ROLES else ("workshop",)
-
-
-def may_see(editor: Editor, draft: DraftView) -> bool:
-    """Reviewers see every draft; authors and trainers their own (trainers: workshops)."""
-    if may_review(editor):
-        return True
-    own = draft.author_id is not None and draft.author_id == editor.id
-    if editor.roles & EDITOR_ROLES:
-        return own
-    return own and draft.data.kind == "workshop"
-
-
 def actions_for(editor: Editor, draft: DraftView) -> frozenset[str]:
     """Which buttons this person gets on this draft (the service checks again)."""
-    settings = services().settings
-    if draft.status not in OPEN_STATUSES or not may_see(editor, draft):
-        return frozenset()
-    own = draft.author_id is not None and draft.author_id == editor.id
-    found = {"save", "discard"}
-    if draft.status == "draft":
-        found.add("submit")
-    reviewer = may_review(editor) and (not own or settings.review_self_approve)
-    if draft.status == "review" and reviewer:
-        found |= {"approve", "request_changes"}
-    trainer_publishes = (
-        "trainer" in editor.roles
-        and own
-        and draft.data.kind == "workshop"
-        and not settings.workshop_review
-    )
-    if trainer_publishes:
-        found.add("publish")
-    return frozenset(found)
+    return draft_access.actions_for(editor, draft.facts, services().settings)
 
 
 def categories() -> dict[str, str]:
@@ -155,45 +66,16 @@ def categories() -> dict[str, str]:
     return {slug: c.name(lang) for slug, c in services().repository.categories().items()}
 
 
-def article_path(lang: str, article_id: str) -> str | None:
-    """The live file of an article in one language (any status or audience)."""
-    if lang not in LOCALES or not is_slug(article_id):
-        return None
-    name = f"{article_id}.{lang}.md"
-    for path in services().repository.article_paths():
-        if path.rsplit("/", 1)[-1] == name:
-            return path
-    return None
-
-
-def live_article(lang: str, article_id: str) -> Article | None:
-    path = article_path(lang, article_id)
-    if path is None:
-        return None
-    try:
-        return services().repository.load(path)
-    except KbError:
-        return None
-
-
 def load_draft(draft_id: str) -> DraftView:
-    """The draft, or 404 when it does not exist or is not this person's to see."""
-    if not draft_id.isascii() or len(draft_id) > 32:
-        abort(404)
+    """The draft as this person may open it (else the error map answers 404 or 403)."""
     wired = services()
-    try:
-        with transaction(wired.sessions) as session:
-            draft = workflow.get_draft(session, wired.repository, draft_id)
-    except DraftNotFound:
-        abort(404)
-    if not may_see(_editor(), draft):
-        abort(404)
-    return draft
+    with transaction(wired.sessions) as session:
+        return workflow.open_draft(session, wired.repository, _editor(), draft_id)
 
 
 def new_form(editor: Editor, **kwargs: Any) -> DraftForm:
     form = DraftForm(**kwargs)
-    form.setup(kinds_for(editor), categories())
+    form.setup(draft_access.writable_kinds(editor), categories())
     return form
 
 
@@ -207,9 +89,9 @@ def attach_errors(form: DraftForm, error: InvalidDraft) -> None:
     for name, message in error.errors.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors or []), say(message)]
+            field.errors = [*list(field.errors or []), kb_field_message(message)]
         else:
-            form.form_errors.append(say(message))
+            form.form_errors.append(kb_field_message(message))
 
 
 # --- the queue ------------------------------------------------------------------------------
@@ -218,38 +100,23 @@ def attach_errors(form: DraftForm, error: InvalidDraft) -> None:
 @bp.get("/")
 @roles_required(*STAFF)
 def queue() -> str:
-    editor = _editor()
-    wired = services()
     lang = request.args.get("lang", "")
     kind = request.args.get("kind", "")
     text = clean_text(request.args.get("q"), 200)
-
-    def keep(draft: DraftView) -> bool:
-        if not may_see(editor, draft):
-            return False
-        if lang in LOCALES and draft.lang != lang:
-            return False
-        if kind in KINDS and draft.data.kind != kind:
-            return False
-        return not text or text.casefold() in draft.title.casefold()
-
-    with transaction(wired.sessions) as session:
-        waiting = [d for d in workflow.list_drafts(session, status="review") if keep(d)]
-        mine = [
-            d
-            for status in OPEN_STATUSES
-            for d in workflow.list_drafts(session, status=status, author_id=editor.id)
-            if keep(d)
-        ]
-        published = [d for d in workflow.list_drafts(session, status="published") if keep(d)]
-    mine.sort(key=lambda d: d.updated_at, reverse=True)
+    editor = _editor()
+    with transaction(services().sessions) as session:
+        found = workflow.review_queue(
+            session, editor,
+            lang=lang if lang in LOCALES else None, kind=kind if kind in KINDS else None,
+            text=text, recent=RECENT,
+        )  # fmt: skip
     return render_template(
         "review/queue.html",
-        waiting=waiting,
-        mine=mine,
-        published=published[:RECENT],
+        waiting=found.waiting,
+        mine=found.mine,
+        published=found.published,
         chosen={"lang": lang, "kind": kind, "q": text},
-        kinds=kinds_for(editor),
+        kinds=draft_access.writable_kinds(editor),
         may_create=True,
     )
 
@@ -264,23 +131,15 @@ def new_draft() -> Any:
     article_id = request.args.get("article_id", "")
     lang = request.args.get("lang", "")
     form = new_form(editor)
-    others: list[DraftView] = []
     article = None
+    others: tuple[DraftView, ...] = ()
     if article_id:
-        article = live_article(lang, article_id)
-        if article is None:
-            abort(404)
-        if not may_edit(editor, article.kind):
-            abort(403)
+        article = workflow.article_to_edit(services().repository, editor, lang, article_id)
         form.fill(workflow.input_from_article(article))
         form.article_id.data = article.id
         form.base.data = workflow.published_version(services().repository, article.path) or ""
         with transaction(services().sessions) as session:
-            others = [
-                d
-                for d in workflow.list_drafts(session, article_id=article.id)
-                if d.lang == article.lang and d.status in OPEN_STATUSES and may_see(editor, d)
-            ]
+            others = workflow.drafts_of_article(session, editor, article.id, article.lang)
     else:
         form.lang.data = lang if lang in LOCALES else ui_lang()
         if "trainer" in editor.roles and not editor.roles & EDITOR_ROLES:
@@ -304,9 +163,11 @@ def create_draft() -> Any:
     wired = services()
     form = new_form(editor)
     article_id = form.article_id.data or None
-    article = live_article(form.lang.data or "", article_id) if article_id else None
-    if article_id and article is None:
-        abort(404)
+    article = None
+    if article_id:
+        article = find_live_article(wired.repository, form.lang.data or "", article_id)
+        if article is None:
+            raise workflow.ArticleGone(f"No article {article_id!r}.")
 
     def again(status: int, conflict: Any = None) -> tuple[str, int]:
         form.pad_rows()
@@ -314,7 +175,7 @@ def create_draft() -> Any:
             "review/new.html",
             form=form,
             article=article,
-            others=[],
+            others=(),
             conflict=conflict,
             preview_html=preview_of(form),
         )
@@ -339,12 +200,12 @@ def create_draft() -> Any:
         attach_errors(form, error)
         return again(400)
     except NotAllowed as error:
-        form.form_errors.append(say(str(error)))
+        form.form_errors.append(kb_message(error))
         return again(403)
     except StaleBase as error:
         # The live article changed while this person was typing: show it, keep their text.
         assert article is not None
-        fresh = live_article(article.lang, article.id)
+        fresh = find_live_article(wired.repository, article.lang, article.id)
         form.base.data = error.current or ""
         return again(409, conflict=fresh.body if fresh else "")
     flash(_("Draft saved. The live article is unchanged until the draft is approved."), "success")
@@ -427,7 +288,7 @@ def save(draft_id: str) -> Any:
         attach_errors(form, error)
         return render_draft(found, form, status=400)
     except NotAllowed as error:
-        flash(say(str(error)), "error")
+        flash(kb_message(error), "error")
         return redirect(url_for("review.draft", draft_id=draft_id), code=303)
     except StaleBase:
         # Someone saved first. Keep what this person typed; show the version there now, and
@@ -435,7 +296,7 @@ def save(draft_id: str) -> Any:
         current = load_draft(draft_id)
         form.base.data = current.base
         return render_draft(current, form, conflict=current, status=409)
-    if request.form.get("then") == "submit" and saved.status == "draft":
+    if form.then.data == "submit" and saved.status == "draft":
         return _submit(editor, draft_id)
     flash(_("Draft saved. The live article is unchanged until the draft is approved."), "success")
     return redirect(url_for("review.draft", draft_id=draft_id), code=303)
@@ -447,7 +308,7 @@ def _submit(editor: Editor, draft_id: str) -> BaseResponse:
         with transaction(wired.sessions) as session:
             workflow.submit_draft(session, wired.settings, editor, draft_id, now=utcnow())
     except WorkflowError as error:
-        flash(say(str(error)), "error")
+        flash(kb_message(error), "error")
     else:
         flash(_("Sent for review. A knowledge manager will look at it."), "success")
     return redirect(url_for("review.draft", draft_id=draft_id), code=303)
@@ -491,7 +352,7 @@ def approve(draft_id: str) -> BaseResponse:
                 now=utcnow(),
             )
     except NotAllowed as error:
-        flash(say(str(error)), "error")
+        flash(kb_message(error), "error")
         return redirect(url_for("review.draft", draft_id=draft_id), code=303)
     except StaleBase:
         flash(
@@ -503,7 +364,7 @@ def approve(draft_id: str) -> BaseResponse:
         )
         return redirect(url_for("review.draft", draft_id=draft_id), code=303)
     except WorkflowError as error:
-        flash(say(str(error)), "error")
+        flash(kb_message(error), "error")
         return redirect(url_for("review.draft", draft_id=draft_id), code=303)
     flash(_("Published. The change is live and searchable now."), "success")
     for warning in publish_warnings(outcome):
@@ -543,7 +404,7 @@ def request_changes(draft_id: str) -> Any:
                 now=utcnow(),
             )
     except WorkflowError as error:
-        flash(say(str(error)), "error")
+        flash(kb_message(error), "error")
     else:
         flash(_("Sent back to the author with your comment."), "success")
     return redirect(url_for("review.draft", draft_id=draft_id), code=303)
@@ -561,7 +422,7 @@ def discard(draft_id: str) -> BaseResponse:
         with transaction(wired.sessions) as session:
             workflow.discard_draft(session, wired.repository, editor, draft_id, now=utcnow())
     except WorkflowError as error:
-        flash(say(str(error)), "error")
+        flash(kb_message(error), "error")
         return redirect(url_for("review.draft", draft_id=draft_id), code=303)
     flash(_("Draft discarded."), "success")
     return redirect(url_for("review.queue"), code=303)
@@ -582,27 +443,18 @@ def preview() -> Any:
 # --- history, diff, restore -----------------------------------------------------------------
 
 
-def _article_or_404(lang: str, article_id: str) -> tuple[str, Article]:
-    path = article_path(lang, article_id)
-    article = live_article(lang, article_id) if path else None
-    if path is None or article is None:
-        abort(404)
-    if not may_edit(_editor(), article.kind):
-        abort(403)
-    return path, article
+def _article(lang: str, article_id: str) -> Article:
+    """The live article this person may edit (else the error map answers 404 or 403)."""
+    return workflow.article_to_edit(services().repository, _editor(), lang, article_id)
 
 
 @bp.get("/articles/<lang>/<article_id>/history")
 @roles_required(*STAFF)
 def history(lang: str, article_id: str) -> str:
-    path, article = _article_or_404(lang, article_id)
-    versions = workflow.article_history(services().repository, path)
+    article = _article(lang, article_id)
+    versions = workflow.article_history(services().repository, article.path)
     with transaction(services().sessions) as session:
-        drafts = [
-            d
-            for d in workflow.list_drafts(session, article_id=article_id)
-            if d.lang == lang and d.status in OPEN_STATUSES and may_see(_editor(), d)
-        ]
+        drafts = workflow.drafts_of_article(session, _editor(), article_id, lang)
     return render_template(
         "review/history.html",
         article=article,
@@ -621,7 +473,8 @@ def _version(value: str | None, known: Mapping[str, Any]) -> str | None:
 @bp.get("/articles/<lang>/<article_id>/diff")
 @roles_required(*STAFF)
 def diff(lang: str, article_id: str) -> Any:
-    path, article = _article_or_404(lang, article_id)
+    article = _article(lang, article_id)
+    path = article.path
     versions = workflow.article_history(services().repository, path)
     known = {v.commit: v for v in versions}
     old = _version(request.args.get("old"), known)
@@ -651,7 +504,7 @@ def diff(lang: str, article_id: str) -> Any:
 @bp.post("/articles/<lang>/<article_id>/restore")
 @roles_required(*STAFF)
 def restore(lang: str, article_id: str) -> BaseResponse:
-    path, _article = _article_or_404(lang, article_id)
+    path = _article(lang, article_id).path
     editor = _editor()
     wired = services()
     form = RestoreForm()
@@ -666,7 +519,7 @@ def restore(lang: str, article_id: str) -> BaseResponse:
                 now=utcnow(),
             )  # fmt: skip
     except WorkflowError as error:
-        flash(say(str(error)), "error")
+        flash(kb_message(error), "error")
         return redirect(url_for("review.history", lang=lang, article_id=article_id), code=303)
     flash(_("The old version is now a new draft. Check it and send it for review."), "success")
     return redirect(url_for("review.draft", draft_id=restored.id), code=303)
@@ -676,7 +529,7 @@ def restore(lang: str, article_id: str) -> BaseResponse:
 @roles_required(*STAFF)
 def archive(lang: str, article_id: str) -> BaseResponse:
     """Start a draft that archives the article; like any edit, it is published by review."""
-    _article_or_404(lang, article_id)
+    _article(lang, article_id)
     wired = services()
     form = ArchiveForm()
     back = url_for("review.history", lang=lang, article_id=article_id)
@@ -690,7 +543,7 @@ def archive(lang: str, article_id: str) -> BaseResponse:
                 base=form.base.data, now=utcnow(),
             )  # fmt: skip
     except WorkflowError as error:
-        flash(say(str(error)), "error")
+        flash(kb_message(error), "error")
         return redirect(back, code=303)
     flash(
         _("An archiving draft was created. Once approved, the article leaves the site."), "success"

@@ -94,7 +94,7 @@ def _file_message(code: str) -> str:
     if code == "empty":
         return str(_("The file is empty."))
     if code == "too_large":
-        limit = services().tickets.attachment_max_bytes // (1024 * 1024) or 1
+        limit = services().settings.tickets.attachment_max_bytes // (1024 * 1024) or 1
         return str(_("A file may be at most %(num)d MB.", num=limit))
     if code == "too_many":
         return str(_("This ticket already has as many files as it can take."))

@@ -17,12 +17,13 @@ from portal.db import transaction
 from portal.notify.mail import OutgoingMail, send_mails
 from portal.tickets import services as tickets
 from portal.tickets.errors import ValidationError
+from portal.tickets.impact import resolved_by_entries
 from portal.tickets.values import TicketDraft
 from portal.web import trail as web_trail
 from portal.web.auth.access import current_account, login_required, unauthorized_response
 from portal.web.context import services, ui_lang
 from portal.web.forms import clean_text
-from portal.web.limits import TICKET_CREATE_LIMIT, limiter
+from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
 from portal.web.pagination import page_numbers
 from portal.web.tickets.shared import (
     find_article,
@@ -78,7 +79,7 @@ def _render_new(values: dict[str, Any], errors: dict[str, str], status: int = 20
 
 
 def _visitors_allowed() -> bool:
-    return services().tickets.visitor_tickets_enabled
+    return services().settings.tickets.visitor_tickets_enabled
 
 
 @bp.get("/new")
@@ -100,7 +101,7 @@ def new() -> Any:
 
 
 @bp.post("/new")
-@limiter.limit(TICKET_CREATE_LIMIT)
+@limiter.shared_limit(TICKET_CREATE_LIMIT, scope=TICKET_CREATE_SCOPE)
 def create() -> Any:
     account = current_account()
     values = _form_values(request.form)
@@ -117,7 +118,7 @@ def create() -> Any:
         with transaction(services().sessions) as session:
             result = tickets.open_ticket(
                 session,
-                services().tickets,
+                services().settings.tickets,
                 requester=account,
                 draft=draft,
                 trail=trail,
@@ -126,7 +127,7 @@ def create() -> Any:
             )
     except ValidationError as error:
         return _render_new(values, {error.field: form_message(error)}, 400)
-    send_mails(services().mail, result.mails)
+    send_mails(services().settings.mail, result.mails)
     reference = result.ticket.reference
     if account is None:
         return render_template("tickets/sent.html", ticket=result.ticket)
@@ -168,14 +169,19 @@ def detail(reference: str) -> Any:
     account = current_account()
     with transaction(services().sessions) as session:
         found = tickets.get_ticket_detail(
-            session, services().tickets, account, reference, now=utcnow()
+            session, services().settings.tickets, account, reference, now=utcnow()
         )
+        resolved_articles = resolved_by_entries(session, services().search, account, reference)
     if "resolve" in found.actions or "note" in found.actions:
         # Staff work the ticket on the agent page (the mail links here for everyone).
         return redirect(url_for("agent.ticket", reference=found.ticket.reference), code=303)
     linked = [(a, find_article(a, found.ticket.lang)) for a in found.linked_articles]
     return render_template(
-        "tickets/ticket.html", detail=found, linked=linked, reply_draft=pop_reply_draft(reference)
+        "tickets/ticket.html",
+        detail=found,
+        linked=linked,
+        reply_draft=pop_reply_draft(reference),
+        resolved_articles=resolved_articles,
     )
 
 
@@ -202,13 +208,18 @@ def reply(reference: str) -> Any:
             mails: tuple[OutgoingMail, ...] = ()
             if body or attached is None:
                 result = tickets.add_reply(
-                    session, services().tickets, account, reference, body=body, now=utcnow()
+                    session,
+                    services().settings.tickets,
+                    account,
+                    reference,
+                    body=body,
+                    now=utcnow(),
                 )
                 mails = result.mails
             if attached is not None:
                 tickets.add_attachment(
                     session,
-                    services().tickets,
+                    services().settings.tickets,
                     account,
                     reference,
                     filename=attached[0],
@@ -219,7 +230,7 @@ def reply(reference: str) -> Any:
         keep_reply_draft(reference, request.form.get("body") or "")
         flash(_field_error(error), "error")
         return _back(reference)
-    send_mails(services().mail, mails)
+    send_mails(services().settings.mail, mails)
     flash(_("Your reply was added."), "success")
     return _back(reference)
 
@@ -254,11 +265,11 @@ def reopen(reference: str) -> BaseResponse:
         with transaction(services().sessions) as session:
             tickets.reopen_ticket(
                 session,
-                services().tickets,
+                services().settings.tickets,
                 current_account(),
                 reference,
                 reason=reason,
-                attention_reopens=services().settings.attention_reopens,
+                attention_reopens=services().settings.knowledge.attention_reopens,
                 now=utcnow(),
             )
     except ValidationError as error:
@@ -290,7 +301,7 @@ def rate(reference: str) -> BaseResponse:
 def attachment(reference: str, attachment_id: int) -> BaseResponse:
     with transaction(services().sessions) as session:
         found = tickets.get_attachment_file(
-            session, services().tickets, current_account(), reference, attachment_id
+            session, services().settings.tickets, current_account(), reference, attachment_id
         )
     response = send_file(
         found.path,

@@ -14,6 +14,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from portal.web.params import whole_number
+
+MAX_MINUTES = 7 * 24 * 60  # a session longer than a week is a typo
+
 
 @dataclass(frozen=True)
 class WorkshopSession:
@@ -94,12 +98,8 @@ def _minutes(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        number = int(value.strip())
-    else:
-        return None
-    return number if 0 < number <= 7 * 24 * 60 else None
+        return value if 0 < value <= MAX_MINUTES else None
+    return whole_number(value, 1, MAX_MINUTES) if isinstance(value, str) else None
 
 
 def _url(value: Any) -> str | None:

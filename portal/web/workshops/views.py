@@ -15,12 +15,12 @@ from babel.dates import format_date, format_time
 from flask import Blueprint, render_template
 from flask_babel import get_locale
 
+from portal.db import utcnow
 from portal.kb.models import Article, KbError
 from portal.search.models import ArticleEntry, Visibility
 from portal.web.auth.access import current_account
 from portal.web.context import services, ui_lang
 from portal.web.kb.views import untranslated
-from portal.web.tickets.shared import utcnow
 from portal.web.workshops.guide import WorkshopGuide, WorkshopSession, workshop_guide
 
 bp = Blueprint("workshops", __name__, url_prefix="/workshops")

@@ -1,0 +1,29 @@
+"""The search index: the only code in Sanad that imports ``whoosh`` (an import contract).
+
+- ``schema``: the fields of an article and the tokenizer that analyses them;
+- ``writer``: the rebuild's fast segment writer and its helper processes;
+- ``generations``: the directory on disk, its live generation, write lock and state file;
+- ``scoring``: per-word cached BM25F scores that queries combine, and the search deadline;
+- ``reader``: ``SearchIndex``, the warm searcher and every query the services ask.
+
+The services (``portal.search.services``, ``portal.search.similar``) use what is named here.
+``SanadTokenizer`` must stay importable from this package: generations written before the
+split pickled it as ``portal.search.index.SanadTokenizer``.
+"""
+
+from portal.search.index.generations import IndexCorrupt, IndexState
+from portal.search.index.reader import Filter, RawHit, RawResults, SearchIndex
+from portal.search.index.schema import SanadTokenizer, make_schema
+from portal.search.index.scoring import COORDINATION
+
+__all__ = [
+    "COORDINATION",
+    "Filter",
+    "IndexCorrupt",
+    "IndexState",
+    "RawHit",
+    "RawResults",
+    "SanadTokenizer",
+    "SearchIndex",
+    "make_schema",
+]

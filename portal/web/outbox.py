@@ -1,0 +1,20 @@
+"""Starts the per-process mail sender of ``portal.notify.outbox`` for a web application.
+
+Test applications get none: their tests call ``deliver_due`` when they want mail to leave,
+so nothing is sent behind their back by a thread that outlives the test.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal import Services
+from portal.notify.outbox import install_sender
+
+EXTENSION = "sanad_outbox"
+
+
+def init_outbox(app: Flask, services: Services) -> None:
+    if services.settings.testing:
+        return
+    app.extensions[EXTENSION] = install_sender(services.sessions, services.settings.mail)
