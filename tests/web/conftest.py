@@ -254,7 +254,7 @@ def make_person(accounts_app: Flask) -> MakePerson:
         with transaction(services.sessions) as session:
             info = accounts.create_user(
                 session,
-                services.accounts,
+                services.settings.accounts,
                 email=email,
                 name=name,
                 password=password,
