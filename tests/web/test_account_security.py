@@ -8,6 +8,7 @@ import re
 import statistics
 import time
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
@@ -27,6 +28,15 @@ from tests.support.signing_in import (
 )
 
 NEW_PASSWORD = "quiet-Oasis-river-19"
+
+
+@pytest.fixture
+def web(accounts_app: Flask) -> FlaskClient:
+    """A browser that chose the English interface."""
+    client = accounts_app.test_client()
+    client.get("/locale/en")
+    return client
+
 
 WRONG = "wrong-Password-000"
 
