@@ -144,22 +144,49 @@ def create_user(
         raise ValidationError(
             "email", "An account with this e-mail address already exists.", "taken"
         )
-    user = User(
+    user = _add_user(
+        session,
         email=address,
         name=clean_name,
         lang=clean_lang,
         password_hash=hash_password(password, settings),
+        roles=chosen,
+        teams=agent_teams,
+        tier=agent_tier,
+        now=now,
+    )
+    return UserInfo.of(user)
+
+
+def _add_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    lang: str,
+    password_hash: str,
+    roles: Iterable[str],
+    teams: Iterable[str] = (),
+    tier: int | None = None,
+    now: dt.datetime,
+) -> User:
+    """Store a new, active account with a fresh session token (checked values only)."""
+    user = User(
+        email=email,
+        name=name,
+        lang=lang,
+        password_hash=password_hash,
         auth_token=new_token(),
         active=True,
         failed_logins=0,
-        tier=agent_tier,
+        tier=tier,
         created_at=now,
-        roles=[UserRole(role=r) for r in chosen],
-        teams=[UserTeam(team=t) for t in agent_teams],
+        roles=[UserRole(role=r) for r in roles],
+        teams=[UserTeam(team=t) for t in teams],
     )
     session.add(user)
     session.flush()
-    return UserInfo.of(user)
+    return user
 
 
 def register_user(
@@ -193,19 +220,15 @@ def register_user(
         if existing.active:
             notify(session, AlreadyRegisteredNotice(to=_recipient(existing)))
         return
-    user = User(
+    user = _add_user(
+        session,
         email=address,
         name=clean_name,
         lang=clean_lang,
         password_hash=hash_password(password, settings),
-        auth_token=new_token(),
-        active=True,
-        failed_logins=0,
-        created_at=now,
-        roles=[UserRole(role="requester")],
+        roles=("requester",),
+        now=now,
     )
-    session.add(user)
-    session.flush()
     notify(session, WelcomeNotice(to=_recipient(user)))
 
 
