@@ -11,8 +11,7 @@ the commit (``portal.notify.mail.send_mails``).
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -26,17 +25,26 @@ from portal.config import TicketSettings
 from portal.events import record_event
 from portal.kb import health
 from portal.notify.mail import OutgoingMail
-from portal.notify.messages import compose
 from portal.search.models import ArticleEntry, SearchError, SearchQuery, SearchResults, Visibility
 from portal.tickets import attachments as files
+from portal.tickets.access import (
+    get_ticket_for,
+    load_as_requester,
+    load_as_staff,
+    load_ticket,
+    may_work,
+    require_staff,
+    within_reopen_window,
+)
 from portal.tickets.errors import (
     AttachmentNotFound,
+    CannedResponseNotFound,
     InvalidTransition,
-    TicketError,
+    LoginRequired,
     TicketForbidden,
-    TicketNotFound,
     ValidationError,
 )
+from portal.tickets.history import record_change, set_status
 from portal.tickets.models import (
     ArticleFlag,
     CannedResponse,
@@ -49,14 +57,21 @@ from portal.tickets.models import (
     TicketSearch,
     TicketViewedArticle,
 )
+from portal.tickets.requester_mail import mail_requester
 from portal.tickets.states import (
     ACTIVE_STATUSES,
     CHANNELS,
     ON_BEHALF_CHANNELS,
-    PRIORITIES,
     STATUSES,
     TIERS,
-    can_transition,
+)
+from portal.tickets.validation import (
+    MAX_BODY,
+    clean_article_id,
+    clean_category,
+    clean_priority,
+    clean_tags,
+    clean_text,
 )
 from portal.tickets.values import (
     ArticleFlagInfo,
@@ -75,270 +90,18 @@ from portal.tickets.values import (
     TicketResult,
     TrailSearch,
     TrailView,
+    ticket_info,
 )
 
 REFERENCE_PREFIX = "HD-"
-MAX_BODY = 20_000
 MAX_TRAIL = 50
-MAX_TAGS = 20
 MAX_PER_PAGE = 100
-_ARTICLE_ID = re.compile(r"^(?!\.)[\w.-]{1,200}$")
-_SLUG = re.compile(r"^[\w-]{1,100}$")
-
-
-class LoginRequired(TicketError):
-    """Visitor tickets are switched off: the person must log in to open one."""
-
-
-class CannedResponseNotFound(TicketError):
-    """No canned response with that id."""
 
 
 class ArticleSearch(Protocol):
     """What ``suggest_articles`` needs of ``portal.search.services.SearchService``."""
 
     def search(self, query: SearchQuery) -> SearchResults: ...
-
-
-# --- access ------------------------------------------------------------------------------
-
-
-def _may_work(viewer: UserInfo | None, ticket: Ticket) -> bool:
-    """Staff rights on this ticket: admins everywhere, agents on their teams' or their own."""
-    if viewer is None or not viewer.active:
-        return False
-    if viewer.is_admin:
-        return True
-    return viewer.is_agent and (ticket.team in viewer.teams or ticket.assignee_id == viewer.id)
-
-
-def _may_see(viewer: UserInfo | None, ticket: Ticket) -> bool:
-    if viewer is None or not viewer.active:
-        return False
-    return _may_work(viewer, ticket) or ticket.requester_id == viewer.id
-
-
-def _load(
-    session: Session, viewer: UserInfo | None, reference: str, *, for_update: bool = False
-) -> Ticket:
-    stmt = select(Ticket).where(Ticket.reference == reference.strip().upper())
-    if for_update:
-        # Row lock on PostgreSQL so two agents' changes serialise (SQLite: BEGIN IMMEDIATE).
-        stmt = stmt.with_for_update(of=Ticket)
-    ticket = session.scalars(stmt).unique().first()
-    if ticket is None or not _may_see(viewer, ticket):
-        raise TicketNotFound(reference)
-    return ticket
-
-
-def _load_as_staff(session: Session, viewer: UserInfo | None, reference: str) -> Ticket:
-    ticket = _load(session, viewer, reference, for_update=True)
-    if not _may_work(viewer, ticket):
-        raise TicketForbidden("only agents of the ticket's team may do this")
-    return ticket
-
-
-def _load_as_requester(session: Session, viewer: UserInfo | None, reference: str) -> Ticket:
-    ticket = _load(session, viewer, reference, for_update=True)
-    if viewer is None or ticket.requester_id != viewer.id:
-        raise TicketForbidden("only the requester may do this")
-    return ticket
-
-
-def _require_staff(viewer: UserInfo | None) -> UserInfo:
-    if viewer is None or not viewer.active or not viewer.is_staff:
-        raise TicketForbidden("staff only")
-    return viewer
-
-
-def get_ticket_for(session: Session, viewer: UserInfo | None, reference: str) -> TicketInfo:
-    """The ticket if ``viewer`` may see it; ``TicketNotFound`` when missing *or* forbidden."""
-    return _info(_load(session, viewer, reference))
-
-
-# --- values ------------------------------------------------------------------------------
-
-
-def _info(ticket: Ticket) -> TicketInfo:
-    requester = ticket.requester
-    return TicketInfo(
-        id=ticket.id,
-        reference=ticket.reference,
-        subject=ticket.subject,
-        body=ticket.body,
-        lang=ticket.lang,
-        status=ticket.status,
-        priority=ticket.priority,
-        category=ticket.category,
-        tags=tuple(ticket.tags or ()),
-        tier=ticket.tier,
-        team=ticket.team,
-        channel=ticket.channel,
-        requester_id=ticket.requester_id,
-        requester_name=requester.name if requester else (ticket.visitor_name or ""),
-        requester_email=requester.email if requester else (ticket.visitor_email or ""),
-        assignee_id=ticket.assignee_id,
-        assignee_name=ticket.assignee.name if ticket.assignee else None,
-        opened_by_id=ticket.opened_by_id,
-        created_at=ticket.created_at,
-        updated_at=ticket.updated_at,
-        first_response_at=ticket.first_response_at,
-        resolved_at=ticket.resolved_at,
-        closed_at=ticket.closed_at,
-        first_response_due=ticket.first_response_due,
-        resolution_due=ticket.resolution_due,
-        resolution_note=ticket.resolution_note,
-        rating=ticket.rating,
-        rating_comment=ticket.rating_comment,
-    )
-
-
-def _text(field: str, value: str, limit: int, *, required: bool = True) -> str:
-    cleaned = value.strip()
-    if required and not cleaned:
-        raise ValidationError(field, "This field is required.", "required")
-    if len(cleaned) > limit:
-        raise ValidationError(field, f"Use at most {limit} characters.", "too_long")
-    return cleaned
-
-
-def _priority(value: str) -> str:
-    if value not in PRIORITIES:
-        raise ValidationError("priority", f"Choose one of: {', '.join(PRIORITIES)}.", "choice")
-    return value
-
-
-def _category(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    cleaned = value.strip()
-    if not _SLUG.match(cleaned):
-        raise ValidationError("category", "Unknown category.", "choice")
-    return cleaned
-
-
-def _tags(values: Iterable[str]) -> list[str]:
-    tags: list[str] = []
-    for value in values:
-        tag = " ".join(value.split()).lower()
-        if not tag or tag in tags:
-            continue
-        if len(tag) > 40:
-            raise ValidationError("tags", "A tag has at most 40 characters.", "too_long")
-        tags.append(tag)
-    if len(tags) > MAX_TAGS:
-        raise ValidationError("tags", f"Use at most {MAX_TAGS} tags.", "too_many")
-    return tags
-
-
-def _article_id(value: str, field: str = "article_id") -> str:
-    cleaned = value.strip()
-    if not _ARTICLE_ID.match(cleaned):
-        raise ValidationError(field, f"{value!r} is not an article id.", "invalid")
-    return cleaned
-
-
-def _actor(viewer: UserInfo | None, fallback: str = "system") -> tuple[int | None, str]:
-    return (viewer.id, viewer.name) if viewer else (None, fallback)
-
-
-def _record(
-    session: Session,
-    ticket: Ticket,
-    viewer: UserInfo | None,
-    action: str,
-    now: dt.datetime,
-    *,
-    field: str | None = None,
-    old: object = None,
-    new: object = None,
-    note: str | None = None,
-    actor_name: str | None = None,
-) -> None:
-    """One history row: who, what, when."""
-    actor_id, name = _actor(viewer, actor_name or "system")
-
-    def show(value: object) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, list | tuple):
-            return ", ".join(str(v) for v in value)[:500]
-        return str(value)[:500]
-
-    session.add(
-        TicketHistory(
-            ticket_id=ticket.id,
-            actor_id=actor_id,
-            actor_name=actor_name or name,
-            action=action,
-            field=field,
-            old_value=show(old),
-            new_value=show(new),
-            note=note,
-            created_at=now,
-        )
-    )
-    ticket.updated_at = now
-
-
-def _set_status(
-    session: Session,
-    ticket: Ticket,
-    viewer: UserInfo | None,
-    wanted: str,
-    now: dt.datetime,
-    *,
-    note: str | None = None,
-) -> None:
-    if not can_transition(ticket.status, wanted):
-        raise InvalidTransition(ticket.status, wanted)
-    _record(
-        session,
-        ticket,
-        viewer,
-        "status",
-        now,
-        field="status",
-        old=ticket.status,
-        new=wanted,
-        note=note,
-    )
-    ticket.status = wanted
-
-
-def _contact(ticket: Ticket) -> tuple[str, str, str] | None:
-    """Where mail for the requester goes: (address, name, language)."""
-    if ticket.requester is not None:
-        if not ticket.requester.active:
-            return None
-        return ticket.requester.email, ticket.requester.name, ticket.requester.lang
-    if ticket.visitor_email:
-        return ticket.visitor_email, ticket.visitor_name or "", ticket.lang
-    return None
-
-
-def _mail_requester(
-    ticket: Ticket, settings: TicketSettings, kind: str, **values: object
-) -> tuple[OutgoingMail, ...]:
-    contact = _contact(ticket)
-    if contact is None:
-        return ()
-    email, name, lang = contact
-    if ticket.requester is None:
-        # A visitor has no account to open the ticket page with: their mails say so.
-        kind = f"{kind}_visitor"
-    mail = compose(
-        kind,
-        lang,
-        email,
-        name=name,
-        reference=ticket.reference,
-        subject=ticket.subject,
-        link=settings.ticket_url(ticket.reference),
-        new_link=f"{settings.public_url.rstrip('/')}/tickets/new",
-        **values,
-    )
-    return (mail,)
 
 
 # --- opening -----------------------------------------------------------------------------
@@ -371,18 +134,18 @@ def _create(
     visitor: str | None,
     now: dt.datetime,
 ) -> TicketResult:
-    subject = " ".join(_text("subject", draft.subject, 200).split())
-    body = _text("body", draft.body, MAX_BODY)
-    priority = _priority(draft.priority)
-    category = _category(draft.category)
-    tags = _tags(draft.tags)
+    subject = " ".join(clean_text("subject", draft.subject, 200).split())
+    body = clean_text("body", draft.body, MAX_BODY)
+    priority = clean_priority(draft.priority)
+    category = clean_category(draft.category)
+    tags = clean_tags(draft.tags)
     if draft.lang not in ("ar", "en"):
         raise ValidationError("lang", "Choose ar or en.", "choice")
     if channel not in CHANNELS:
         raise ValidationError("channel", f"Choose one of: {', '.join(CHANNELS)}.", "choice")
     visitor_name = visitor_email = None
     if requester is None:
-        visitor_name = _text("visitor_name", draft.visitor_name or "", 200)
+        visitor_name = clean_text("visitor_name", draft.visitor_name or "", 200)
         try:
             visitor_email = normalize_email(draft.visitor_email or "", field="visitor_email")
         except AccountValidationError as exc:
@@ -425,14 +188,14 @@ def _create(
             TicketViewedArticle(
                 ticket_id=ticket.id,
                 position=position,
-                article_id=_article_id(view.article_id, "viewed_articles"),
+                article_id=clean_article_id(view.article_id, "viewed_articles"),
                 lang=view.lang if view.lang in ("ar", "en") else None,
                 title=view.title.strip()[:300],
                 viewed_at=view.at,
             )
         )
     name = requester.name if requester else (visitor_name or "")
-    _record(
+    record_change(
         session,
         ticket,
         opened_by or requester,
@@ -457,7 +220,7 @@ def _create(
     )
     session.flush()
     session.refresh(ticket)
-    return TicketResult(_info(ticket), _mail_requester(ticket, settings, "ticket_opened"))
+    return TicketResult(ticket_info(ticket), mail_requester(ticket, settings, "ticket_opened"))
 
 
 def open_ticket(
@@ -500,7 +263,7 @@ def open_ticket_on_behalf(
 ) -> TicketResult:
     """An agent records a phone, walk-in, chat, remote or e-mail contact. A known address
     becomes the requester; an unknown one a visitor (``draft.visitor_name`` required)."""
-    staff = _require_staff(agent)
+    staff = require_staff(agent)
     if channel not in ON_BEHALF_CHANNELS:
         raise ValidationError(
             "channel", f"Choose one of: {', '.join(ON_BEHALF_CHANNELS)}.", "choice"
@@ -551,8 +314,8 @@ def list_messages(
     session: Session, viewer: UserInfo | None, reference: str
 ) -> tuple[MessageInfo, ...]:
     """The conversation as ``viewer`` may see it: internal notes only for staff."""
-    ticket = _load(session, viewer, reference)
-    return _messages(session, ticket, _may_work(viewer, ticket))
+    ticket = load_ticket(session, viewer, reference)
+    return _messages(session, ticket, may_work(viewer, ticket))
 
 
 def _trail(session: Session, ticket: Ticket) -> SelfServiceTrail:
@@ -577,7 +340,7 @@ def _actions(
 ) -> frozenset[str]:
     actions: set[str] = set()
     active = ticket.status in ACTIVE_STATUSES
-    if _may_work(viewer, ticket):
+    if may_work(viewer, ticket):
         actions |= {"note", "flag_article", "link_article"}
         if ticket.status != "closed":
             actions |= {"reply", "attach"}  # add_attachment refuses closed tickets
@@ -592,15 +355,11 @@ def _actions(
             actions |= {"reply", "attach"}
         if ticket.status == "resolved":
             actions.add("confirm")
-            if _within_window(ticket, settings, now):
+            if within_reopen_window(ticket, settings, now):
                 actions.add("reopen")
         if ticket.status in ("resolved", "closed"):
             actions.add("rate")
     return frozenset(actions)
-
-
-def _within_window(ticket: Ticket, settings: TicketSettings, now: dt.datetime) -> bool:
-    return ticket.resolved_at is not None and now - ticket.resolved_at <= settings.reopen_window
 
 
 def get_ticket_detail(
@@ -612,8 +371,8 @@ def get_ticket_detail(
     now: dt.datetime,
 ) -> TicketDetail:
     """Everything the detail page / ``GET /api/v1/tickets/<ref>`` shows to ``viewer``."""
-    ticket = _load(session, viewer, reference)
-    staff = _may_work(viewer, ticket)
+    ticket = load_ticket(session, viewer, reference)
+    staff = may_work(viewer, ticket)
     links = session.scalars(
         select(TicketArticle.article_id)
         .where(TicketArticle.ticket_id == ticket.id)
@@ -643,7 +402,7 @@ def get_ticket_detail(
             ).all()
         )
     return TicketDetail(
-        ticket=_info(ticket),
+        ticket=ticket_info(ticket),
         messages=_messages(session, ticket, staff),
         trail=_trail(session, ticket),
         linked_articles=tuple(links),
@@ -662,7 +421,7 @@ def _page(session: Session, stmt: Select[Ticket], page: int, per_page: int) -> T
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)).unique().all()
     return TicketPage(
-        total=total, page=page, per_page=per_page, tickets=tuple(_info(t) for t in rows)
+        total=total, page=page, per_page=per_page, tickets=tuple(ticket_info(t) for t in rows)
     )
 
 
@@ -697,14 +456,14 @@ _URGENCY = case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.pr
 def list_queue(session: Session, viewer: UserInfo | None, filters: QueueFilter) -> TicketPage:
     """The agent queue: tickets of the viewer's teams (all for admins), filtered, most urgent
     first, then oldest first."""
-    staff = _require_staff(viewer)
+    staff = require_staff(viewer)
     stmt = select(Ticket)
     if not staff.is_admin:
         stmt = stmt.where(or_(Ticket.team.in_(sorted(staff.teams)), Ticket.assignee_id == staff.id))
     if statuses := _statuses(filters.status):
         stmt = stmt.where(Ticket.status.in_(statuses))
     if filters.priority:
-        stmt = stmt.where(Ticket.priority == _priority(filters.priority))
+        stmt = stmt.where(Ticket.priority == clean_priority(filters.priority))
     if filters.tier is not None:
         stmt = stmt.where(Ticket.tier == filters.tier)
     if filters.team:
@@ -755,8 +514,8 @@ def requester_other_tickets(
     session: Session, viewer: UserInfo | None, reference: str, *, limit: int = 10
 ) -> tuple[TicketInfo, ...]:
     """The same requester's other tickets, newest first (the agent's side panel)."""
-    ticket = _load(session, viewer, reference)
-    if not _may_work(viewer, ticket):
+    ticket = load_ticket(session, viewer, reference)
+    if not may_work(viewer, ticket):
         raise TicketForbidden("staff only")
     if ticket.requester_id is not None:
         same = Ticket.requester_id == ticket.requester_id
@@ -776,7 +535,7 @@ def requester_other_tickets(
         .unique()
         .all()
     )
-    return tuple(_info(t) for t in rows)
+    return tuple(ticket_info(t) for t in rows)
 
 
 def suggest_articles(
@@ -821,10 +580,10 @@ def add_reply(
     The first public staff reply sets ``first_response_at`` and opens a new ticket; a
     requester's reply to a pending ticket opens it again. Public staff replies are mailed.
     """
-    ticket = _load(session, viewer, reference, for_update=True)
-    staff = _may_work(viewer, ticket)
-    assert viewer is not None  # _load refuses anonymous viewers
-    text = _text("body", body, MAX_BODY)
+    ticket = load_ticket(session, viewer, reference, for_update=True)
+    staff = may_work(viewer, ticket)
+    assert viewer is not None  # load_ticket refuses anonymous viewers
+    text = clean_text("body", body, MAX_BODY)
     if internal and not staff:
         raise TicketForbidden("only staff write internal notes")
     if not internal:
@@ -841,19 +600,19 @@ def add_reply(
         created_at=now,
     )
     session.add(message)
-    _record(session, ticket, viewer, "note" if internal else "reply", now)
+    record_change(session, ticket, viewer, "note" if internal else "reply", now)
     mails: tuple[OutgoingMail, ...] = ()
     if staff and not internal:
         if ticket.first_response_at is None:
             ticket.first_response_at = now
         if ticket.status == "new":
-            _set_status(session, ticket, viewer, "open", now)
+            set_status(session, ticket, viewer, "open", now)
         if ticket.requester_id != viewer.id:
-            mails = _mail_requester(ticket, settings, "ticket_reply", author=viewer.name, body=text)
+            mails = mail_requester(ticket, settings, "ticket_reply", author=viewer.name, body=text)
     elif not staff and ticket.status == "pending":
-        _set_status(session, ticket, viewer, "open", now)
+        set_status(session, ticket, viewer, "open", now)
     session.flush()
-    return TicketResult(_info(ticket), mails)
+    return TicketResult(ticket_info(ticket), mails)
 
 
 def _assign(
@@ -864,7 +623,7 @@ def _assign(
         return
     ticket.assignee_id = assignee.id if assignee else None
     ticket.assignee = assignee
-    _record(
+    record_change(
         session,
         ticket,
         viewer,
@@ -875,20 +634,20 @@ def _assign(
         new=assignee.name if assignee else None,
     )
     if assignee is not None and ticket.status == "new":
-        _set_status(session, ticket, viewer, "open", now)
+        set_status(session, ticket, viewer, "open", now)
 
 
 def claim_ticket(
     session: Session, viewer: UserInfo | None, reference: str, *, now: dt.datetime
 ) -> TicketInfo:
     """The viewer takes the ticket (and a new ticket becomes open)."""
-    ticket = _load_as_staff(session, viewer, reference)
+    ticket = load_as_staff(session, viewer, reference)
     assert viewer is not None
     if ticket.status not in ACTIVE_STATUSES:
         raise InvalidTransition(ticket.status, "claimed")
     _assign(session, ticket, viewer, session.get(User, viewer.id), now)
     session.flush()
-    return _info(ticket)
+    return ticket_info(ticket)
 
 
 def assign_ticket(
@@ -900,7 +659,7 @@ def assign_ticket(
     now: dt.datetime,
 ) -> TicketInfo:
     """Give the ticket to an active agent of its team (None: back to the team's queue)."""
-    ticket = _load_as_staff(session, viewer, reference)
+    ticket = load_as_staff(session, viewer, reference)
     assert viewer is not None
     if ticket.status not in ACTIVE_STATUSES:
         raise InvalidTransition(ticket.status, "assigned")
@@ -918,7 +677,7 @@ def assign_ticket(
             )
     _assign(session, ticket, viewer, assignee, now)
     session.flush()
-    return _info(ticket)
+    return ticket_info(ticket)
 
 
 def update_ticket(
@@ -930,12 +689,12 @@ def update_ticket(
     now: dt.datetime,
 ) -> TicketInfo:
     """Change priority, category and tags; each changed field gets a history row."""
-    ticket = _load_as_staff(session, viewer, reference)
+    ticket = load_as_staff(session, viewer, reference)
     if ticket.status == "closed":
         raise InvalidTransition("closed", "updated")
     if changes.priority is not None and changes.priority != ticket.priority:
-        new_priority = _priority(changes.priority)
-        _record(
+        new_priority = clean_priority(changes.priority)
+        record_change(
             session,
             ticket,
             viewer,
@@ -947,9 +706,9 @@ def update_ticket(
         )
         ticket.priority = new_priority
     if changes.category is not None:
-        new_category = _category(changes.category)
+        new_category = clean_category(changes.category)
         if new_category != ticket.category:
-            _record(
+            record_change(
                 session,
                 ticket,
                 viewer,
@@ -961,14 +720,14 @@ def update_ticket(
             )
             ticket.category = new_category
     if changes.tags is not None:
-        new_tags = _tags(changes.tags)
+        new_tags = clean_tags(changes.tags)
         if new_tags != list(ticket.tags or ()):
-            _record(
+            record_change(
                 session, ticket, viewer, "update", now, field="tags", old=ticket.tags, new=new_tags
             )
             ticket.tags = new_tags
     session.flush()
-    return _info(ticket)
+    return ticket_info(ticket)
 
 
 def change_status(
@@ -976,14 +735,14 @@ def change_status(
 ) -> TicketInfo:
     """Staff move a ticket between open, pending (waiting for the requester) and on hold.
     Resolving has its own rules (``resolve_ticket``); closing is the requester's or time's."""
-    ticket = _load_as_staff(session, viewer, reference)
+    ticket = load_as_staff(session, viewer, reference)
     if status not in ("open", "pending", "on_hold"):
         raise ValidationError("status", "Choose open, pending or on_hold.", "choice")
     if status == ticket.status:
-        return _info(ticket)  # the form sent the status it already has: nothing to do
-    _set_status(session, ticket, viewer, status, now)
+        return ticket_info(ticket)  # the form sent the status it already has: nothing to do
+    set_status(session, ticket, viewer, status, now)
     session.flush()
-    return _info(ticket)
+    return ticket_info(ticket)
 
 
 def escalate_ticket(
@@ -991,14 +750,14 @@ def escalate_ticket(
 ) -> TicketInfo:
     """Move the ticket to the next tier with a reason (kept as an internal note); it leaves
     the current assignee and waits in the higher tier's queue."""
-    ticket = _load_as_staff(session, viewer, reference)
+    ticket = load_as_staff(session, viewer, reference)
     assert viewer is not None
-    why = _text("reason", reason, 2000)
+    why = clean_text("reason", reason, 2000)
     if ticket.status not in ACTIVE_STATUSES:
         raise InvalidTransition(ticket.status, "escalated")
     if ticket.tier >= max(TIERS):
         raise ValidationError("tier", "The ticket is already at the highest tier.", "max")
-    _record(
+    record_change(
         session,
         ticket,
         viewer,
@@ -1023,7 +782,7 @@ def escalate_ticket(
         )
     )
     session.flush()
-    return _info(ticket)
+    return ticket_info(ticket)
 
 
 def _link(
@@ -1041,7 +800,7 @@ def _link(
             ticket_id=ticket.id, article_id=article_id, linked_by_id=viewer.id, linked_at=now
         )
     )
-    _record(session, ticket, viewer, "link_article", now, new=article_id)
+    record_change(session, ticket, viewer, "link_article", now, new=article_id)
     return True
 
 
@@ -1055,14 +814,14 @@ def link_article(
     article_exists: Callable[[str], bool] | None = None,
 ) -> TicketInfo:
     """Link an article that answers the ticket (linking twice is harmless)."""
-    ticket = _load_as_staff(session, viewer, reference)
+    ticket = load_as_staff(session, viewer, reference)
     assert viewer is not None
-    article = _article_id(article_id)
+    article = clean_article_id(article_id)
     if article_exists is not None and not article_exists(article):
         raise ValidationError("article_id", f"There is no article {article!r}.", "unknown")
     _link(session, ticket, viewer, article, now)
     session.flush()
-    return _info(ticket)
+    return ticket_info(ticket)
 
 
 def resolve_ticket(
@@ -1079,10 +838,10 @@ def resolve_ticket(
     """Resolve with the articles that answered it and/or a resolution note (one is required:
     knowledge-first). ``article_exists`` (e.g. from the search index) rejects unknown ids.
     The requester is mailed and may confirm, rate, or reopen within the window."""
-    ticket = _load_as_staff(session, viewer, reference)
+    ticket = load_as_staff(session, viewer, reference)
     assert viewer is not None
-    articles = list(dict.fromkeys(_article_id(a, "article_ids") for a in article_ids))
-    text = _text("note", note or "", MAX_BODY, required=False)
+    articles = list(dict.fromkeys(clean_article_id(a, "article_ids") for a in article_ids))
+    text = clean_text("note", note or "", MAX_BODY, required=False)
     if not articles and not text:
         raise ValidationError(
             "article_ids", "Link at least one article or write a resolution note.", "required"
@@ -1090,7 +849,7 @@ def resolve_ticket(
     for article in articles:
         if article_exists is not None and not article_exists(article):
             raise ValidationError("article_ids", f"There is no article {article!r}.", "unknown")
-    _set_status(session, ticket, viewer, "resolved", now, note=text or None)
+    set_status(session, ticket, viewer, "resolved", now, note=text or None)
     for article in articles:
         _link(session, ticket, viewer, article, now)
     ticket.resolved_at = now
@@ -1099,19 +858,19 @@ def resolve_ticket(
         ticket.first_response_at = now
     session.flush()
     days = settings.reopen_window.days
-    mails = _mail_requester(ticket, settings, "ticket_resolved", note=text, days=days)
-    return TicketResult(_info(ticket), mails)
+    mails = mail_requester(ticket, settings, "ticket_resolved", note=text, days=days)
+    return TicketResult(ticket_info(ticket), mails)
 
 
 def confirm_resolution(
     session: Session, viewer: UserInfo | None, reference: str, *, now: dt.datetime
 ) -> TicketInfo:
     """The requester agrees it is solved: the ticket closes."""
-    ticket = _load_as_requester(session, viewer, reference)
-    _set_status(session, ticket, viewer, "closed", now)
+    ticket = load_as_requester(session, viewer, reference)
+    set_status(session, ticket, viewer, "closed", now)
     ticket.closed_at = now
     session.flush()
-    return _info(ticket)
+    return ticket_info(ticket)
 
 
 def reopen_ticket(
@@ -1129,19 +888,19 @@ def reopen_ticket(
 
     Each article linked to the ticket whose tickets were now reopened ``attention_reopens``
     times (``knowledge.attention_reopens``) is flagged for attention in the same transaction."""
-    ticket = _load(session, viewer, reference, for_update=True)
+    ticket = load_ticket(session, viewer, reference, for_update=True)
     assert viewer is not None
-    staff = _may_work(viewer, ticket)
+    staff = may_work(viewer, ticket)
     if not staff and ticket.requester_id != viewer.id:
         raise TicketForbidden("only the requester or staff may reopen")
     if ticket.status != "resolved":
         raise InvalidTransition(ticket.status, "open")
-    if not staff and not _within_window(ticket, settings, now):
+    if not staff and not within_reopen_window(ticket, settings, now):
         raise InvalidTransition(
             "resolved", "open", "the time to reopen has passed; please open a new ticket"
         )
-    text = _text("reason", reason, MAX_BODY, required=False)
-    _set_status(session, ticket, viewer, "open", now, note=text or None)
+    text = clean_text("reason", reason, MAX_BODY, required=False)
+    set_status(session, ticket, viewer, "open", now, note=text or None)
     ticket.resolved_at = None
     if text:
         session.add(
@@ -1155,11 +914,11 @@ def reopen_ticket(
             )
         )
     session.flush()
-    _flag_reopened_articles(session, ticket, attention_reopens, now)
-    return _info(ticket)
+    flag_reopened_articles(session, ticket, attention_reopens, now)
+    return ticket_info(ticket)
 
 
-def _flag_reopened_articles(
+def flag_reopened_articles(
     session: Session, ticket: Ticket, threshold: int, now: dt.datetime
 ) -> None:
     """Content health: count reopens of tickets each linked article resolved (docs/lifecycle.md)."""
@@ -1210,13 +969,13 @@ def rate_ticket(
     now: dt.datetime,
 ) -> TicketInfo:
     """The requester rates the resolution 1–5 with an optional comment (may rate again)."""
-    ticket = _load_as_requester(session, viewer, reference)
+    ticket = load_as_requester(session, viewer, reference)
     if ticket.status not in ("resolved", "closed"):
         raise InvalidTransition(ticket.status, "rated", "only a resolved ticket can be rated")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError("rating", "Choose from 1 to 5.", "range")
-    text = _text("comment", comment, 2000, required=False)
-    _record(
+    text = clean_text("comment", comment, 2000, required=False)
+    record_change(
         session,
         ticket,
         viewer,
@@ -1231,7 +990,7 @@ def rate_ticket(
     ticket.rating_comment = text or None
     ticket.rated_at = now
     session.flush()
-    return _info(ticket)
+    return ticket_info(ticket)
 
 
 def close_resolved_tickets(session: Session, settings: TicketSettings, *, now: dt.datetime) -> int:
@@ -1247,7 +1006,7 @@ def close_resolved_tickets(session: Session, settings: TicketSettings, *, now: d
         .all()
     )
     for ticket in tickets:
-        _set_status(session, ticket, None, "closed", now, note="reopen window passed")
+        set_status(session, ticket, None, "closed", now, note="reopen window passed")
         ticket.closed_at = now
     session.flush()
     return len(tickets)
@@ -1266,17 +1025,19 @@ def flag_article(
     now: dt.datetime,
 ) -> ArticleFlagInfo:
     """ "This article should have answered it": a row for the knowledge managers' queue."""
-    ticket = _load_as_staff(session, viewer, reference)
+    ticket = load_as_staff(session, viewer, reference)
     assert viewer is not None
     flag = ArticleFlag(
         ticket_id=ticket.id,
-        article_id=_article_id(article_id),
-        reason=_text("reason", reason, 2000),
+        article_id=clean_article_id(article_id),
+        reason=clean_text("reason", reason, 2000),
         flagged_by_id=viewer.id,
         created_at=now,
     )
     session.add(flag)
-    _record(session, ticket, viewer, "flag_article", now, new=flag.article_id, note=flag.reason)
+    record_change(
+        session, ticket, viewer, "flag_article", now, new=flag.article_id, note=flag.reason
+    )
     session.flush()
     # The knowledge managers' "needs attention" list, in the same transaction.
     health.raise_attention(
@@ -1340,8 +1101,8 @@ def add_attachment(
 
     The file is written just before its row; should the transaction then fail, no row points
     at the file and it is only an orphan on disk, never reachable through Sanad."""
-    ticket = _load(session, viewer, reference, for_update=True)
-    staff = _may_work(viewer, ticket)
+    ticket = load_ticket(session, viewer, reference, for_update=True)
+    staff = may_work(viewer, ticket)
     assert viewer is not None
     if internal and not staff:
         raise TicketForbidden("only staff add internal attachments")
@@ -1375,7 +1136,7 @@ def add_attachment(
         created_at=now,
     )
     session.add(row)
-    _record(session, ticket, viewer, "attach", now, new=name)
+    record_change(session, ticket, viewer, "attach", now, new=name)
     session.flush()
     return AttachmentInfo(
         row.id, row.filename, row.content_type, row.size, row.internal, row.created_at
@@ -1392,13 +1153,9 @@ def get_attachment_file(
     """The file to send, after checking the viewer may see the ticket (and, for internal
     files, works it). Views send it with ``as_attachment=True`` and ``X-Content-Type-Options:
     nosniff``."""
-    ticket = _load(session, viewer, reference)
+    ticket = load_ticket(session, viewer, reference)
     row = session.get(TicketAttachment, attachment_id)
-    if (
-        row is None
-        or row.ticket_id != ticket.id
-        or (row.internal and not _may_work(viewer, ticket))
-    ):
+    if row is None or row.ticket_id != ticket.id or (row.internal and not may_work(viewer, ticket)):
         raise AttachmentNotFound(str(attachment_id))
     path = files.stored_path(settings.attachments_dir, row.stored_name)
     if path is None:
@@ -1418,7 +1175,7 @@ def _canned(row: CannedResponse) -> CannedResponseInfo:
 def list_canned_responses(
     session: Session, viewer: UserInfo | None, *, lang: str | None = None
 ) -> tuple[CannedResponseInfo, ...]:
-    _require_staff(viewer)
+    require_staff(viewer)
     stmt = select(CannedResponse)
     if lang:
         stmt = stmt.where(CannedResponse.lang == lang)
@@ -1436,9 +1193,9 @@ def save_canned_response(
     response_id: int | None = None,
 ) -> CannedResponseInfo:
     """Create (``response_id=None``) or edit a canned response."""
-    staff = _require_staff(viewer)
-    clean_title = _text("title", title, 200)
-    clean_body = _text("body", body, MAX_BODY)
+    staff = require_staff(viewer)
+    clean_title = clean_text("title", title, 200)
+    clean_body = clean_text("body", body, MAX_BODY)
     if lang not in ("ar", "en"):
         raise ValidationError("lang", "Choose ar or en.", "choice")
     if response_id is None:
@@ -1455,9 +1212,12 @@ def save_canned_response(
 
 
 def delete_canned_response(session: Session, viewer: UserInfo | None, response_id: int) -> None:
-    _require_staff(viewer)
+    require_staff(viewer)
     row = session.get(CannedResponse, response_id)
     if row is None:
         raise CannedResponseNotFound(str(response_id))
     session.delete(row)
     session.flush()
+
+
+__all__ = ["CannedResponseNotFound", "LoginRequired", "get_ticket_for"]  # until callers move
