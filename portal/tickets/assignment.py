@@ -13,7 +13,7 @@ from portal.tickets.errors import InvalidTransition, ValidationError
 from portal.tickets.history import record_change, set_status
 from portal.tickets.models import Ticket, TicketMessage
 from portal.tickets.states import ACTIVE_STATUSES, TIERS
-from portal.tickets.validation import clean_category, clean_priority, clean_tags, clean_text
+from portal.tickets.validation import valid_category, valid_priority, valid_tags, valid_text
 from portal.tickets.values import TicketChanges, TicketInfo, ticket_info
 
 
@@ -95,7 +95,7 @@ def update_ticket(
     if ticket.status == "closed":
         raise InvalidTransition("closed", "updated")
     if changes.priority is not None and changes.priority != ticket.priority:
-        new_priority = clean_priority(changes.priority)
+        new_priority = valid_priority(changes.priority)
         record_change(
             session,
             ticket,
@@ -108,7 +108,7 @@ def update_ticket(
         )
         ticket.priority = new_priority
     if changes.category is not None:
-        new_category = clean_category(changes.category)
+        new_category = valid_category(changes.category)
         if new_category != ticket.category:
             record_change(
                 session,
@@ -122,7 +122,7 @@ def update_ticket(
             )
             ticket.category = new_category
     if changes.tags is not None:
-        new_tags = clean_tags(changes.tags)
+        new_tags = valid_tags(changes.tags)
         if new_tags != list(ticket.tags or ()):
             record_change(
                 session, ticket, viewer, "update", now, field="tags", old=ticket.tags, new=new_tags
@@ -154,7 +154,7 @@ def escalate_ticket(
     the current assignee and waits in the higher tier's queue."""
     ticket = load_as_staff(session, viewer, reference)
     assert viewer is not None
-    why = clean_text("reason", reason, 2000)
+    why = valid_text("reason", reason, 2000)
     if ticket.status not in ACTIVE_STATUSES:
         raise InvalidTransition(ticket.status, "escalated")
     if ticket.tier >= max(TIERS):

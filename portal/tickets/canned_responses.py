@@ -11,7 +11,7 @@ from portal.accounts.models import UserInfo
 from portal.tickets.access import require_staff
 from portal.tickets.errors import CannedResponseNotFound, ValidationError
 from portal.tickets.models import CannedResponse
-from portal.tickets.validation import MAX_BODY, clean_text
+from portal.tickets.validation import MAX_BODY, valid_text
 from portal.tickets.values import CannedResponseInfo
 
 
@@ -41,8 +41,8 @@ def save_canned_response(
 ) -> CannedResponseInfo:
     """Create (``response_id=None``) or edit a canned response."""
     staff = require_staff(viewer)
-    clean_title = clean_text("title", title, 200)
-    clean_body = clean_text("body", body, MAX_BODY)
+    clean_title = valid_text("title", title, 200)
+    clean_body = valid_text("body", body, MAX_BODY)
     if lang not in ("ar", "en"):
         raise ValidationError("lang", "Choose ar or en.", "choice")
     if response_id is None:

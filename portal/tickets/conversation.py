@@ -26,7 +26,7 @@ from portal.tickets.models import (
 )
 from portal.tickets.requester_mail import mail_requester
 from portal.tickets.states import ACTIVE_STATUSES, TIERS
-from portal.tickets.validation import MAX_BODY, clean_text
+from portal.tickets.validation import MAX_BODY, valid_text
 from portal.tickets.values import (
     AttachmentInfo,
     HistoryEntry,
@@ -181,7 +181,7 @@ def add_reply(
     ticket = load_ticket(session, viewer, reference, for_update=True)
     staff = may_work(viewer, ticket)
     assert viewer is not None  # load_ticket refuses anonymous viewers
-    text = clean_text("body", body, MAX_BODY)
+    text = valid_text("body", body, MAX_BODY)
     if internal and not staff:
         raise TicketForbidden("only staff write internal notes")
     if not internal:

@@ -124,7 +124,7 @@ def open_ticket_once(
     trail: SelfServiceTrail = SelfServiceTrail(),  # noqa: B008  (frozen, so sharing is safe)
     now: dt.datetime,
 ) -> OpenedTicket:
-    """``open_ticket``, or the earlier answer when ``key`` was used by this caller for
+    """``intake.open_ticket``, or the earlier answer when ``key`` was used by this caller for
     the same ``body`` within a day. Without a key, or without a signed-in caller to own the
     key, every request opens a ticket as before."""
     if key is None or requester is None:

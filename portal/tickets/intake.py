@@ -23,11 +23,11 @@ from portal.tickets.requester_mail import mail_requester
 from portal.tickets.states import CHANNELS, ON_BEHALF_CHANNELS
 from portal.tickets.validation import (
     MAX_BODY,
-    clean_article_id,
-    clean_category,
-    clean_priority,
-    clean_tags,
-    clean_text,
+    valid_article_id,
+    valid_category,
+    valid_priority,
+    valid_tags,
+    valid_text,
 )
 from portal.tickets.values import SelfServiceTrail, TicketDraft, TicketResult, ticket_info
 
@@ -62,18 +62,18 @@ def _create(
     visitor: str | None,
     now: dt.datetime,
 ) -> TicketResult:
-    subject = " ".join(clean_text("subject", draft.subject, 200).split())
-    body = clean_text("body", draft.body, MAX_BODY)
-    priority = clean_priority(draft.priority)
-    category = clean_category(draft.category)
-    tags = clean_tags(draft.tags)
+    subject = " ".join(valid_text("subject", draft.subject, 200).split())
+    body = valid_text("body", draft.body, MAX_BODY)
+    priority = valid_priority(draft.priority)
+    category = valid_category(draft.category)
+    tags = valid_tags(draft.tags)
     if draft.lang not in ("ar", "en"):
         raise ValidationError("lang", "Choose ar or en.", "choice")
     if channel not in CHANNELS:
         raise ValidationError("channel", f"Choose one of: {', '.join(CHANNELS)}.", "choice")
     visitor_name = visitor_email = None
     if requester is None:
-        visitor_name = clean_text("visitor_name", draft.visitor_name or "", 200)
+        visitor_name = valid_text("visitor_name", draft.visitor_name or "", 200)
         try:
             visitor_email = normalize_email(draft.visitor_email or "", field="visitor_email")
         except AccountValidationError as exc:
@@ -116,7 +116,7 @@ def _create(
             TicketViewedArticle(
                 ticket_id=ticket.id,
                 position=position,
-                article_id=clean_article_id(view.article_id, "viewed_articles"),
+                article_id=valid_article_id(view.article_id, "viewed_articles"),
                 lang=view.lang if view.lang in ("ar", "en") else None,
                 title=view.title.strip()[:300],
                 viewed_at=view.at,

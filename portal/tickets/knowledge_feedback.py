@@ -15,7 +15,7 @@ from portal.kb import health
 from portal.tickets.access import load_as_staff
 from portal.tickets.history import record_change
 from portal.tickets.models import ArticleFlag, Ticket, TicketArticle, TicketHistory
-from portal.tickets.validation import clean_article_id, clean_text
+from portal.tickets.validation import valid_article_id, valid_text
 from portal.tickets.values import ArticleFlagInfo
 
 
@@ -33,8 +33,8 @@ def flag_article(
     assert viewer is not None
     flag = ArticleFlag(
         ticket_id=ticket.id,
-        article_id=clean_article_id(article_id),
-        reason=clean_text("reason", reason, 2000),
+        article_id=valid_article_id(article_id),
+        reason=valid_text("reason", reason, 2000),
         flagged_by_id=viewer.id,
         created_at=now,
     )

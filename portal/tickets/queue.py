@@ -15,7 +15,7 @@ from portal.tickets.access import load_ticket, may_work, require_staff
 from portal.tickets.errors import TicketForbidden, ValidationError
 from portal.tickets.models import Ticket
 from portal.tickets.states import STATUSES
-from portal.tickets.validation import clean_priority
+from portal.tickets.validation import valid_priority
 from portal.tickets.values import QueueFilter, TicketInfo, TicketPage, ticket_info
 
 MAX_PER_PAGE = 100
@@ -75,7 +75,7 @@ def list_queue(session: Session, viewer: UserInfo | None, filters: QueueFilter) 
     if statuses := _statuses(filters.status):
         stmt = stmt.where(Ticket.status.in_(statuses))
     if filters.priority:
-        stmt = stmt.where(Ticket.priority == clean_priority(filters.priority))
+        stmt = stmt.where(Ticket.priority == valid_priority(filters.priority))
     if filters.tier is not None:
         stmt = stmt.where(Ticket.tier == filters.tier)
     if filters.team:

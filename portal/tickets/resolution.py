@@ -23,7 +23,7 @@ from portal.tickets.history import record_change, set_status
 from portal.tickets.knowledge_feedback import flag_reopened_articles
 from portal.tickets.models import Ticket, TicketArticle, TicketMessage
 from portal.tickets.requester_mail import mail_requester
-from portal.tickets.validation import MAX_BODY, clean_article_id, clean_text
+from portal.tickets.validation import MAX_BODY, valid_article_id, valid_text
 from portal.tickets.values import TicketInfo, TicketResult, ticket_info
 
 
@@ -58,7 +58,7 @@ def link_article(
     """Link an article that answers the ticket (linking twice is harmless)."""
     ticket = load_as_staff(session, viewer, reference)
     assert viewer is not None
-    article = clean_article_id(article_id)
+    article = valid_article_id(article_id)
     if article_exists is not None and not article_exists(article):
         raise ValidationError("article_id", f"There is no article {article!r}.", "unknown")
     _link(session, ticket, viewer, article, now)
@@ -82,8 +82,8 @@ def resolve_ticket(
     The requester is mailed and may confirm, rate, or reopen within the window."""
     ticket = load_as_staff(session, viewer, reference)
     assert viewer is not None
-    articles = list(dict.fromkeys(clean_article_id(a, "article_ids") for a in article_ids))
-    text = clean_text("note", note or "", MAX_BODY, required=False)
+    articles = list(dict.fromkeys(valid_article_id(a, "article_ids") for a in article_ids))
+    text = valid_text("note", note or "", MAX_BODY, required=False)
     if not articles and not text:
         raise ValidationError(
             "article_ids", "Link at least one article or write a resolution note.", "required"
@@ -141,7 +141,7 @@ def reopen_ticket(
         raise InvalidTransition(
             "resolved", "open", "the time to reopen has passed; please open a new ticket"
         )
-    text = clean_text("reason", reason, MAX_BODY, required=False)
+    text = valid_text("reason", reason, MAX_BODY, required=False)
     set_status(session, ticket, viewer, "open", now, note=text or None)
     ticket.resolved_at = None
     if text:
@@ -175,7 +175,7 @@ def rate_ticket(
         raise InvalidTransition(ticket.status, "rated", "only a resolved ticket can be rated")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError("rating", "Choose from 1 to 5.", "range")
-    text = clean_text("comment", comment, 2000, required=False)
+    text = valid_text("comment", comment, 2000, required=False)
     record_change(
         session,
         ticket,

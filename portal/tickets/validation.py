@@ -15,7 +15,7 @@ _ARTICLE_ID = re.compile(r"^(?!\.)[\w.-]{1,200}$")
 _SLUG = re.compile(r"^[\w-]{1,100}$")
 
 
-def clean_text(field: str, value: str, limit: int, *, required: bool = True) -> str:
+def valid_text(field: str, value: str, limit: int, *, required: bool = True) -> str:
     """``value`` stripped; required unless told otherwise, at most ``limit`` characters."""
     cleaned = value.strip()
     if required and not cleaned:
@@ -25,14 +25,14 @@ def clean_text(field: str, value: str, limit: int, *, required: bool = True) -> 
     return cleaned
 
 
-def clean_priority(value: str) -> str:
+def valid_priority(value: str) -> str:
     """One of ``PRIORITIES``."""
     if value not in PRIORITIES:
         raise ValidationError("priority", f"Choose one of: {', '.join(PRIORITIES)}.", "choice")
     return value
 
 
-def clean_category(value: str | None) -> str | None:
+def valid_category(value: str | None) -> str | None:
     """A category slug, or None when empty."""
     if value is None or not value.strip():
         return None
@@ -42,7 +42,7 @@ def clean_category(value: str | None) -> str | None:
     return cleaned
 
 
-def clean_tags(values: Iterable[str]) -> list[str]:
+def valid_tags(values: Iterable[str]) -> list[str]:
     """Tags lower-cased with single spaces, duplicates and empty ones dropped."""
     tags: list[str] = []
     for value in values:
@@ -57,7 +57,7 @@ def clean_tags(values: Iterable[str]) -> list[str]:
     return tags
 
 
-def clean_article_id(value: str, field: str = "article_id") -> str:
+def valid_article_id(value: str, field: str = "article_id") -> str:
     """An article id as the knowledge base writes them (no path, no leading dot)."""
     cleaned = value.strip()
     if not _ARTICLE_ID.match(cleaned):
