@@ -27,8 +27,8 @@ from portal.kb.models import Article, KbError
 from portal.kb.repository import ArticleRepository
 from portal.kb.translations import stale_translations
 from portal.notify.mail import MailNotSent, OutgoingMail, send_mail
+from portal.tickets.knowledge_feedback import article_reopens
 from portal.tickets.models import ArticleFlag, Ticket
-from portal.tickets.services import article_reopens
 
 log = logging.getLogger(__name__)
 

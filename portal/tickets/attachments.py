@@ -1,4 +1,6 @@
-"""Attachment files: identify the type from the bytes, store under a random name, find again.
+"""Attachments: adding a file to a ticket and handing it out again to those who may see it,
+and the files themselves: identify the type from the bytes, store under a random name, find
+again.
 
 The name the person gave is never trusted: it is neither used on disk nor for the type, only
 cleaned up as the download name (with the extension of the type actually found).
@@ -6,6 +8,7 @@ cleaned up as the download name (with the extension of the type actually found).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -13,6 +16,23 @@ import secrets
 import unicodedata
 import zipfile
 from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import UserInfo
+from portal.config import TicketSettings
+from portal.tickets.access import load_ticket, may_work
+from portal.tickets.errors import (
+    AttachmentNotFound,
+    InvalidTransition,
+    TicketForbidden,
+    ValidationError,
+)
+from portal.tickets.history import record_change
+from portal.tickets.models import TicketAttachment
+from portal.tickets.states import ACTIVE_STATUSES
+from portal.tickets.values import AttachmentFile, AttachmentInfo
 
 EXTENSIONS = {
     "image/png": ".png",
@@ -34,6 +54,85 @@ _OOXML = {
 }
 _HTML_START = re.compile(rb"^\s*<(?:!doctype\s+html|html|head|body|script|svg|iframe)", re.I)
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
+
+
+def add_attachment(
+    session: Session,
+    settings: TicketSettings,
+    viewer: UserInfo | None,
+    reference: str,
+    *,
+    filename: str,
+    data: bytes,
+    internal: bool = False,
+    now: dt.datetime,
+) -> AttachmentInfo:
+    """Store a file on the ticket after checking size and type (by content, not name).
+
+    The file is written just before its row; should the transaction then fail, no row points
+    at the file and it is only an orphan on disk, never reachable through Sanad."""
+    ticket = load_ticket(session, viewer, reference, for_update=True)
+    staff = may_work(viewer, ticket)
+    assert viewer is not None
+    if internal and not staff:
+        raise TicketForbidden("only staff add internal attachments")
+    if ticket.status == "closed":
+        raise InvalidTransition("closed", "attach")
+    if not staff and ticket.status not in ACTIVE_STATUSES:
+        # Like replies: a requester reopens a resolved ticket before adding to it.
+        raise InvalidTransition(ticket.status, "attach", "reopen the ticket to add files")
+    if not data:
+        raise ValidationError("file", "The file is empty.", "empty")
+    if len(data) > settings.attachment_max_bytes:
+        limit = settings.attachment_max_bytes // (1024 * 1024) or 1
+        raise ValidationError("file", f"Files may be at most {limit} MB.", "too_large")
+    media_type = sniff_type(data[: 64 * 1024] if not data.startswith(b"PK") else data)
+    if media_type is None or media_type not in settings.attachment_types:
+        raise ValidationError("file", "This type of file is not accepted.", "type")
+    count = session.scalar(select(func.count()).where(TicketAttachment.ticket_id == ticket.id)) or 0
+    if count >= settings.attachments_per_ticket:
+        raise ValidationError("file", "This ticket has reached its number of ", "too_many")
+    stored_name = new_stored_name()
+    name = download_name(filename, media_type)
+    store(settings.attachments_dir, stored_name, data)
+    row = TicketAttachment(
+        ticket_id=ticket.id,
+        stored_name=stored_name,
+        filename=name,
+        content_type=media_type,
+        size=len(data),
+        internal=internal,
+        uploaded_by_id=viewer.id,
+        created_at=now,
+    )
+    session.add(row)
+    record_change(session, ticket, viewer, "attach", now, new=name)
+    session.flush()
+    return AttachmentInfo(
+        row.id, row.filename, row.content_type, row.size, row.internal, row.created_at
+    )
+
+
+def get_attachment_file(
+    session: Session,
+    settings: TicketSettings,
+    viewer: UserInfo | None,
+    reference: str,
+    attachment_id: int,
+) -> AttachmentFile:
+    """The file to send, after checking the viewer may see the ticket (and, for internal
+    files, works it). Views send it with ``as_attachment=True`` and ``X-Content-Type-Options:
+    nosniff``."""
+    ticket = load_ticket(session, viewer, reference)
+    row = session.get(TicketAttachment, attachment_id)
+    if row is None or row.ticket_id != ticket.id or (row.internal and not may_work(viewer, ticket)):
+        raise AttachmentNotFound(str(attachment_id))
+    path = stored_path(settings.attachments_dir, row.stored_name)
+    if path is None:
+        raise AttachmentNotFound(str(attachment_id))
+    return AttachmentFile(
+        path=path, download_name=row.filename, content_type=row.content_type, size=row.size
+    )
 
 
 def sniff_type(data: bytes) -> str | None:

@@ -39,3 +39,11 @@ class InvalidTransition(TicketError):
 
 class AttachmentNotFound(TicketError):
     """No such attachment on a ticket the viewer may see (or its file is gone): 404."""
+
+
+class LoginRequired(TicketError):
+    """Visitor tickets are switched off: the person must log in to open one."""
+
+
+class CannedResponseNotFound(TicketError):
+    """No canned response with that id."""

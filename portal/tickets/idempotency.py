@@ -31,8 +31,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
 from portal.db import Base, UtcDateTime, intpk
-from portal.tickets import services
+from portal.tickets.access import get_ticket_for
 from portal.tickets.errors import ValidationError
+from portal.tickets.intake import open_ticket
 from portal.tickets.models import Ticket
 from portal.tickets.values import SelfServiceTrail, TicketDraft, TicketResult
 
@@ -101,7 +102,7 @@ def _replay(
         )
     reference = session.scalar(select(Ticket.reference).where(Ticket.id == claim.ticket_id))
     assert reference is not None, "a committed key always names its ticket"
-    return OpenedTicket(TicketResult(services.get_ticket_for(session, requester, reference)), True)
+    return OpenedTicket(TicketResult(get_ticket_for(session, requester, reference)), True)
 
 
 def _claimed(session: Session, user_id: int, key: str) -> TicketIdempotencyKey | None:
@@ -123,14 +124,12 @@ def open_ticket_once(
     trail: SelfServiceTrail = SelfServiceTrail(),  # noqa: B008  (frozen, so sharing is safe)
     now: dt.datetime,
 ) -> OpenedTicket:
-    """``services.open_ticket``, or the earlier answer when ``key`` was used by this caller for
+    """``intake.open_ticket``, or the earlier answer when ``key`` was used by this caller for
     the same ``body`` within a day. Without a key, or without a signed-in caller to own the
     key, every request opens a ticket as before."""
     if key is None or requester is None:
         return OpenedTicket(
-            services.open_ticket(
-                session, settings, requester=requester, draft=draft, trail=trail, now=now
-            )
+            open_ticket(session, settings, requester=requester, draft=draft, trail=trail, now=now)
         )
     key = _checked_key(key)
     digest = fingerprint(body)
@@ -152,9 +151,7 @@ def open_ticket_once(
         earlier = _claimed(session, requester.id, key)
         assert earlier is not None, "the unique constraint names a committed claim"
         return _replay(session, requester, earlier, digest)
-    result = services.open_ticket(
-        session, settings, requester=requester, draft=draft, trail=trail, now=now
-    )
+    result = open_ticket(session, settings, requester=requester, draft=draft, trail=trail, now=now)
     session.execute(
         update(TicketIdempotencyKey)
         .where(TicketIdempotencyKey.id == claim.id)

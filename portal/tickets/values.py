@@ -1,4 +1,5 @@
-"""Frozen values that cross the tickets boundary: form/API → service → template/JSON."""
+"""Frozen values that cross the tickets boundary: form/API → service → template/JSON, and
+``ticket_info``, the one way a ticket row becomes a ``TicketInfo``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.notify.mail import OutgoingMail
+from portal.tickets.models import Ticket
 
 
 @dataclass(frozen=True)
@@ -205,3 +207,38 @@ class CannedResponseInfo:
     body: str
     lang: str
     updated_at: dt.datetime
+
+
+def ticket_info(ticket: Ticket) -> TicketInfo:
+    """The row as the value lists, pages and the API show."""
+    requester = ticket.requester
+    return TicketInfo(
+        id=ticket.id,
+        reference=ticket.reference,
+        subject=ticket.subject,
+        body=ticket.body,
+        lang=ticket.lang,
+        status=ticket.status,
+        priority=ticket.priority,
+        category=ticket.category,
+        tags=tuple(ticket.tags or ()),
+        tier=ticket.tier,
+        team=ticket.team,
+        channel=ticket.channel,
+        requester_id=ticket.requester_id,
+        requester_name=requester.name if requester else (ticket.visitor_name or ""),
+        requester_email=requester.email if requester else (ticket.visitor_email or ""),
+        assignee_id=ticket.assignee_id,
+        assignee_name=ticket.assignee.name if ticket.assignee else None,
+        opened_by_id=ticket.opened_by_id,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        first_response_at=ticket.first_response_at,
+        resolved_at=ticket.resolved_at,
+        closed_at=ticket.closed_at,
+        first_response_due=ticket.first_response_due,
+        resolution_due=ticket.resolution_due,
+        resolution_note=ticket.resolution_note,
+        rating=ticket.rating,
+        rating_comment=ticket.rating_comment,
+    )

@@ -14,7 +14,8 @@ import pytest
 
 from portal.db import transaction
 from portal.editorial.attention import scan_attention
-from portal.tickets import services as tickets
+from portal.tickets.intake import open_ticket
+from portal.tickets.knowledge_feedback import flag_article
 from portal.tickets.values import TicketDraft
 from tests.e2e.sites import (
     ARTICLES,
@@ -69,14 +70,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             now=now,
         )
         requester = add_user(session, email="r@example.com", name="ريم", role="requester", now=now)
-        opened = tickets.open_ticket(
+        opened = open_ticket(
             session,
             services.settings.tickets,
             requester=requester,
             draft=TicketDraft(subject="لا يصلني رمز التحقق", body="طلبته ثلاث مرات."),
             now=now,
         )
-        tickets.flag_article(
+        flag_article(
             session, agent, opened.ticket.reference, article_id="two-step",
             reason="لا تذكر ماذا أفعل إذا ضاع الهاتف", now=now,
         )  # fmt: skip

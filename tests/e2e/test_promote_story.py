@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from portal.db import transaction
 from portal.kb.workflow import get_draft
-from portal.tickets import services as tickets
+from portal.tickets.intake import open_ticket
 from portal.tickets.models import TicketPromotion
 from portal.tickets.values import TicketDraft
 from tests.e2e.sites import ARTICLES, Person, Site, build_site, signed_in
@@ -70,7 +70,7 @@ def people(browser: Any, site: Site) -> Iterator[dict[str, Person]]:
 def open_arabic_ticket(site: Site) -> str:
     services = site.app.extensions["sanad"]
     with transaction(services.sessions) as session:
-        result = tickets.open_ticket(
+        result = open_ticket(
             session,
             services.settings.tickets,
             requester=site.users["requester"],

@@ -13,7 +13,7 @@ import pytest
 
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
-from portal.tickets.services import open_ticket
+from portal.tickets.intake import open_ticket
 from portal.tickets.values import SelfServiceTrail, TicketDraft, TicketInfo
 from tests.support.accounts import Run
 from tests.support.tickets import MakeTicket

@@ -10,15 +10,11 @@ import pytest
 
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
+from portal.tickets.access import get_ticket_for
+from portal.tickets.conversation import add_reply, get_ticket_detail, list_messages
 from portal.tickets.errors import TicketForbidden, TicketNotFound
-from portal.tickets.services import (
-    add_reply,
-    get_ticket_detail,
-    get_ticket_for,
-    list_messages,
-    open_ticket,
-    requester_other_tickets,
-)
+from portal.tickets.intake import open_ticket
+from portal.tickets.queue import requester_other_tickets
 from portal.tickets.values import TicketDraft
 from tests.support.accounts import Run
 from tests.support.tickets import MakeTicket
@@ -98,7 +94,7 @@ def test_an_agent_keeps_a_ticket_assigned_to_them_in_another_team(
     make_user: MakeUser,
     now: dt.datetime,
 ) -> None:
-    from portal.tickets.services import assign_ticket
+    from portal.tickets.assignment import assign_ticket
 
     ticket = make_ticket()
     both = make_user("agent", teams=("support", "network"))

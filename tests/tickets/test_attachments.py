@@ -11,7 +11,13 @@ import pytest
 
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
-from portal.tickets.attachments import download_name, sniff_type
+from portal.tickets.attachments import (
+    add_attachment,
+    download_name,
+    get_attachment_file,
+    sniff_type,
+)
+from portal.tickets.conversation import get_ticket_detail
 from portal.tickets.errors import (
     AttachmentNotFound,
     InvalidTransition,
@@ -19,13 +25,7 @@ from portal.tickets.errors import (
     TicketNotFound,
     ValidationError,
 )
-from portal.tickets.services import (
-    add_attachment,
-    confirm_resolution,
-    get_attachment_file,
-    get_ticket_detail,
-    resolve_ticket,
-)
+from portal.tickets.resolution import confirm_resolution, resolve_ticket
 from tests.support.accounts import Run
 from tests.support.tickets import MakeTicket
 

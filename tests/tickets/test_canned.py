@@ -7,13 +7,12 @@ import datetime as dt
 import pytest
 
 from portal.accounts.models import UserInfo
-from portal.tickets.errors import TicketForbidden, ValidationError
-from portal.tickets.services import (
-    CannedResponseNotFound,
+from portal.tickets.canned_responses import (
     delete_canned_response,
     list_canned_responses,
     save_canned_response,
 )
+from portal.tickets.errors import CannedResponseNotFound, TicketForbidden, ValidationError
 from tests.support.accounts import Run
 
 

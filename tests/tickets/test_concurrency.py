@@ -8,7 +8,7 @@ import threading
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
 from portal.db import make_engine, make_session_factory, transaction
-from portal.tickets.services import open_ticket
+from portal.tickets.intake import open_ticket
 from portal.tickets.values import TicketDraft
 
 PER_WORKER = 50

@@ -15,16 +15,11 @@ from portal.accounts.models import UserInfo
 from portal.config import TicketSettings, load_settings
 from portal.events import Event
 from portal.notify.mail import send_mails
-from portal.tickets.errors import TicketForbidden, ValidationError
+from portal.tickets.conversation import add_reply, get_ticket_detail
+from portal.tickets.errors import LoginRequired, TicketForbidden, ValidationError
+from portal.tickets.intake import open_ticket, open_ticket_on_behalf
 from portal.tickets.models import Ticket
-from portal.tickets.services import (
-    LoginRequired,
-    add_reply,
-    get_ticket_detail,
-    open_ticket,
-    open_ticket_on_behalf,
-    resolve_ticket,
-)
+from portal.tickets.resolution import resolve_ticket
 from portal.tickets.values import SelfServiceTrail, TicketDraft, TrailSearch, TrailView
 from tests.support.accounts import Run
 from tests.support.mail import Inbox

@@ -10,17 +10,16 @@ import pytest
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
 from portal.search.models import ArticleEntry, Hit, IndexUnavailable, SearchQuery, SearchResults
+from portal.tickets.assignment import claim_ticket, escalate_ticket
 from portal.tickets.errors import TicketForbidden, ValidationError
-from portal.tickets.services import (
-    claim_ticket,
-    escalate_ticket,
+from portal.tickets.queue import (
     list_my_tickets,
     list_queue,
     list_tickets,
     requester_other_tickets,
-    resolve_ticket,
     suggest_articles,
 )
+from portal.tickets.resolution import resolve_ticket
 from portal.tickets.values import QueueFilter
 from tests.support.accounts import Run
 from tests.support.tickets import MakeTicket

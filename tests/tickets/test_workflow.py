@@ -10,25 +10,24 @@ import pytest
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
 from portal.notify.mail import send_mails
-from portal.tickets.errors import InvalidTransition, TicketForbidden, ValidationError
-from portal.tickets.services import (
-    add_reply,
-    article_link_counts,
+from portal.tickets.access import get_ticket_for
+from portal.tickets.assignment import (
     assign_ticket,
     change_status,
     claim_ticket,
+    escalate_ticket,
+    update_ticket,
+)
+from portal.tickets.conversation import add_reply, get_ticket_detail
+from portal.tickets.errors import InvalidTransition, TicketForbidden, ValidationError
+from portal.tickets.knowledge_feedback import article_link_counts, flag_article, list_article_flags
+from portal.tickets.resolution import (
     close_resolved_tickets,
     confirm_resolution,
-    escalate_ticket,
-    flag_article,
-    get_ticket_detail,
-    get_ticket_for,
     link_article,
-    list_article_flags,
     rate_ticket,
     reopen_ticket,
     resolve_ticket,
-    update_ticket,
 )
 from portal.tickets.values import TicketChanges
 from tests.support.accounts import Run

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 
 from portal.accounts.models import UserInfo
 from portal.db import transaction
-from portal.tickets import services as tickets
+from portal.tickets.attachments import add_attachment
 from tests.support.web import PNG, ClientFor, MakeAccount, open_ticket
 from tests.web.access_common import (
     ADMIN_PAGE,
@@ -172,7 +172,7 @@ def test_every_role_gets_the_expected_answer(
     owner = client_for(users["requester"])
     reference = open_ticket(owner)
     with transaction(web.extensions["sanad"].sessions) as session:
-        attachment = tickets.add_attachment(
+        attachment = add_attachment(
             session,
             web.extensions["sanad"].settings.tickets,
             users["requester"],

@@ -13,8 +13,10 @@ from portal.accounts.services import create_user
 from portal.db import transaction
 from portal.kb.tables import Draft
 from portal.kb.workflow import get_draft
-from portal.tickets import services as tickets
+from portal.tickets.conversation import add_reply
+from portal.tickets.intake import open_ticket
 from portal.tickets.models import Ticket, TicketHistory, TicketPromotion
+from portal.tickets.resolution import resolve_ticket
 from portal.tickets.values import TicketDraft
 from tests.support.accounts import CHEAP
 from tests.support.web import ClientFor, MakeAccount, text_of
@@ -60,7 +62,7 @@ def a_ticket(web: Flask, requester: UserInfo, agent: UserInfo, *, resolve: bool 
     """A ticket about a forgotten password, answered and (by default) resolved."""
     wired = web.extensions["sanad"]
     with transaction(wired.sessions) as session:
-        opened = tickets.open_ticket(
+        opened = open_ticket(
             session,
             wired.settings.tickets,
             requester=requester,
@@ -72,7 +74,7 @@ def a_ticket(web: Flask, requester: UserInfo, agent: UserInfo, *, resolve: bool 
             now=NOW,
         )
         reference = opened.ticket.reference
-        tickets.add_reply(
+        add_reply(
             session,
             wired.settings.tickets,
             agent,
@@ -81,7 +83,7 @@ def a_ticket(web: Flask, requester: UserInfo, agent: UserInfo, *, resolve: bool 
             internal=False,
             now=NOW,
         )
-        tickets.add_reply(
+        add_reply(
             session,
             wired.settings.tickets,
             agent,
@@ -91,7 +93,7 @@ def a_ticket(web: Flask, requester: UserInfo, agent: UserInfo, *, resolve: bool 
             now=NOW,
         )
         if resolve:
-            tickets.resolve_ticket(
+            resolve_ticket(
                 session,
                 wired.settings.tickets,
                 agent,

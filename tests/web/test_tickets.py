@@ -13,7 +13,9 @@ from flask import Flask
 
 from portal.accounts.models import UserInfo
 from portal.db import transaction
-from portal.tickets import services as tickets
+from portal.tickets.conversation import get_ticket_detail
+from portal.tickets.knowledge_feedback import list_article_flags
+from portal.tickets.resolution import close_resolved_tickets
 from portal.tickets.values import TicketDetail
 from portal.web.limits import enable_limits
 from tests.support.web import (
@@ -33,7 +35,7 @@ NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 def detail_of(app: Flask, user: UserInfo, reference: str) -> TicketDetail:
     wired = app.extensions["sanad"]
     with transaction(wired.sessions) as session:
-        found: TicketDetail = tickets.get_ticket_detail(
+        found: TicketDetail = get_ticket_detail(
             session, wired.settings.tickets, user, reference, now=dt.datetime.now(dt.UTC)
         )
     return found
@@ -132,7 +134,7 @@ def test_without_visitor_tickets_the_form_asks_to_log_in(web: Flask) -> None:
     response = client.post("/tickets/new", data={"subject": "a", "body": "b"})
     assert response.status_code in (303, 401)
     with transaction(wired.sessions) as session:
-        assert tickets.close_resolved_tickets(session, wired.settings.tickets, now=NOW) == 0
+        assert close_resolved_tickets(session, wired.settings.tickets, now=NOW) == 0
 
 
 def test_form_errors_keep_what_was_typed(client_for: ClientFor, make_account: MakeAccount) -> None:
@@ -335,7 +337,7 @@ def test_agent_works_the_ticket(
     assert found.tier == 2
     assert found.assignee_id is None  # escalation leaves it to the next tier
     with transaction(web.extensions["sanad"].sessions) as session:
-        flags = tickets.list_article_flags(session)
+        flags = list_article_flags(session)
     assert [(f.article_id, f.reason) for f in flags] == [("reset-password", "Does not cover SSO")]
 
 

@@ -20,9 +20,26 @@ from portal.db import (
     transaction,
 )
 from portal.notify.mail import send_mails
-from portal.tickets import services as tickets
+from portal.tickets.assignment import (
+    assign_ticket,
+    change_status,
+    claim_ticket,
+    escalate_ticket,
+    update_ticket,
+)
+from portal.tickets.attachments import add_attachment
+from portal.tickets.canned_responses import (
+    delete_canned_response,
+    list_canned_responses,
+    save_canned_response,
+)
+from portal.tickets.conversation import add_reply, get_ticket_detail
 from portal.tickets.errors import InvalidTransition, ValidationError
 from portal.tickets.impact import resolved_by_entries
+from portal.tickets.intake import open_ticket_on_behalf
+from portal.tickets.knowledge_feedback import flag_article
+from portal.tickets.queue import list_queue, requester_other_tickets, suggest_articles
+from portal.tickets.resolution import link_article, resolve_ticket
 from portal.tickets.states import (
     ACTIVE_STATUSES,
     ON_BEHALF_CHANNELS,
@@ -99,7 +116,7 @@ def parse_queue(args: Any) -> QueueFilter:
 def queue() -> Any:
     filters = parse_queue(request.args)
     with transaction(services().sessions) as session:
-        listing = tickets.list_queue(session, _account(), filters)
+        listing = list_queue(session, _account(), filters)
     chosen: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
 
     def page_url(page: int) -> str:
@@ -125,17 +142,15 @@ def ticket(reference: str) -> Any:
     account = _account()
     wired = services()
     with transaction(wired.sessions) as session:
-        found = tickets.get_ticket_detail(
-            session, wired.settings.tickets, account, reference, now=utcnow()
-        )
+        found = get_ticket_detail(session, wired.settings.tickets, account, reference, now=utcnow())
         if "note" not in found.actions:
             # An agent's own request to the help desk: they see it as a requester does.
             return redirect(url_for("tickets.detail", reference=found.ticket.reference))
-        others = tickets.requester_other_tickets(session, account, reference)
-        canned = tickets.list_canned_responses(session, account)
+        others = requester_other_tickets(session, account, reference)
+        canned = list_canned_responses(session, account)
         agents = list_agents(session, found.ticket.team)
         resolved_articles = resolved_by_entries(session, wired.search, account, reference)
-    suggested = tickets.suggest_articles(
+    suggested = suggest_articles(
         wired.search,
         subject=found.ticket.subject,
         body=found.ticket.body,
@@ -210,7 +225,7 @@ def _act(
 def claim(reference: str) -> BaseResponse:
     return _act(
         reference,
-        lambda s, a: tickets.claim_ticket(s, a, reference, now=utcnow()),
+        lambda s, a: claim_ticket(s, a, reference, now=utcnow()),
         _("You took the ticket."),
     )
 
@@ -221,7 +236,7 @@ def assign(reference: str) -> BaseResponse:
     assignee_id = _int(request.form.get("assignee_id"), 1, 2**31)
     return _act(
         reference,
-        lambda s, a: tickets.assign_ticket(s, a, reference, assignee_id=assignee_id, now=utcnow()),
+        lambda s, a: assign_ticket(s, a, reference, assignee_id=assignee_id, now=utcnow()),
         _("The assignment was saved."),
     )
 
@@ -237,7 +252,7 @@ def update(reference: str) -> BaseResponse:
     )
     return _act(
         reference,
-        lambda s, a: tickets.update_ticket(s, a, reference, changes, now=utcnow()),
+        lambda s, a: update_ticket(s, a, reference, changes, now=utcnow()),
         _("The changes were saved."),
     )
 
@@ -248,7 +263,7 @@ def status(reference: str) -> BaseResponse:
     wanted = request.form.get("status", "")
     return _act(
         reference,
-        lambda s, a: tickets.change_status(s, a, reference, status=wanted, now=utcnow()),
+        lambda s, a: change_status(s, a, reference, status=wanted, now=utcnow()),
         _("The status was changed."),
     )
 
@@ -259,7 +274,7 @@ def escalate(reference: str) -> BaseResponse:
     reason = (request.form.get("reason") or "").strip()
     return _act(
         reference,
-        lambda s, a: tickets.escalate_ticket(s, a, reference, reason=reason, now=utcnow()),
+        lambda s, a: escalate_ticket(s, a, reference, reason=reason, now=utcnow()),
         _("The ticket was escalated."),
     )
 
@@ -274,7 +289,7 @@ def reply(reference: str) -> BaseResponse:
     def act(session: Session, account: UserInfo) -> Any:
         result = None
         if body or attached is None:
-            result = tickets.add_reply(
+            result = add_reply(
                 session,
                 services().settings.tickets,
                 account,
@@ -284,7 +299,7 @@ def reply(reference: str) -> BaseResponse:
                 now=utcnow(),
             )
         if attached is not None:
-            tickets.add_attachment(
+            add_attachment(
                 session,
                 services().settings.tickets,
                 account,
@@ -307,7 +322,7 @@ def link(reference: str) -> BaseResponse:
     article_id = clean_text(request.form.get("article_id"), 200)
     return _act(
         reference,
-        lambda s, a: tickets.link_article(
+        lambda s, a: link_article(
             s, a, reference, article_id=article_id, now=utcnow(), article_exists=article_exists
         ),
         _("The article was linked."),
@@ -324,7 +339,7 @@ def resolve(reference: str) -> BaseResponse:
     note = (request.form.get("note") or "").strip()
     return _act(
         reference,
-        lambda s, a: tickets.resolve_ticket(
+        lambda s, a: resolve_ticket(
             s,
             services().settings.tickets,
             a,
@@ -345,7 +360,7 @@ def flag(reference: str) -> BaseResponse:
     reason = (request.form.get("reason") or "").strip()
     return _act(
         reference,
-        lambda s, a: tickets.flag_article(
+        lambda s, a: flag_article(
             s, a, reference, article_id=article_id, reason=reason, now=utcnow()
         ),
         _("Thank you. The knowledge managers will review the article."),
@@ -397,7 +412,7 @@ def create() -> Any:
     )
     try:
         with transaction(services().sessions) as session:
-            result = tickets.open_ticket_on_behalf(
+            result = open_ticket_on_behalf(
                 session,
                 services().settings.tickets,
                 _account(),
@@ -417,7 +432,7 @@ def create() -> Any:
 @roles_required(*STAFF)
 def canned() -> Any:
     with transaction(services().sessions) as session:
-        responses = tickets.list_canned_responses(session, _account())
+        responses = list_canned_responses(session, _account())
     return render_template("agent/canned.html", responses=responses, values={}, errors={})
 
 
@@ -433,7 +448,7 @@ def save_canned() -> Any:
     }
     try:
         with transaction(services().sessions) as session:
-            tickets.save_canned_response(
+            save_canned_response(
                 session,
                 _account(),
                 title=values["title"],
@@ -444,7 +459,7 @@ def save_canned() -> Any:
             )
     except ValidationError as error:
         with transaction(services().sessions) as session:
-            responses = tickets.list_canned_responses(session, _account())
+            responses = list_canned_responses(session, _account())
         page = render_template(
             "agent/canned.html",
             responses=responses,
@@ -460,6 +475,6 @@ def save_canned() -> Any:
 @roles_required(*STAFF)
 def delete_canned(response_id: int) -> BaseResponse:
     with transaction(services().sessions) as session:
-        tickets.delete_canned_response(session, _account(), response_id)
+        delete_canned_response(session, _account(), response_id)
     flash(_("The canned response was deleted."), "success")
     return redirect(url_for("agent.canned"), code=303)

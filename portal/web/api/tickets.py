@@ -13,7 +13,7 @@ from flask import Response, jsonify, request, url_for
 
 from portal.db import transaction
 from portal.notify.mail import send_mails
-from portal.tickets import services as tickets
+from portal.tickets import assignment, conversation, queue, resolution
 from portal.tickets.errors import ValidationError
 from portal.tickets.idempotency import open_ticket_once
 from portal.tickets.values import (
@@ -127,7 +127,7 @@ def _article_json(article_id: str, lang: str | None) -> dict[str, Any]:
 
 
 def detail_json(found: TicketDetail) -> dict[str, Any]:
-    # "note" is offered exactly to those who work the ticket (see tickets._actions).
+    # "note" is offered exactly to those who work the ticket (see conversation._actions).
     body = ticket_json(found.ticket, staff="note" in found.actions)
     body["trail"] = {
         "viewed_articles": [
@@ -230,7 +230,7 @@ def list_tickets() -> Response:
     account = current_account()
     assert account is not None
     with transaction(services().sessions) as session:
-        listing = tickets.list_tickets(
+        listing = queue.list_tickets(
             session,
             account,
             status=request.args.get("status") or None,
@@ -251,7 +251,7 @@ def list_tickets() -> Response:
 @login_required
 def get_ticket(reference: str) -> Response:
     with transaction(services().sessions) as session:
-        found = tickets.get_ticket_detail(
+        found = conversation.get_ticket_detail(
             session, services().settings.tickets, current_account(), reference, now=utcnow()
         )
     return jsonify(detail_json(found))
@@ -266,7 +266,7 @@ def add_reply(reference: str) -> tuple[Response, int]:
         raise _invalid("internal", "Must be true or false.", "type")
     body = _string(data, "body", required=True) or ""
     with transaction(services().sessions) as session:
-        result = tickets.add_reply(
+        result = conversation.add_reply(
             session,
             services().settings.tickets,
             current_account(),
@@ -275,7 +275,7 @@ def add_reply(reference: str) -> tuple[Response, int]:
             internal=internal,
             now=utcnow(),
         )
-        found = tickets.get_ticket_detail(
+        found = conversation.get_ticket_detail(
             session, services().settings.tickets, current_account(), reference, now=utcnow()
         )
     send_mails(services().settings.mail, result.mails)
@@ -288,7 +288,7 @@ def escalate(reference: str) -> Response:
     data = _payload()
     reason = _string(data, "reason", required=True) or ""
     with transaction(services().sessions) as session:
-        info = tickets.escalate_ticket(
+        info = assignment.escalate_ticket(
             session, current_account(), reference, reason=reason, now=utcnow()
         )
     return jsonify(ticket_json(info))
@@ -301,7 +301,7 @@ def resolve(reference: str) -> Response:
     article_ids = _strings(data, "article_ids")
     note = _string(data, "note")
     with transaction(services().sessions) as session:
-        result = tickets.resolve_ticket(
+        result = resolution.resolve_ticket(
             session,
             services().settings.tickets,
             current_account(),

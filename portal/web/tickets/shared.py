@@ -16,12 +16,13 @@ from portal.kb.rendering import render_message
 from portal.search.models import ArticleEntry
 from portal.tickets.errors import (
     AttachmentNotFound,
+    CannedResponseNotFound,
     InvalidTransition,
+    LoginRequired,
     TicketForbidden,
     TicketNotFound,
     ValidationError,
 )
-from portal.tickets.services import CannedResponseNotFound, LoginRequired
 from portal.tickets.values import SelfServiceTrail, TrailSearch, TrailView
 from portal.web import trail as web_trail
 from portal.web.auth.access import unauthorized_response

@@ -15,9 +15,13 @@ from werkzeug.wrappers import Response as BaseResponse
 from portal.config import LOCALES
 from portal.db import transaction
 from portal.notify.mail import OutgoingMail, send_mails
-from portal.tickets import services as tickets
+from portal.tickets.attachments import add_attachment, get_attachment_file
+from portal.tickets.conversation import add_reply, get_ticket_detail
 from portal.tickets.errors import ValidationError
 from portal.tickets.impact import resolved_by_entries
+from portal.tickets.intake import open_ticket
+from portal.tickets.queue import list_my_tickets
+from portal.tickets.resolution import confirm_resolution, rate_ticket, reopen_ticket
 from portal.tickets.values import TicketDraft
 from portal.web import trail as web_trail
 from portal.web.auth.access import current_account, login_required, unauthorized_response
@@ -116,7 +120,7 @@ def create() -> Any:
     trail = session_trail(values["views"], values["searches"])
     try:
         with transaction(services().sessions) as session:
-            result = tickets.open_ticket(
+            result = open_ticket(
                 session,
                 services().settings.tickets,
                 requester=account,
@@ -154,7 +158,7 @@ def mine() -> Any:
     assert account is not None
     number = whole_number(request.args.get("page"), 1, 1000) or 1
     with transaction(services().sessions) as session:
-        listing = tickets.list_my_tickets(session, account, page=number)
+        listing = list_my_tickets(session, account, page=number)
     return render_template(
         "tickets/mine.html",
         listing=listing,
@@ -168,7 +172,7 @@ def mine() -> Any:
 def detail(reference: str) -> Any:
     account = current_account()
     with transaction(services().sessions) as session:
-        found = tickets.get_ticket_detail(
+        found = get_ticket_detail(
             session, services().settings.tickets, account, reference, now=utcnow()
         )
         resolved_articles = resolved_by_entries(session, services().search, account, reference)
@@ -207,7 +211,7 @@ def reply(reference: str) -> Any:
         with transaction(services().sessions) as session:
             mails: tuple[OutgoingMail, ...] = ()
             if body or attached is None:
-                result = tickets.add_reply(
+                result = add_reply(
                     session,
                     services().settings.tickets,
                     account,
@@ -217,7 +221,7 @@ def reply(reference: str) -> Any:
                 )
                 mails = result.mails
             if attached is not None:
-                tickets.add_attachment(
+                add_attachment(
                     session,
                     services().settings.tickets,
                     account,
@@ -252,7 +256,7 @@ def _field_error(error: ValidationError) -> str:
 @login_required
 def confirm(reference: str) -> BaseResponse:
     with transaction(services().sessions) as session:
-        tickets.confirm_resolution(session, current_account(), reference, now=utcnow())
+        confirm_resolution(session, current_account(), reference, now=utcnow())
     flash(_("Thank you. The ticket is closed."), "success")
     return _back(reference)
 
@@ -263,7 +267,7 @@ def reopen(reference: str) -> BaseResponse:
     reason = (request.form.get("reason") or "").strip()
     try:
         with transaction(services().sessions) as session:
-            tickets.reopen_ticket(
+            reopen_ticket(
                 session,
                 services().settings.tickets,
                 current_account(),
@@ -286,7 +290,7 @@ def rate(reference: str) -> BaseResponse:
     comment = (request.form.get("comment") or "").strip()
     try:
         with transaction(services().sessions) as session:
-            tickets.rate_ticket(
+            rate_ticket(
                 session, current_account(), reference, rating=rating, comment=comment, now=utcnow()
             )
     except ValidationError as error:
@@ -300,7 +304,7 @@ def rate(reference: str) -> BaseResponse:
 @login_required
 def attachment(reference: str, attachment_id: int) -> BaseResponse:
     with transaction(services().sessions) as session:
-        found = tickets.get_attachment_file(
+        found = get_attachment_file(
             session, services().settings.tickets, current_account(), reference, attachment_id
         )
     response = send_file(

@@ -1,0 +1,187 @@
+"""Staff handling a ticket: claim and assign it, change its priority, category, tags and
+status, and escalate it to the next tier."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import User, UserInfo
+from portal.tickets.access import load_as_staff
+from portal.tickets.errors import InvalidTransition, ValidationError
+from portal.tickets.history import record_change, set_status
+from portal.tickets.models import Ticket, TicketMessage
+from portal.tickets.states import ACTIVE_STATUSES, TIERS
+from portal.tickets.validation import valid_category, valid_priority, valid_tags, valid_text
+from portal.tickets.values import TicketChanges, TicketInfo, ticket_info
+
+
+def _assign(
+    session: Session, ticket: Ticket, viewer: UserInfo, assignee: User | None, now: dt.datetime
+) -> None:
+    old = ticket.assignee.name if ticket.assignee else None
+    if (assignee.id if assignee else None) == ticket.assignee_id:
+        return
+    ticket.assignee_id = assignee.id if assignee else None
+    ticket.assignee = assignee
+    record_change(
+        session,
+        ticket,
+        viewer,
+        "assign",
+        now,
+        field="assignee",
+        old=old,
+        new=assignee.name if assignee else None,
+    )
+    if assignee is not None and ticket.status == "new":
+        set_status(session, ticket, viewer, "open", now)
+
+
+def claim_ticket(
+    session: Session, viewer: UserInfo | None, reference: str, *, now: dt.datetime
+) -> TicketInfo:
+    """The viewer takes the ticket (and a new ticket becomes open)."""
+    ticket = load_as_staff(session, viewer, reference)
+    assert viewer is not None
+    if ticket.status not in ACTIVE_STATUSES:
+        raise InvalidTransition(ticket.status, "claimed")
+    _assign(session, ticket, viewer, session.get(User, viewer.id), now)
+    session.flush()
+    return ticket_info(ticket)
+
+
+def assign_ticket(
+    session: Session,
+    viewer: UserInfo | None,
+    reference: str,
+    *,
+    assignee_id: int | None,
+    now: dt.datetime,
+) -> TicketInfo:
+    """Give the ticket to an active agent of its team (None: back to the team's queue)."""
+    ticket = load_as_staff(session, viewer, reference)
+    assert viewer is not None
+    if ticket.status not in ACTIVE_STATUSES:
+        raise InvalidTransition(ticket.status, "assigned")
+    assignee = None
+    if assignee_id is not None:
+        assignee = session.get(User, assignee_id)
+        if (
+            assignee is None
+            or not assignee.active
+            or "agent" not in assignee.role_names
+            or ticket.team not in assignee.team_names
+        ):
+            raise ValidationError(
+                "assignee_id", f"Choose an active agent of the {ticket.team} team.", "choice"
+            )
+    _assign(session, ticket, viewer, assignee, now)
+    session.flush()
+    return ticket_info(ticket)
+
+
+def update_ticket(
+    session: Session,
+    viewer: UserInfo | None,
+    reference: str,
+    changes: TicketChanges,
+    *,
+    now: dt.datetime,
+) -> TicketInfo:
+    """Change priority, category and tags; each changed field gets a history row."""
+    ticket = load_as_staff(session, viewer, reference)
+    if ticket.status == "closed":
+        raise InvalidTransition("closed", "updated")
+    if changes.priority is not None and changes.priority != ticket.priority:
+        new_priority = valid_priority(changes.priority)
+        record_change(
+            session,
+            ticket,
+            viewer,
+            "update",
+            now,
+            field="priority",
+            old=ticket.priority,
+            new=new_priority,
+        )
+        ticket.priority = new_priority
+    if changes.category is not None:
+        new_category = valid_category(changes.category)
+        if new_category != ticket.category:
+            record_change(
+                session,
+                ticket,
+                viewer,
+                "update",
+                now,
+                field="category",
+                old=ticket.category,
+                new=new_category,
+            )
+            ticket.category = new_category
+    if changes.tags is not None:
+        new_tags = valid_tags(changes.tags)
+        if new_tags != list(ticket.tags or ()):
+            record_change(
+                session, ticket, viewer, "update", now, field="tags", old=ticket.tags, new=new_tags
+            )
+            ticket.tags = new_tags
+    session.flush()
+    return ticket_info(ticket)
+
+
+def change_status(
+    session: Session, viewer: UserInfo | None, reference: str, *, status: str, now: dt.datetime
+) -> TicketInfo:
+    """Staff move a ticket between open, pending (waiting for the requester) and on hold.
+    Resolving has its own rules (``resolve_ticket``); closing is the requester's or time's."""
+    ticket = load_as_staff(session, viewer, reference)
+    if status not in ("open", "pending", "on_hold"):
+        raise ValidationError("status", "Choose open, pending or on_hold.", "choice")
+    if status == ticket.status:
+        return ticket_info(ticket)  # the form sent the status it already has: nothing to do
+    set_status(session, ticket, viewer, status, now)
+    session.flush()
+    return ticket_info(ticket)
+
+
+def escalate_ticket(
+    session: Session, viewer: UserInfo | None, reference: str, *, reason: str, now: dt.datetime
+) -> TicketInfo:
+    """Move the ticket to the next tier with a reason (kept as an internal note); it leaves
+    the current assignee and waits in the higher tier's queue."""
+    ticket = load_as_staff(session, viewer, reference)
+    assert viewer is not None
+    why = valid_text("reason", reason, 2000)
+    if ticket.status not in ACTIVE_STATUSES:
+        raise InvalidTransition(ticket.status, "escalated")
+    if ticket.tier >= max(TIERS):
+        raise ValidationError("tier", "The ticket is already at the highest tier.", "max")
+    record_change(
+        session,
+        ticket,
+        viewer,
+        "escalate",
+        now,
+        field="tier",
+        old=ticket.tier,
+        new=ticket.tier + 1,
+        note=why,
+    )
+    ticket.tier += 1
+    if ticket.assignee_id is not None:
+        _assign(session, ticket, viewer, None, now)
+    session.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            author_id=viewer.id,
+            author_name=viewer.name,
+            body=f"Escalated to tier {ticket.tier}: {why}",
+            internal=True,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return ticket_info(ticket)
