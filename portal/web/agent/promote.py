@@ -13,7 +13,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal.db import transaction
+from portal.db import transaction, utcnow
 from portal.editorial.promotion import (
     AlreadyPromoted,
     promote_ticket,
@@ -24,7 +24,6 @@ from portal.tickets.errors import InvalidTransition
 from portal.web.agent.views import bp
 from portal.web.auth.access import current_editor, roles_required
 from portal.web.context import services
-from portal.web.tickets.shared import utcnow
 
 PROMOTERS = ("agent", "knowledge_manager", "admin")
 DRAFT_ENDPOINT = "review.draft"

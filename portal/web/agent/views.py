@@ -18,6 +18,7 @@ from portal.accounts.services import list_agents
 from portal.db import (
     Session,  # the session type, through the storage layer
     transaction,
+    utcnow,
 )
 from portal.notify.mail import send_mails
 from portal.tickets import services as tickets
@@ -35,13 +36,13 @@ from portal.web.auth.access import current_account, roles_required
 from portal.web.context import services, ui_lang
 from portal.web.forms import clean_text
 from portal.web.pagination import page_numbers
+from portal.web.params import whole_number
 from portal.web.tickets.shared import (
     article_exists,
     find_article,
     form_message,
     keep_reply_draft,
     pop_reply_draft,
-    utcnow,
 )
 from portal.web.tickets.views import categories, upload
 
@@ -49,14 +50,6 @@ bp = Blueprint("agent", __name__, url_prefix="/agent")
 
 STAFF = ("agent", "admin")
 SUGGESTED = 5
-
-
-def _int(raw: str | None, low: int, high: int) -> int | None:
-    raw = (raw or "").strip()
-    if not raw.isdigit() or not raw.isascii():
-        return None
-    value = int(raw)
-    return value if low <= value <= high else None
 
 
 def _account() -> UserInfo:
@@ -79,18 +72,18 @@ def parse_queue(args: Any) -> QueueFilter:
         assignee_id = 0
     elif assignee == "me":
         assignee_id = _account().id
-    elif (number := _int(assignee, 1, 2**31)) is not None:
+    elif (number := whole_number(assignee, 1, 2**31)) is not None:
         assignee_id = number
     priority = args.get("priority", "")
     return QueueFilter(
         status=statuses,
         priority=priority if priority in PRIORITIES else None,
-        tier=_int(args.get("tier"), min(TIERS), max(TIERS)),
+        tier=whole_number(args.get("tier"), min(TIERS), max(TIERS)),
         team=clean_text(args.get("team"), 100) or None,
         assignee_id=assignee_id,
         category=clean_text(args.get("category"), 100) or None,
         text=clean_text(args.get("q"), 200),
-        page=_int(args.get("page"), 1, 1000) or 1,
+        page=whole_number(args.get("page"), 1, 1000) or 1,
     )
 
 
@@ -218,7 +211,7 @@ def claim(reference: str) -> BaseResponse:
 @bp.post("/tickets/<reference>/assign")
 @roles_required(*STAFF)
 def assign(reference: str) -> BaseResponse:
-    assignee_id = _int(request.form.get("assignee_id"), 1, 2**31)
+    assignee_id = whole_number(request.form.get("assignee_id"), 1, 2**31)
     return _act(
         reference,
         lambda s, a: tickets.assign_ticket(s, a, reference, assignee_id=assignee_id, now=utcnow()),
@@ -440,7 +433,7 @@ def save_canned() -> Any:
                 body=values["body"],
                 lang=values["lang"],
                 now=utcnow(),
-                response_id=_int(values["id"], 1, 2**31),
+                response_id=whole_number(values["id"], 1, 2**31),
             )
     except ValidationError as error:
         with transaction(services().sessions) as session:

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, url_for
 
-from portal.db import transaction
+from portal.db import transaction, utcnow
 from portal.editorial.promotion import AlreadyPromoted, promote_ticket
 from portal.kb.workflow import InvalidDraft, NotAllowed, StaleBase
 from portal.search.models import ArticleEntry
@@ -20,7 +20,6 @@ from portal.web.api.views import article_url, bp
 from portal.web.auth.access import current_editor, roles_required
 from portal.web.context import services
 from portal.web.errors import error_response
-from portal.web.tickets.shared import utcnow
 
 PROMOTERS = ("agent", "knowledge_manager", "admin")
 # Where a created draft is shown, best first: the review page, the drafts API, the ticket.

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 
-from portal.db import transaction
+from portal.db import transaction, utcnow
 from portal.notify.mail import send_mails
 from portal.tickets import services as tickets
 from portal.tickets.errors import ValidationError
@@ -30,12 +30,11 @@ from portal.web.auth.access import current_account, login_required, signed_in_wi
 from portal.web.context import services, ui_lang
 from portal.web.forms import BadParameter
 from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
+from portal.web.params import flag, whole_number
 from portal.web.tickets.shared import (
     article_exists,
     find_article,
     session_trail,
-    utcnow,
-    whole_number,
 )
 
 MAX_TRAIL_ITEMS = 50
@@ -213,12 +212,10 @@ def create_ticket() -> tuple[Response, int]:
 
 
 def _bool(raw: str | None, field: str) -> bool:
-    value = (raw or "").strip().lower()
-    if value in ("", "0", "false", "no"):
-        return False
-    if value in ("1", "true", "yes"):
-        return True
-    raise BadParameter(f"{field} must be true or false")
+    value = flag(raw)
+    if value is None:
+        raise BadParameter(f"{field} must be true or false")
+    return value
 
 
 @bp.get("/tickets")

@@ -1,4 +1,4 @@
-"""What the ticket pages, the agent pages and the ticket API share: the clock, the article
+"""What the ticket pages, the agent pages and the ticket API share: the article
 checks, the trail conversion and the one place ticket errors become HTTP answers."""
 
 from __future__ import annotations
@@ -27,20 +27,6 @@ from portal.web import trail as web_trail
 from portal.web.auth.access import unauthorized_response
 from portal.web.context import services
 from portal.web.errors import API_PREFIX, error_response
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def whole_number(raw: str | None, low: int, high: int) -> int | None:
-    """``raw`` as a number from ``low`` to ``high``, or None. Only ASCII digits count:
-    ``"²".isdigit()`` is true yet ``int("²")`` fails, and bad input must never be a 500."""
-    raw = (raw or "").strip()
-    if not raw.isascii() or not raw.isdecimal() or len(raw) > 10:
-        return None
-    value = int(raw)
-    return value if low <= value <= high else None
 
 
 def article_exists(article_id: str) -> bool:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.config import LOCALES
-from portal.db import transaction
+from portal.db import transaction, utcnow
 from portal.notify.mail import OutgoingMail, send_mails
 from portal.tickets import services as tickets
 from portal.tickets.errors import ValidationError
@@ -25,6 +25,7 @@ from portal.web.context import services, ui_lang
 from portal.web.forms import clean_text
 from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
 from portal.web.pagination import page_numbers
+from portal.web.params import whole_number
 from portal.web.tickets.shared import (
     find_article,
     form_message,
@@ -32,8 +33,6 @@ from portal.web.tickets.shared import (
     keep_reply_draft,
     pop_reply_draft,
     session_trail,
-    utcnow,
-    whole_number,
 )
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
