@@ -31,11 +31,8 @@ from portal.web.context import services, ui_lang
 from portal.web.forms import BadParameter
 from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
 from portal.web.params import flag, whole_number
-from portal.web.tickets.shared import (
-    article_exists,
-    find_article,
-    session_trail,
-)
+from portal.web.tickets import actions
+from portal.web.tickets.shared import find_article, session_trail
 
 MAX_TRAIL_ITEMS = 50
 
@@ -263,19 +260,11 @@ def add_reply(reference: str) -> tuple[Response, int]:
         raise _invalid("internal", "Must be true or false.", "type")
     body = _string(data, "body", required=True) or ""
     with transaction(services().sessions) as session:
-        result = tickets.add_reply(
-            session,
-            services().settings.tickets,
-            current_account(),
-            reference,
-            body=body,
-            internal=internal,
-            now=utcnow(),
-        )
+        mails = actions.reply(session, current_account(), reference, body=body, internal=internal)
         found = tickets.get_ticket_detail(
             session, services().settings.tickets, current_account(), reference, now=utcnow()
         )
-    send_mails(services().settings.mail, result.mails)
+    send_mails(services().settings.mail, mails)
     return jsonify(detail_json(found)), 201
 
 
@@ -285,9 +274,7 @@ def escalate(reference: str) -> Response:
     data = _payload()
     reason = _string(data, "reason", required=True) or ""
     with transaction(services().sessions) as session:
-        info = tickets.escalate_ticket(
-            session, current_account(), reference, reason=reason, now=utcnow()
-        )
+        info = actions.escalate(session, current_account(), reference, reason=reason)
     return jsonify(ticket_json(info))
 
 
@@ -298,15 +285,8 @@ def resolve(reference: str) -> Response:
     article_ids = _strings(data, "article_ids")
     note = _string(data, "note")
     with transaction(services().sessions) as session:
-        result = tickets.resolve_ticket(
-            session,
-            services().settings.tickets,
-            current_account(),
-            reference,
-            article_ids=article_ids,
-            note=note,
-            now=utcnow(),
-            article_exists=article_exists,
+        result = actions.resolve(
+            session, current_account(), reference, article_ids=article_ids, note=note
         )
     send_mails(services().settings.mail, result.mails)
     return jsonify(ticket_json(result.ticket))
