@@ -189,10 +189,11 @@ def _act(
     page. A refusal (the form's, all at once, or the service's) keeps what was typed."""
     name = type(form).__name__.removesuffix("Form").lower()
     back = redirect(url_for("agent.ticket", reference=reference), code=303)
-    if not form.validate():
-        _refused(reference, name, error_list(form), typed)
-        return back
     try:
+        if not form.validate():
+            actions.rehearse(lambda db: action(db, _account()))  # 404/403/409 come first
+            _refused(reference, name, error_list(form), typed)
+            return back
         with transaction(services().sessions) as db:
             result = action(db, _account())
     except ValidationError as error:

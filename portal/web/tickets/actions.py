@@ -7,12 +7,13 @@ answer; what is passed to the tickets service, and how, lives only here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from portal.accounts.models import UserInfo
 from portal.db import Session, utcnow
 from portal.notify.mail import OutgoingMail
 from portal.tickets import services as tickets
+from portal.tickets.errors import ValidationError
 from portal.tickets.values import TicketInfo, TicketResult
 from portal.web.context import services
 from portal.web.tickets.shared import article_exists
@@ -76,3 +77,16 @@ def resolve(
         now=utcnow(),
         article_exists=article_exists,
     )
+
+
+def rehearse(action: Callable[[Session], object]) -> None:
+    """Run ``action`` and keep nothing. A refused form still gets the tickets service's answer
+    on who may act on this ticket and in which state (404, 403, 409: raised from here) before
+    its own field errors, so a page never tells more, or otherwise, than the API."""
+    with services().sessions() as session:
+        try:
+            action(session)
+        except ValidationError:
+            return
+        finally:
+            session.rollback()

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.config import LOCALES
-from portal.db import transaction, utcnow
+from portal.db import Session, transaction, utcnow
 from portal.notify.mail import send_mails
 from portal.tickets import services as tickets
 from portal.tickets.errors import ValidationError
@@ -202,6 +202,9 @@ def reply(reference: str) -> Any:
     form = ReplyForm()
     typed = {"body": form.body.data or ""}
     if not form.validate():
+        actions.rehearse(
+            lambda session: actions.reply(session, current_account(), reference, body=typed["body"])
+        )
         refused(reference, "reply", error_list(form), typed)
         return _back(reference)
     try:
@@ -221,7 +224,7 @@ def reply(reference: str) -> Any:
 @login_required
 def confirm(reference: str) -> BaseResponse:
     form = ActionForm()
-    if not form.validate():
+    if not form.validate():  # only the CSRF token can fail here
         refused(reference, "confirm", error_list(form), {})
         return _back(reference)
     with transaction(services().sessions) as session:
@@ -235,20 +238,25 @@ def confirm(reference: str) -> BaseResponse:
 def reopen(reference: str) -> BaseResponse:
     form = ReopenForm()
     typed = {"reason": form.reason.data or ""}
+
+    def act(session: Session) -> object:
+        return tickets.reopen_ticket(
+            session,
+            services().settings.tickets,
+            current_account(),
+            reference,
+            reason=typed["reason"],
+            attention_reopens=services().settings.knowledge.attention_reopens,
+            now=utcnow(),
+        )
+
     if not form.validate():
+        actions.rehearse(act)
         refused(reference, "reopen", error_list(form), typed)
         return _back(reference)
     try:
         with transaction(services().sessions) as session:
-            tickets.reopen_ticket(
-                session,
-                services().settings.tickets,
-                current_account(),
-                reference,
-                reason=typed["reason"],
-                attention_reopens=services().settings.knowledge.attention_reopens,
-                now=utcnow(),
-            )
+            act(session)
     except ValidationError as error:
         refused(reference, "reopen", [ticket_message(error)], typed)
         return _back(reference)
@@ -261,19 +269,24 @@ def reopen(reference: str) -> BaseResponse:
 def rate(reference: str) -> BaseResponse:
     form = RateForm()
     typed = {"comment": form.comment.data or ""}
+
+    def act(session: Session) -> object:
+        return tickets.rate_ticket(
+            session,
+            current_account(),
+            reference,
+            rating=number(form.rating) or 0,
+            comment=typed["comment"],
+            now=utcnow(),
+        )
+
     if not form.validate():
+        actions.rehearse(act)
         refused(reference, "rate", error_list(form), typed)
         return _back(reference)
     try:
         with transaction(services().sessions) as session:
-            tickets.rate_ticket(
-                session,
-                current_account(),
-                reference,
-                rating=number(form.rating) or 0,
-                comment=typed["comment"],
-                now=utcnow(),
-            )
+            act(session)
     except ValidationError as error:
         refused(reference, "rate", [ticket_message(error)], typed)
         return _back(reference)
