@@ -141,9 +141,7 @@ def test_a_refused_rating_keeps_the_comment(
     staff = client_for(make_account("agent"))
     done = staff.post(f"/agent/tickets/{reference}/resolve", data={"note": "Cleaned it."})
     assert done.status_code == 303
-    requester.post(
-        f"/tickets/{reference}/rate", data={"rating": "⁵", "comment": "Quick and kind."}
-    )
+    requester.post(f"/tickets/{reference}/rate", data={"rating": "⁵", "comment": "Quick and kind."})
     page = text_of(requester.get(f"/tickets/{reference}"))
     assert "Choose a rating from 1 to 5." in page
     assert "Quick and kind.</textarea>" in page
