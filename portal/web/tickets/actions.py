@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 
 from portal.accounts.models import UserInfo
 from portal.db import Session, utcnow
+from portal.editorial.promotion import PromotionOutcome, promote_ticket
+from portal.kb.workflow import Editor
 from portal.notify.mail import OutgoingMail
 from portal.tickets import services as tickets
 from portal.tickets.errors import ValidationError
@@ -76,6 +78,14 @@ def resolve(
         note=note,
         now=utcnow(),
         article_exists=article_exists,
+    )
+
+
+def promote(session: Session, editor: Editor, reference: str) -> PromotionOutcome:
+    """A resolved or closed ticket becomes a draft article (with the similar articles)."""
+    wired = services()
+    return promote_ticket(
+        session, wired.repository, wired.search, wired.settings, editor, reference, now=utcnow()
     )
 
 
