@@ -6,9 +6,11 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.support.hostile import naughty_strings
 from tests.support.web import ClientFor, MakeAccount, open_ticket, text_of
 
 
@@ -146,3 +148,33 @@ def test_a_refused_rating_keeps_the_comment(
     assert "Choose a rating from 1 to 5." in page
     assert "Quick and kind.</textarea>" in page
     assert ticket_json(requester, reference)["rating"] is None
+
+
+@pytest.mark.slow
+def test_hostile_text_in_every_ticket_form_is_never_a_500(
+    client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester = client_for(make_account())
+    reference = open_ticket(requester)
+    staff = client_for(make_account("agent"))
+    forms = {
+        "/tickets/new": ("subject", "body", "category"),
+        f"/tickets/{reference}/reply": ("body",),
+        f"/tickets/{reference}/rate": ("rating", "comment"),
+        f"/agent/tickets/{reference}/assign": ("assignee_id",),
+        f"/agent/tickets/{reference}/update": ("priority", "category", "tags"),
+        f"/agent/tickets/{reference}/status": ("status",),
+        f"/agent/tickets/{reference}/link": ("article_id",),
+        f"/agent/tickets/{reference}/flag": ("article_id", "reason"),
+        "/agent/new": ("requester_email", "channel", "priority", "lang"),
+        "/agent/canned": ("id", "title", "lang"),
+    }
+    failures = []
+    for text in naughty_strings()[::25]:
+        for path, fields in forms.items():
+            client = staff if path.startswith("/agent") else requester
+            for name in fields:
+                answer = client.post(path, data={name: text})
+                if answer.status_code >= 500:
+                    failures.append((path, name, text))
+    assert not failures
