@@ -47,7 +47,7 @@ from portal.web.agent.forms import (
 from portal.web.auth.access import current_account, roles_required
 from portal.web.context import services, ui_lang
 from portal.web.errors import ticket_message
-from portal.web.forms import clean_text
+from portal.web.forms import MAX_PAGE, clean_text
 from portal.web.pagination import page_numbers
 from portal.web.params import whole_number
 from portal.web.tickets import actions
@@ -97,7 +97,7 @@ def parse_queue(args: Any) -> QueueFilter:
         assignee_id=assignee_id,
         category=clean_text(args.get("category"), 100) or None,
         text=clean_text(args.get("q"), 200),
-        page=whole_number(args.get("page"), 1, 1000) or 1,
+        page=whole_number(args.get("page"), 1, MAX_PAGE) or 1,
     )
 
 

@@ -28,7 +28,7 @@ from portal.tickets.values import (
 from portal.web.api.views import bp
 from portal.web.auth.access import current_account, login_required, signed_in_with_token
 from portal.web.context import services, ui_lang
-from portal.web.forms import BadParameter
+from portal.web.forms import MAX_PAGE, BadParameter
 from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
 from portal.web.params import flag, whole_number
 from portal.web.tickets import actions
@@ -218,9 +218,9 @@ def _bool(raw: str | None, field: str) -> bool:
 @bp.get("/tickets")
 @login_required
 def list_tickets() -> Response:
-    page = whole_number(request.args.get("page", "1"), 1, 1000)
+    page = whole_number(request.args.get("page", "1"), 1, MAX_PAGE)
     if page is None:
-        raise BadParameter("page must be a whole number from 1 to 1000")
+        raise BadParameter(f"page must be a whole number from 1 to {MAX_PAGE}")
     account = current_account()
     assert account is not None
     with transaction(services().sessions) as session:

@@ -23,7 +23,7 @@ from portal.web import trail as web_trail
 from portal.web.auth.access import current_account, login_required, unauthorized_response
 from portal.web.context import services, ui_lang
 from portal.web.errors import ticket_message
-from portal.web.forms import clean_text
+from portal.web.forms import MAX_PAGE, clean_text
 from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
 from portal.web.pagination import page_numbers
 from portal.web.params import whole_number
@@ -150,7 +150,7 @@ def suggested(lang: str, article_id: str) -> BaseResponse:
 def mine() -> Any:
     account = current_account()
     assert account is not None
-    number = whole_number(request.args.get("page"), 1, 1000) or 1
+    number = whole_number(request.args.get("page"), 1, MAX_PAGE) or 1
     with transaction(services().sessions) as session:
         listing = tickets.list_my_tickets(session, account, page=number)
     return render_template(
