@@ -172,6 +172,7 @@ def ticket(reference: str) -> Any:
 def _refused(
     reference: str, form: str, messages: list[str], typed: dict[str, str] | None = None
 ) -> None:
+    """Flash every reason at once and keep the text fields for the ticket page."""
     for message in messages:
         flash(_("Not saved: %(reason)s", reason=message), "error")
     if typed and any(typed.values()):
@@ -186,7 +187,8 @@ def _act(
     typed: dict[str, str] | None = None,
 ) -> BaseResponse:
     """Check the form, run one ticket action, flash the outcome and go back to the ticket
-    page. A refusal (the form's, all at once, or the service's) keeps what was typed."""
+    page. A refusal (the form's, all at once, or the service's) keeps what was typed, under
+    the form's name (``EscalateForm`` → ``kept.escalate`` in the template)."""
     name = type(form).__name__.removesuffix("Form").lower()
     back = redirect(url_for("agent.ticket", reference=reference), code=303)
     try:
