@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -24,6 +25,15 @@ from portal.kb.draft_model import (
 )
 from portal.kb.models import ArticleInvalid, KbError, UnsafePath
 from portal.search.models import IndexUnavailable
+from portal.tickets.errors import (
+    AttachmentNotFound,
+    CannedResponseNotFound,
+    InvalidTransition,
+    TicketForbidden,
+    TicketNotFound,
+    ValidationError,
+)
+from portal.web.context import services
 from portal.web.forms import BadParameter
 
 log = logging.getLogger(__name__)
@@ -210,10 +220,92 @@ def draft_api(view: Callable[_P, _R]) -> Callable[_P, _R | tuple[Response, int]]
 # --- end of the knowledge base and editorial errors -------------------------------------------
 
 
+# --- ticket errors (portal.tickets) -----------------------------------------------------------
+# Raised by the ticket pages, the agent pages and the ticket API alike. A refused value is a
+# 422 naming the field and its stable ``code`` for the API; pages put the sentence below on
+# the field or in a flash, in the interface language (the service speaks English).
+
+TICKET_SAID = {
+    ("body", "required"): _l("Write a message before sending."),
+    ("reason", "required"): _l("Write a reason."),
+    ("visitor_name", "required"): _l("Enter your name."),
+    ("article_ids", "required"): _l("Link at least one article or write a resolution note."),
+    ("tier", "max"): _l("The ticket is already at the highest tier."),
+}
+TICKET_FIELD_SAID = {
+    "rating": _l("Choose a rating from 1 to 5."),
+    "status": _l("Choose open, waiting or on hold."),
+    "assignee_id": _l("Choose an active agent of the ticket's team."),
+    "article_id": _l("There is no published article with this id."),
+    "article_ids": _l("There is no published article with this id."),
+}
+EMAIL_FIELDS = ("visitor_email", "requester_email")
+
+
+def _file_message(code: str) -> str:
+    if code == "empty":
+        return str(_("The file is empty."))
+    if code == "too_large":
+        limit = services().settings.tickets.attachment_max_bytes // (1024 * 1024) or 1
+        return str(_("A file may be at most %(num)d MB.", num=limit))
+    if code == "too_many":
+        return str(_("This ticket already has as many files as it can take."))
+    return str(_("This type of file is not accepted."))
+
+
+def ticket_message(error: ValidationError) -> str:
+    """What a page says for the tickets service's refusal of one field (by field and code)."""
+    if error.field == "file":
+        return str(_("The file was not accepted: %(reason)s", reason=_file_message(error.code)))
+    if error.code == "too_long":
+        return str(_("This text is too long."))
+    if error.code == "email_invalid" or error.field in EMAIL_FIELDS:
+        return str(_("Enter a valid e-mail address, like name@example.com."))
+    known = TICKET_SAID.get((error.field, error.code))
+    if known is None and error.code == "required":
+        known = _l("This field is required.")
+    if known is None:
+        known = TICKET_FIELD_SAID.get(error.field, _l("Choose one of the offered values."))
+    return str(known)
+
+
+def _ticket_invalid(error: ValidationError) -> tuple[Response | str, int]:
+    """422 JSON naming the field for the API (its English message); 400 for a page."""
+    if not _wants_json():
+        return error_response(400, ticket_message(error))
+    body = {"status": 422, "message": error.message, "field": error.field, "code": error.code}
+    return jsonify({"error": body}), 422
+
+
+def _ticket_conflict(error: InvalidTransition) -> tuple[Response | str, int]:
+    if _wants_json():
+        body = {"status": 409, "message": str(error), "status_now": error.current}
+        return jsonify({"error": body}), 409
+    return error_response(
+        409, str(_("This ticket cannot do that in its current state. Reload the page to see it."))
+    )
+
+
+def _ticket_not_found(_error: Exception) -> tuple[Response | str, int]:
+    return error_response(404)
+
+
+def _ticket_forbidden(_error: TicketForbidden) -> tuple[Response | str, int]:
+    return error_response(403)
+
+
+# --- end of the ticket errors -----------------------------------------------------------------
+
+
 def init_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(BadParameter, _bad_parameter)
     app.register_error_handler(WorkflowError, _workflow_error)
     app.register_error_handler(KbError, _not_found)
+    for missing in (TicketNotFound, AttachmentNotFound, CannedResponseNotFound):
+        app.register_error_handler(missing, _ticket_not_found)
+    app.register_error_handler(TicketForbidden, _ticket_forbidden)
+    app.register_error_handler(InvalidTransition, _ticket_conflict)
+    app.register_error_handler(ValidationError, _ticket_invalid)
     app.register_error_handler(IndexUnavailable, _unavailable)
     app.register_error_handler(Exception, _unexpected)

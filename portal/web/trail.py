@@ -7,7 +7,6 @@ Events go to the database for the deflection reports; recording one must never b
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import secrets
@@ -16,7 +15,7 @@ from typing import Any
 
 from flask import request, session
 
-from portal.db import transaction
+from portal.db import transaction, utcnow
 from portal.events import active_buffer, record_event
 from portal.web.context import services
 
@@ -63,7 +62,7 @@ def visitor_id() -> str:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    return utcnow().replace(microsecond=0).isoformat()
 
 
 def _entries(raw: Any, kind: type[TrailSearch] | type[TrailView]) -> list[Any]:

@@ -41,7 +41,7 @@ ACTORS = (
 )
 ROLE_OF = {"other_requester": "requester", "other_author": "author"}
 DRAFT_ACTIONS = ("view", "save", "submit", "approve", "request_changes")
-TICKET_ACTIONS = ("view", "reply", "resolve", "promote")
+TICKET_ACTIONS = ("view", "reply", "escalate", "resolve", "promote")
 
 
 @dataclass
@@ -190,6 +190,13 @@ def ticket_trial(portal: Portal, action: str, door: str, actor: str) -> bool:
         else:
             client.post(f"{api}/replies", json={"body": body})
         return len(portal.ticket_now(reference)["messages"]) > before
+    if action == "escalate":
+        reason = {"reason": "Needs the network team."}
+        if door == "page":
+            client.post(portal.url("agent.escalate", reference=reference), data=reason)
+        else:
+            client.post(f"{api}/escalate", json=reason)
+        return bool(portal.ticket_now(reference)["tier"] == 2)
     if action == "resolve":
         note = {"note": "Restarted the print spooler."}
         if door == "page":
@@ -257,3 +264,5 @@ def test_page_and_api_give_every_role_the_same_yes_or_no(portal: Portal) -> None
     assert not allowed["ticket view", "other_requester"]
     assert allowed["ticket resolve", "agent"]
     assert not allowed["ticket resolve", "requester"]
+    assert allowed["ticket escalate", "agent"]
+    assert not allowed["ticket escalate", "requester"]

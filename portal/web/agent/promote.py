@@ -16,7 +16,6 @@ from werkzeug.wrappers import Response as BaseResponse
 from portal.db import transaction
 from portal.editorial.promotion import (
     AlreadyPromoted,
-    promote_ticket,
     similar_for_ticket,
 )
 from portal.kb.workflow import Editor, InvalidDraft, NotAllowed, StaleBase
@@ -24,7 +23,8 @@ from portal.tickets.errors import InvalidTransition
 from portal.web.agent.views import bp
 from portal.web.auth.access import current_editor, roles_required
 from portal.web.context import services
-from portal.web.tickets.shared import utcnow
+from portal.web.tickets import actions
+from portal.web.tickets.forms import ActionForm
 
 PROMOTERS = ("agent", "knowledge_manager", "admin")
 DRAFT_ENDPOINT = "review.draft"
@@ -64,17 +64,12 @@ def promote_page(reference: str) -> Any:
 def promote(reference: str) -> BaseResponse:
     wired = services()
     back = url_for("agent.promote_page", reference=reference)
+    if not ActionForm().validate():  # only the CSRF token can fail here
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(back, code=303)
     try:
         with transaction(wired.sessions) as session:
-            outcome = promote_ticket(
-                session,
-                wired.repository,
-                wired.search,
-                wired.settings,
-                _editor(),
-                reference,
-                now=utcnow(),
-            )
+            outcome = actions.promote(session, _editor(), reference)
     except AlreadyPromoted:
         flash(_("A draft from this ticket is already in progress."), "error")
         return redirect(back, code=303)

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.accounts.models import UserInfo
@@ -18,28 +19,20 @@ from portal.accounts.services import list_agents
 from portal.db import (
     Session,  # the session type, through the storage layer
     transaction,
+    utcnow,
 )
 from portal.notify.mail import send_mails
-from portal.tickets.assignment import (
-    assign_ticket,
-    change_status,
-    claim_ticket,
-    escalate_ticket,
-    update_ticket,
+from portal.tickets import (
+    assignment,
+    canned_responses,
+    conversation,
+    intake,
+    knowledge_feedback,
+    resolution,
 )
-from portal.tickets.attachments import add_attachment
-from portal.tickets.canned_responses import (
-    delete_canned_response,
-    list_canned_responses,
-    save_canned_response,
-)
-from portal.tickets.conversation import add_reply, get_ticket_detail
+from portal.tickets import queue as ticket_queue
 from portal.tickets.errors import InvalidTransition, ValidationError
 from portal.tickets.impact import resolved_by_entries
-from portal.tickets.intake import open_ticket_on_behalf
-from portal.tickets.knowledge_feedback import flag_article
-from portal.tickets.queue import list_queue, requester_other_tickets, suggest_articles
-from portal.tickets.resolution import link_article, resolve_ticket
 from portal.tickets.states import (
     ACTIVE_STATUSES,
     ON_BEHALF_CHANNELS,
@@ -47,33 +40,38 @@ from portal.tickets.states import (
     STATUSES,
     TIERS,
 )
-from portal.tickets.values import QueueFilter, TicketChanges, TicketDraft
+from portal.tickets.values import QueueFilter, TicketDraft
+from portal.web.agent.forms import (
+    AssignForm,
+    CannedForm,
+    EscalateForm,
+    FlagForm,
+    LinkForm,
+    OnBehalfForm,
+    ResolveForm,
+    StatusForm,
+    UpdateForm,
+)
 from portal.web.auth.access import current_account, roles_required
 from portal.web.context import services, ui_lang
-from portal.web.forms import clean_text
+from portal.web.errors import ticket_message
+from portal.web.forms import MAX_PAGE, clean_text
 from portal.web.pagination import page_numbers
+from portal.web.params import whole_number
+from portal.web.tickets import actions
+from portal.web.tickets.forms import TOO_LONG, ActionForm, ReplyForm, error_list, field_errors
 from portal.web.tickets.shared import (
     article_exists,
     find_article,
-    form_message,
-    keep_reply_draft,
-    pop_reply_draft,
-    utcnow,
+    keep_typed,
+    pop_typed,
 )
-from portal.web.tickets.views import categories, upload
+from portal.web.tickets.views import categories
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 
 STAFF = ("agent", "admin")
 SUGGESTED = 5
-
-
-def _int(raw: str | None, low: int, high: int) -> int | None:
-    raw = (raw or "").strip()
-    if not raw.isdigit() or not raw.isascii():
-        return None
-    value = int(raw)
-    return value if low <= value <= high else None
 
 
 def _account() -> UserInfo:
@@ -96,18 +94,18 @@ def parse_queue(args: Any) -> QueueFilter:
         assignee_id = 0
     elif assignee == "me":
         assignee_id = _account().id
-    elif (number := _int(assignee, 1, 2**31)) is not None:
+    elif (number := whole_number(assignee, 1, 2**31)) is not None:
         assignee_id = number
     priority = args.get("priority", "")
     return QueueFilter(
         status=statuses,
         priority=priority if priority in PRIORITIES else None,
-        tier=_int(args.get("tier"), min(TIERS), max(TIERS)),
+        tier=whole_number(args.get("tier"), min(TIERS), max(TIERS)),
         team=clean_text(args.get("team"), 100) or None,
         assignee_id=assignee_id,
         category=clean_text(args.get("category"), 100) or None,
         text=clean_text(args.get("q"), 200),
-        page=_int(args.get("page"), 1, 1000) or 1,
+        page=whole_number(args.get("page"), 1, MAX_PAGE) or 1,
     )
 
 
@@ -116,7 +114,7 @@ def parse_queue(args: Any) -> QueueFilter:
 def queue() -> Any:
     filters = parse_queue(request.args)
     with transaction(services().sessions) as session:
-        listing = list_queue(session, _account(), filters)
+        listing = ticket_queue.list_queue(session, _account(), filters)
     chosen: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
 
     def page_url(page: int) -> str:
@@ -142,15 +140,17 @@ def ticket(reference: str) -> Any:
     account = _account()
     wired = services()
     with transaction(wired.sessions) as session:
-        found = get_ticket_detail(session, wired.settings.tickets, account, reference, now=utcnow())
+        found = conversation.get_ticket_detail(
+            session, wired.settings.tickets, account, reference, now=utcnow()
+        )
         if "note" not in found.actions:
             # An agent's own request to the help desk: they see it as a requester does.
             return redirect(url_for("tickets.detail", reference=found.ticket.reference))
-        others = requester_other_tickets(session, account, reference)
-        canned = list_canned_responses(session, account)
+        others = ticket_queue.requester_other_tickets(session, account, reference)
+        canned = canned_responses.list_canned_responses(session, account)
         agents = list_agents(session, found.ticket.team)
         resolved_articles = resolved_by_entries(session, wired.search, account, reference)
-    suggested = suggest_articles(
+    suggested = ticket_queue.suggest_articles(
         wired.search,
         subject=found.ticket.subject,
         body=found.ticket.body,
@@ -172,52 +172,53 @@ def ticket(reference: str) -> Any:
         resolved_articles=resolved_articles,
         priorities=PRIORITIES,
         categories=categories(),
-        reply_draft=pop_reply_draft(reference),
+        kept=(kept := pop_typed(reference)),
+        reply_draft=kept.get("reply", {}).get("body", ""),
     )
 
 
-def refusal(error: ValidationError) -> str:
-    """Why the tickets service refused a value, in the interface language where we know it."""
-    if error.code == "too_long":
-        return str(_("This text is too long."))
-    if error.field in ("article_id", "article_ids"):
-        if error.code == "required":
-            return str(_("Link at least one article or write a resolution note."))
-        return str(_("There is no published article with this id."))
-    known = {
-        "reason": _("Write a reason."),
-        "body": _("Write a message before sending."),
-        "status": _("Choose open, waiting or on hold."),
-        "tier": _("The ticket is already at the highest tier."),
-        "assignee_id": _("Choose an active agent of the ticket's team."),
-    }
-    if error.field == "file" or error.field not in known:
-        return form_message(error)
-    return str(known[error.field])
+def _refused(
+    reference: str, form: str, messages: list[str], typed: dict[str, str] | None = None
+) -> None:
+    """Flash every reason at once and keep the text fields for the ticket page."""
+    for message in messages:
+        flash(_("Not saved: %(reason)s", reason=message), "error")
+    if typed and any(typed.values()):
+        keep_typed(reference, form, typed)
 
 
 def _act(
     reference: str,
+    form: FlaskForm,
     action: Callable[[Session, UserInfo], Any],
     done: str,
-    on_refused: Callable[[], None] | None = None,
+    typed: dict[str, str] | None = None,
 ) -> BaseResponse:
-    """Run one ticket action, flash the outcome and go back to the ticket page."""
+    """Check the form, run one ticket action, flash the outcome and go back to the ticket
+    page. A refusal (the form's, all at once, or the service's) keeps what was typed, under
+    the form's name (``EscalateForm`` → ``kept.escalate`` in the template)."""
+    name = type(form).__name__.removesuffix("Form").lower()
+    back = redirect(url_for("agent.ticket", reference=reference), code=303)
     try:
+        if not form.validate():
+            actions.rehearse(lambda db: action(db, _account()))  # 404/403/409 come first
+            _refused(reference, name, error_list(form), typed)
+            return back
         with transaction(services().sessions) as db:
             result = action(db, _account())
     except ValidationError as error:
-        if on_refused is not None:
-            on_refused()
-        flash(_("Not saved: %(reason)s", reason=refusal(error)), "error")
+        _refused(reference, name, [ticket_message(error)], typed)
+        return back
     except InvalidTransition:
-        if on_refused is not None:
-            on_refused()  # the 409 page links back to the ticket, where the text waits
+        if typed and any(typed.values()):
+            keep_typed(reference, name, typed)  # the 409 page links back, where the text waits
         raise
+    if isinstance(result, tuple):
+        send_mails(services().settings.mail, result)
     else:
         send_mails(services().settings.mail, getattr(result, "mails", ()))
-        flash(done, "success")
-    return redirect(url_for("agent.ticket", reference=reference), code=303)
+    flash(done, "success")
+    return back
 
 
 @bp.post("/tickets/<reference>/claim")
@@ -225,7 +226,8 @@ def _act(
 def claim(reference: str) -> BaseResponse:
     return _act(
         reference,
-        lambda s, a: claim_ticket(s, a, reference, now=utcnow()),
+        ActionForm(),
+        lambda s, a: assignment.claim_ticket(s, a, reference, now=utcnow()),
         _("You took the ticket."),
     )
 
@@ -233,10 +235,13 @@ def claim(reference: str) -> BaseResponse:
 @bp.post("/tickets/<reference>/assign")
 @roles_required(*STAFF)
 def assign(reference: str) -> BaseResponse:
-    assignee_id = _int(request.form.get("assignee_id"), 1, 2**31)
+    form = AssignForm()
     return _act(
         reference,
-        lambda s, a: assign_ticket(s, a, reference, assignee_id=assignee_id, now=utcnow()),
+        form,
+        lambda s, a: assignment.assign_ticket(
+            s, a, reference, assignee_id=form.assignee(), now=utcnow()
+        ),
         _("The assignment was saved."),
     )
 
@@ -244,15 +249,11 @@ def assign(reference: str) -> BaseResponse:
 @bp.post("/tickets/<reference>/update")
 @roles_required(*STAFF)
 def update(reference: str) -> BaseResponse:
-    tags = tuple(t for t in (request.form.get("tags") or "").split(",") if t.strip())
-    changes = TicketChanges(
-        priority=request.form.get("priority") or None,
-        category=request.form.get("category", ""),
-        tags=tags,
-    )
+    form = UpdateForm()
     return _act(
         reference,
-        lambda s, a: update_ticket(s, a, reference, changes, now=utcnow()),
+        form,
+        lambda s, a: assignment.update_ticket(s, a, reference, form.changes(), now=utcnow()),
         _("The changes were saved."),
     )
 
@@ -260,10 +261,13 @@ def update(reference: str) -> BaseResponse:
 @bp.post("/tickets/<reference>/status")
 @roles_required(*STAFF)
 def status(reference: str) -> BaseResponse:
-    wanted = request.form.get("status", "")
+    form = StatusForm()
     return _act(
         reference,
-        lambda s, a: change_status(s, a, reference, status=wanted, now=utcnow()),
+        form,
+        lambda s, a: assignment.change_status(
+            s, a, reference, status=form.status.data, now=utcnow()
+        ),
         _("The status was changed."),
     )
 
@@ -271,99 +275,84 @@ def status(reference: str) -> BaseResponse:
 @bp.post("/tickets/<reference>/escalate")
 @roles_required(*STAFF)
 def escalate(reference: str) -> BaseResponse:
-    reason = (request.form.get("reason") or "").strip()
+    form = EscalateForm()
     return _act(
         reference,
-        lambda s, a: escalate_ticket(s, a, reference, reason=reason, now=utcnow()),
+        form,
+        lambda s, a: actions.escalate(s, a, reference, reason=form.reason.data),
         _("The ticket was escalated."),
+        typed={"reason": form.reason.data or ""},
     )
 
 
 @bp.post("/tickets/<reference>/reply")
 @roles_required(*STAFF)
 def reply(reference: str) -> BaseResponse:
-    body = (request.form.get("body") or "").strip()
-    internal = request.form.get("internal") == "1"
-    attached = upload()
-
-    def act(session: Session, account: UserInfo) -> Any:
-        result = None
-        if body or attached is None:
-            result = add_reply(
-                session,
-                services().settings.tickets,
-                account,
-                reference,
-                body=body,
-                internal=internal,
-                now=utcnow(),
-            )
-        if attached is not None:
-            add_attachment(
-                session,
-                services().settings.tickets,
-                account,
-                reference,
-                filename=attached[0],
-                data=attached[1],
-                internal=internal,
-                now=utcnow(),
-            )
-        return result
-
-    done = _("The internal note was added.") if internal else _("Your reply was sent.")
-    typed = request.form.get("body", "")
-    return _act(reference, act, done, on_refused=lambda: keep_reply_draft(reference, typed))
+    form = ReplyForm()
+    done = _("The internal note was added.") if form.is_note else _("Your reply was sent.")
+    return _act(
+        reference,
+        form,
+        lambda s, a: actions.reply(
+            s,
+            a,
+            reference,
+            body=form.body.data,
+            internal=form.is_note,
+            attached=form.upload(),
+        ),
+        done,
+        typed={"body": form.body.data or ""},
+    )
 
 
 @bp.post("/tickets/<reference>/link")
 @roles_required(*STAFF)
 def link(reference: str) -> BaseResponse:
-    article_id = clean_text(request.form.get("article_id"), 200)
+    form = LinkForm()
     return _act(
         reference,
-        lambda s, a: link_article(
-            s, a, reference, article_id=article_id, now=utcnow(), article_exists=article_exists
+        form,
+        lambda s, a: resolution.link_article(
+            s,
+            a,
+            reference,
+            article_id=form.article_id.data,
+            now=utcnow(),
+            article_exists=article_exists,
         ),
         _("The article was linked."),
+        typed={"article_id": form.article_id.data or ""},
     )
 
 
 @bp.post("/tickets/<reference>/resolve")
 @roles_required(*STAFF)
 def resolve(reference: str) -> BaseResponse:
-    article_ids = [a for a in request.form.getlist("article_ids") if a.strip()]
-    typed = clean_text(request.form.get("article_id"), 200)
-    if typed:
-        article_ids.append(typed)
-    note = (request.form.get("note") or "").strip()
+    form = ResolveForm()
     return _act(
         reference,
-        lambda s, a: resolve_ticket(
-            s,
-            services().settings.tickets,
-            a,
-            reference,
-            article_ids=article_ids,
-            note=note,
-            now=utcnow(),
-            article_exists=article_exists,
+        form,
+        lambda s, a: actions.resolve(
+            s, a, reference, article_ids=form.articles(), note=form.note.data
         ),
         _("The ticket was resolved."),
+        typed={"article_id": form.article_id.data or "", "note": form.note.data or ""},
     )
 
 
 @bp.post("/tickets/<reference>/flag")
 @roles_required(*STAFF)
 def flag(reference: str) -> BaseResponse:
-    article_id = clean_text(request.form.get("article_id"), 200)
-    reason = (request.form.get("reason") or "").strip()
+    form = FlagForm()
     return _act(
         reference,
-        lambda s, a: flag_article(
-            s, a, reference, article_id=article_id, reason=reason, now=utcnow()
+        form,
+        lambda s, a: knowledge_feedback.flag_article(
+            s, a, reference, article_id=form.article_id.data, reason=form.reason.data, now=utcnow()
         ),
         _("Thank you. The knowledge managers will review the article."),
+        typed={"reason": form.reason.data or ""},
     )
 
 
@@ -391,17 +380,10 @@ def new() -> Any:
 @bp.post("/new")
 @roles_required(*STAFF)
 def create() -> Any:
-    form = request.form
-    values = {
-        "requester_email": clean_text(form.get("requester_email"), 320),
-        "visitor_name": clean_text(form.get("visitor_name"), 200),
-        "subject": clean_text(form.get("subject"), 200),
-        "body": (form.get("body") or "").strip()[:20_000],
-        "category": clean_text(form.get("category"), 100),
-        "priority": form.get("priority", "normal"),
-        "channel": form.get("channel", ""),
-        "lang": form.get("lang", "ar"),
-    }
+    form = OnBehalfForm()
+    values = form.values()
+    if not form.validate():
+        return _render_on_behalf(values, _on_behalf_errors(field_errors(form)), 400)
     draft = TicketDraft(
         subject=values["subject"],
         body=values["body"],
@@ -412,7 +394,7 @@ def create() -> Any:
     )
     try:
         with transaction(services().sessions) as session:
-            result = open_ticket_on_behalf(
+            result = intake.open_ticket_on_behalf(
                 session,
                 services().settings.tickets,
                 _account(),
@@ -422,49 +404,54 @@ def create() -> Any:
                 now=utcnow(),
             )
     except ValidationError as error:
-        return _render_on_behalf(values, {error.field: error.message}, 400)
+        errors = _on_behalf_errors({error.field: ticket_message(error)})
+        return _render_on_behalf(values, errors, 400)
     send_mails(services().settings.mail, result.mails)
     flash(_("Ticket %(reference)s was opened.", reference=result.ticket.reference), "success")
     return redirect(url_for("agent.ticket", reference=result.ticket.reference), code=303)
+
+
+def _on_behalf_errors(errors: dict[str, str]) -> dict[str, str]:
+    """A name is needed exactly when no account has the address: the field says so."""
+    if "visitor_name" in errors and errors["visitor_name"] != str(TOO_LONG):
+        errors["visitor_name"] = str(_("No account has this address: enter the person's name."))
+    return errors
 
 
 @bp.get("/canned")
 @roles_required(*STAFF)
 def canned() -> Any:
     with transaction(services().sessions) as session:
-        responses = list_canned_responses(session, _account())
+        responses = canned_responses.list_canned_responses(session, _account())
     return render_template("agent/canned.html", responses=responses, values={}, errors={})
 
 
 @bp.post("/canned")
 @roles_required(*STAFF)
 def save_canned() -> Any:
-    form = request.form
-    values = {
-        "id": form.get("id", ""),
-        "title": clean_text(form.get("title"), 200),
-        "body": (form.get("body") or "").strip()[:20_000],
-        "lang": form.get("lang", ui_lang()),
-    }
-    try:
+    form = CannedForm()
+    values = form.values()
+    values["lang"] = values["lang"] or ui_lang()
+    errors = field_errors(form) if not form.validate() else {}
+    if not errors:
+        try:
+            with transaction(services().sessions) as session:
+                canned_responses.save_canned_response(
+                    session,
+                    _account(),
+                    title=values["title"],
+                    body=values["body"],
+                    lang=values["lang"],
+                    now=utcnow(),
+                    response_id=form.response_id(),
+                )
+        except ValidationError as error:
+            errors = {error.field: ticket_message(error)}
+    if errors:
         with transaction(services().sessions) as session:
-            save_canned_response(
-                session,
-                _account(),
-                title=values["title"],
-                body=values["body"],
-                lang=values["lang"],
-                now=utcnow(),
-                response_id=_int(values["id"], 1, 2**31),
-            )
-    except ValidationError as error:
-        with transaction(services().sessions) as session:
-            responses = list_canned_responses(session, _account())
+            responses = canned_responses.list_canned_responses(session, _account())
         page = render_template(
-            "agent/canned.html",
-            responses=responses,
-            values=values,
-            errors={error.field: error.message},
+            "agent/canned.html", responses=responses, values=values, errors=errors
         )
         return page, 400
     flash(_("The canned response was saved."), "success")
@@ -474,7 +461,10 @@ def save_canned() -> Any:
 @bp.post("/canned/<int:response_id>/delete")
 @roles_required(*STAFF)
 def delete_canned(response_id: int) -> BaseResponse:
+    if not ActionForm().validate():
+        flash(_("Not saved: %(reason)s", reason=_("Reload the page and try again.")), "error")
+        return redirect(url_for("agent.canned"), code=303)
     with transaction(services().sessions) as session:
-        delete_canned_response(session, _account(), response_id)
+        canned_responses.delete_canned_response(session, _account(), response_id)
     flash(_("The canned response was deleted."), "success")
     return redirect(url_for("agent.canned"), code=303)

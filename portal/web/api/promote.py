@@ -13,14 +13,14 @@ from typing import Any
 from flask import Response, current_app, jsonify, url_for
 
 from portal.db import transaction
-from portal.editorial.promotion import AlreadyPromoted, promote_ticket
+from portal.editorial.promotion import AlreadyPromoted
 from portal.kb.workflow import InvalidDraft, NotAllowed, StaleBase
 from portal.search.models import ArticleEntry
 from portal.web.api.views import article_url, bp
 from portal.web.auth.access import current_editor, roles_required
 from portal.web.context import services
 from portal.web.errors import error_response
-from portal.web.tickets.shared import utcnow
+from portal.web.tickets import actions
 
 PROMOTERS = ("agent", "knowledge_manager", "admin")
 # Where a created draft is shown, best first: the review page, the drafts API, the ticket.
@@ -53,15 +53,7 @@ def promote_ticket_api(reference: str) -> Any:
     wired = services()
     try:
         with transaction(wired.sessions) as session:
-            outcome = promote_ticket(
-                session,
-                wired.repository,
-                wired.search,
-                wired.settings,
-                editor,
-                reference,
-                now=utcnow(),
-            )
+            outcome = actions.promote(session, editor, reference)
     except AlreadyPromoted as error:
         conflict = {
             "error": {

@@ -11,9 +11,9 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 
-from portal.db import transaction
+from portal.db import transaction, utcnow
 from portal.notify.mail import send_mails
-from portal.tickets import assignment, conversation, queue, resolution
+from portal.tickets import conversation, queue
 from portal.tickets.errors import ValidationError
 from portal.tickets.idempotency import open_ticket_once
 from portal.tickets.values import (
@@ -28,15 +28,11 @@ from portal.tickets.values import (
 from portal.web.api.views import bp
 from portal.web.auth.access import current_account, login_required, signed_in_with_token
 from portal.web.context import services, ui_lang
-from portal.web.forms import BadParameter
+from portal.web.forms import MAX_PAGE, BadParameter
 from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
-from portal.web.tickets.shared import (
-    article_exists,
-    find_article,
-    session_trail,
-    utcnow,
-    whole_number,
-)
+from portal.web.params import flag, whole_number
+from portal.web.tickets import actions
+from portal.web.tickets.shared import find_article, session_trail
 
 MAX_TRAIL_ITEMS = 50
 
@@ -213,20 +209,18 @@ def create_ticket() -> tuple[Response, int]:
 
 
 def _bool(raw: str | None, field: str) -> bool:
-    value = (raw or "").strip().lower()
-    if value in ("", "0", "false", "no"):
-        return False
-    if value in ("1", "true", "yes"):
-        return True
-    raise BadParameter(f"{field} must be true or false")
+    value = flag(raw)
+    if value is None:
+        raise BadParameter(f"{field} must be true or false")
+    return value
 
 
 @bp.get("/tickets")
 @login_required
 def list_tickets() -> Response:
-    page = whole_number(request.args.get("page", "1"), 1, 1000)
+    page = whole_number(request.args.get("page", "1"), 1, MAX_PAGE)
     if page is None:
-        raise BadParameter("page must be a whole number from 1 to 1000")
+        raise BadParameter(f"page must be a whole number from 1 to {MAX_PAGE}")
     account = current_account()
     assert account is not None
     with transaction(services().sessions) as session:
@@ -266,19 +260,11 @@ def add_reply(reference: str) -> tuple[Response, int]:
         raise _invalid("internal", "Must be true or false.", "type")
     body = _string(data, "body", required=True) or ""
     with transaction(services().sessions) as session:
-        result = conversation.add_reply(
-            session,
-            services().settings.tickets,
-            current_account(),
-            reference,
-            body=body,
-            internal=internal,
-            now=utcnow(),
-        )
+        mails = actions.reply(session, current_account(), reference, body=body, internal=internal)
         found = conversation.get_ticket_detail(
             session, services().settings.tickets, current_account(), reference, now=utcnow()
         )
-    send_mails(services().settings.mail, result.mails)
+    send_mails(services().settings.mail, mails)
     return jsonify(detail_json(found)), 201
 
 
@@ -288,9 +274,7 @@ def escalate(reference: str) -> Response:
     data = _payload()
     reason = _string(data, "reason", required=True) or ""
     with transaction(services().sessions) as session:
-        info = assignment.escalate_ticket(
-            session, current_account(), reference, reason=reason, now=utcnow()
-        )
+        info = actions.escalate(session, current_account(), reference, reason=reason)
     return jsonify(ticket_json(info))
 
 
@@ -301,15 +285,8 @@ def resolve(reference: str) -> Response:
     article_ids = _strings(data, "article_ids")
     note = _string(data, "note")
     with transaction(services().sessions) as session:
-        result = resolution.resolve_ticket(
-            session,
-            services().settings.tickets,
-            current_account(),
-            reference,
-            article_ids=article_ids,
-            note=note,
-            now=utcnow(),
-            article_exists=article_exists,
+        result = actions.resolve(
+            session, current_account(), reference, article_ids=article_ids, note=note
         )
     send_mails(services().settings.mail, result.mails)
     return jsonify(ticket_json(result.ticket))

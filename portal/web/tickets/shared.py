@@ -1,47 +1,23 @@
-"""What the ticket pages, the agent pages and the ticket API share: the clock, the article
-checks, the trail conversion and the one place ticket errors become HTTP answers."""
+"""What the ticket pages, the agent pages and the ticket API share: the article checks, the
+trail conversion, the sign-in answer for tickets and the kept text of refused forms."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 
-from flask import Blueprint, current_app, request, session
+from flask import Blueprint, session
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.kb.rendering import render_message
 from portal.search.models import ArticleEntry
-from portal.tickets.errors import (
-    AttachmentNotFound,
-    CannedResponseNotFound,
-    InvalidTransition,
-    LoginRequired,
-    TicketForbidden,
-    TicketNotFound,
-    ValidationError,
-)
+from portal.tickets.errors import LoginRequired
 from portal.tickets.values import SelfServiceTrail, TrailSearch, TrailView
 from portal.web import trail as web_trail
 from portal.web.auth.access import unauthorized_response
 from portal.web.context import services
-from portal.web.errors import API_PREFIX, error_response
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def whole_number(raw: str | None, low: int, high: int) -> int | None:
-    """``raw`` as a number from ``low`` to ``high``, or None. Only ASCII digits count:
-    ``"²".isdigit()`` is true yet ``int("²")`` fails, and bad input must never be a 500."""
-    raw = (raw or "").strip()
-    if not raw.isascii() or not raw.isdecimal() or len(raw) > 10:
-        return None
-    value = int(raw)
-    return value if low <= value <= high else None
 
 
 def article_exists(article_id: str) -> bool:
@@ -87,71 +63,6 @@ def session_trail(
     return SelfServiceTrail(searches=tuple(searches), views=tuple(views))
 
 
-def _is_api() -> bool:
-    return request.path.startswith(API_PREFIX)
-
-
-def _file_message(code: str) -> str:
-    if code == "empty":
-        return str(_("The file is empty."))
-    if code == "too_large":
-        limit = services().settings.tickets.attachment_max_bytes // (1024 * 1024) or 1
-        return str(_("A file may be at most %(num)d MB.", num=limit))
-    if code == "too_many":
-        return str(_("This ticket already has as many files as it can take."))
-    return str(_("This type of file is not accepted."))
-
-
-def form_message(error: ValidationError) -> str:
-    """The tickets service's English refusal as a sentence in the interface language: it names
-    a ``field`` and a stable ``code``, pages show this (the API keeps the English message)."""
-    if error.field == "file":
-        return _file_message(error.code)
-    if error.code == "email_invalid" or error.field in ("visitor_email", "requester_email"):
-        return str(_("Enter a valid e-mail address, like name@example.com."))
-    if error.field == "visitor_name" and error.code == "required":
-        return str(_("Enter your name."))
-    if error.code == "required":
-        return str(_("This field is required."))
-    if error.code == "too_long":
-        return str(_("This text is too long."))
-    return str(_("Choose one of the offered values."))
-
-
-def validation_response(error: ValidationError, status: int = 422) -> ResponseReturnValue:
-    """400/422 JSON naming the field, for the API (pages show form errors instead)."""
-    if not _is_api():
-        return error_response(400, form_message(error))
-    body = {
-        "error": {
-            "status": status,
-            "message": error.message,
-            "field": error.field,
-            "code": error.code,
-        }
-    }
-    return current_app.json.response(body), status
-
-
-def _not_found(_error: Exception) -> ResponseReturnValue:
-    return error_response(404)
-
-
-def _forbidden(_error: TicketForbidden) -> ResponseReturnValue:
-    return error_response(403)
-
-
-def _conflict(error: InvalidTransition) -> ResponseReturnValue:
-    if _is_api():
-        body = {"error": {"status": 409, "message": str(error), "status_now": error.current}}
-        return current_app.json.response(body), 409
-    return error_response(409, _conflict_message())
-
-
-def _conflict_message() -> str:
-    return str(_("This ticket cannot do that in its current state. Reload the page to see it."))
-
-
 def _login_required(_error: LoginRequired) -> ResponseReturnValue | BaseResponse:
     return unauthorized_response()
 
@@ -163,32 +74,36 @@ def message_html(text: str) -> Markup:
 
 
 def init_ticket_errors(bp: Blueprint) -> None:
-    """Ticket errors raised anywhere (pages, agent pages, the API) become answers here."""
-    bp.app_errorhandler(TicketNotFound)(_not_found)
-    bp.app_errorhandler(AttachmentNotFound)(_not_found)
-    bp.app_errorhandler(CannedResponseNotFound)(_not_found)
-    bp.app_errorhandler(TicketForbidden)(_forbidden)
-    bp.app_errorhandler(InvalidTransition)(_conflict)
+    """The one ticket error that needs the sign-in pages (the others are in ``web.errors``),
+    and the filter that shows messages."""
     bp.app_errorhandler(LoginRequired)(_login_required)
-    bp.app_errorhandler(ValidationError)(validation_response)
     bp.add_app_template_filter(message_html, "message_html")
 
 
-# A refused reply waits in the session for the ticket page, so a refusal never loses the text.
-REPLY_DRAFTS = "reply_drafts"
+# What a refused form held waits in the session for the ticket page, so a refusal never loses
+# the text: per ticket, per form (``reply``, ``escalate``, ``resolve``...), its text fields.
+TYPED = "typed_on_tickets"
+KEPT_TICKETS = 5
+KEPT_CHARS = 20_000
 
 
-def keep_reply_draft(reference: str, body: str) -> None:
-    """Keep the text of a refused reply to ``reference`` for the next page (a few at most)."""
-    drafts = dict(session.get(REPLY_DRAFTS) or {})
-    drafts[reference] = body[:20_000]
-    session[REPLY_DRAFTS] = dict(list(drafts.items())[-5:])
+def keep_typed(reference: str, form: str, values: dict[str, str]) -> None:
+    """Keep the text fields of a refused ``form`` on ``reference`` for the next page."""
+    kept = dict(session.get(TYPED) or {})
+    forms = dict(kept.pop(reference, None) or {})
+    forms[form] = {name: str(value or "")[:KEPT_CHARS] for name, value in values.items()}
+    kept[reference] = forms
+    session[TYPED] = dict(list(kept.items())[-KEPT_TICKETS:])
 
 
-def pop_reply_draft(reference: str) -> str:
-    """The kept text of a refused reply to ``reference``, once ("" when there is none)."""
-    drafts = dict(session.get(REPLY_DRAFTS) or {})
-    body = drafts.pop(reference, "")
-    if body:
-        session[REPLY_DRAFTS] = drafts
-    return str(body)
+def pop_typed(reference: str) -> dict[str, dict[str, str]]:
+    """The kept text of refused forms on ``reference``, once (form → field → text)."""
+    kept = dict(session.get(TYPED) or {})
+    forms = kept.pop(reference, None)
+    if forms is not None:
+        session[TYPED] = kept
+    return {
+        str(form): {str(k): str(v) for k, v in fields.items()}
+        for form, fields in (forms or {}).items()
+        if isinstance(fields, dict)
+    }

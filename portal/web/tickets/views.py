@@ -13,58 +13,47 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.config import LOCALES
-from portal.db import transaction
-from portal.notify.mail import OutgoingMail, send_mails
-from portal.tickets.attachments import add_attachment, get_attachment_file
-from portal.tickets.conversation import add_reply, get_ticket_detail
+from portal.db import Session, transaction, utcnow
+from portal.notify.mail import send_mails
+from portal.tickets import attachments, conversation, intake, queue, resolution
 from portal.tickets.errors import ValidationError
 from portal.tickets.impact import resolved_by_entries
-from portal.tickets.intake import open_ticket
-from portal.tickets.queue import list_my_tickets
-from portal.tickets.resolution import confirm_resolution, rate_ticket, reopen_ticket
 from portal.tickets.values import TicketDraft
 from portal.web import trail as web_trail
 from portal.web.auth.access import current_account, login_required, unauthorized_response
 from portal.web.context import services, ui_lang
-from portal.web.forms import clean_text
+from portal.web.errors import ticket_message
+from portal.web.forms import MAX_PAGE, clean_text
 from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
 from portal.web.pagination import page_numbers
+from portal.web.params import whole_number
+from portal.web.tickets import actions
+from portal.web.tickets.forms import (
+    ActionForm,
+    NewTicketForm,
+    RateForm,
+    ReopenForm,
+    ReplyForm,
+    error_list,
+    field_errors,
+    number,
+)
 from portal.web.tickets.shared import (
     find_article,
-    form_message,
     init_ticket_errors,
-    keep_reply_draft,
-    pop_reply_draft,
+    keep_typed,
+    pop_typed,
     session_trail,
-    utcnow,
-    whole_number,
 )
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 init_ticket_errors(bp)
-
-SUBJECT_CHARS = 200
-BODY_CHARS = 20_000
-NAME_CHARS = 200
-EMAIL_CHARS = 320
 
 
 def categories() -> list[tuple[str, str]]:
     """(slug, name in the interface language) of every category, for the category menu."""
     lang = ui_lang()
     return [(slug, c.name(lang)) for slug, c in services().repository.categories().items()]
-
-
-def _form_values(form: Any) -> dict[str, Any]:
-    return {
-        "subject": clean_text(form.get("subject"), SUBJECT_CHARS),
-        "body": (form.get("body") or "").strip()[:BODY_CHARS],
-        "category": clean_text(form.get("category"), 100),
-        "visitor_name": clean_text(form.get("visitor_name"), NAME_CHARS),
-        "visitor_email": clean_text(form.get("visitor_email"), EMAIL_CHARS),
-        "views": set(form.getlist("views")),
-        "searches": set(form.getlist("searches")),
-    }
 
 
 def _render_new(values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
@@ -108,7 +97,12 @@ def new() -> Any:
 @limiter.shared_limit(TICKET_CREATE_LIMIT, scope=TICKET_CREATE_SCOPE)
 def create() -> Any:
     account = current_account()
-    values = _form_values(request.form)
+    if account is None and not _visitors_allowed():
+        return unauthorized_response()
+    form = NewTicketForm()
+    values = form.values()
+    if not form.validate_for(visitor=account is None):
+        return _render_new(values, field_errors(form), 400)
     draft = TicketDraft(
         subject=values["subject"],
         body=values["body"],
@@ -120,7 +114,7 @@ def create() -> Any:
     trail = session_trail(values["views"], values["searches"])
     try:
         with transaction(services().sessions) as session:
-            result = open_ticket(
+            result = intake.open_ticket(
                 session,
                 services().settings.tickets,
                 requester=account,
@@ -130,7 +124,7 @@ def create() -> Any:
                 now=utcnow(),
             )
     except ValidationError as error:
-        return _render_new(values, {error.field: form_message(error)}, 400)
+        return _render_new(values, {error.field: ticket_message(error)}, 400)
     send_mails(services().settings.mail, result.mails)
     reference = result.ticket.reference
     if account is None:
@@ -156,9 +150,9 @@ def suggested(lang: str, article_id: str) -> BaseResponse:
 def mine() -> Any:
     account = current_account()
     assert account is not None
-    number = whole_number(request.args.get("page"), 1, 1000) or 1
+    number = whole_number(request.args.get("page"), 1, MAX_PAGE) or 1
     with transaction(services().sessions) as session:
-        listing = list_my_tickets(session, account, page=number)
+        listing = queue.list_my_tickets(session, account, page=number)
     return render_template(
         "tickets/mine.html",
         listing=listing,
@@ -172,7 +166,7 @@ def mine() -> Any:
 def detail(reference: str) -> Any:
     account = current_account()
     with transaction(services().sessions) as session:
-        found = get_ticket_detail(
+        found = conversation.get_ticket_detail(
             session, services().settings.tickets, account, reference, now=utcnow()
         )
         resolved_articles = resolved_by_entries(session, services().search, account, reference)
@@ -184,7 +178,8 @@ def detail(reference: str) -> Any:
         "tickets/ticket.html",
         detail=found,
         linked=linked,
-        reply_draft=pop_reply_draft(reference),
+        kept=(kept := pop_typed(reference)),
+        reply_draft=kept.get("reply", {}).get("body", ""),
         resolved_articles=resolved_articles,
     )
 
@@ -193,70 +188,47 @@ def _back(reference: str) -> BaseResponse:
     return redirect(url_for("tickets.detail", reference=reference), code=303)
 
 
-def upload() -> tuple[str, bytes] | None:
-    """The uploaded file of a reply form, if one was chosen."""
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        return None
-    return file.filename, file.read()
+def refused(reference: str, form: str, messages: list[str], typed: dict[str, str]) -> None:
+    """Flash why a form on the ticket page was refused and keep what was typed in it."""
+    for message in messages:
+        flash(message, "error")
+    if any(typed.values()):
+        keep_typed(reference, form, typed)
 
 
 @bp.post("/<reference>/reply")
 @login_required
 def reply(reference: str) -> Any:
-    account = current_account()
-    body = (request.form.get("body") or "").strip()
-    attached = upload()
+    form = ReplyForm()
+    typed = {"body": form.body.data or ""}
+    if not form.validate():
+        actions.rehearse(
+            lambda session: actions.reply(session, current_account(), reference, body=typed["body"])
+        )
+        refused(reference, "reply", error_list(form), typed)
+        return _back(reference)
     try:
         with transaction(services().sessions) as session:
-            mails: tuple[OutgoingMail, ...] = ()
-            if body or attached is None:
-                result = add_reply(
-                    session,
-                    services().settings.tickets,
-                    account,
-                    reference,
-                    body=body,
-                    now=utcnow(),
-                )
-                mails = result.mails
-            if attached is not None:
-                add_attachment(
-                    session,
-                    services().settings.tickets,
-                    account,
-                    reference,
-                    filename=attached[0],
-                    data=attached[1],
-                    now=utcnow(),
-                )
+            mails = actions.reply(
+                session, current_account(), reference, body=typed["body"], attached=form.upload()
+            )
     except ValidationError as error:
-        keep_reply_draft(reference, request.form.get("body") or "")
-        flash(_field_error(error), "error")
+        refused(reference, "reply", [ticket_message(error)], typed)
         return _back(reference)
     send_mails(services().settings.mail, mails)
     flash(_("Your reply was added."), "success")
     return _back(reference)
 
 
-def _field_error(error: ValidationError) -> str:
-    if error.code == "too_long":
-        return str(_("This text is too long."))
-    messages = {
-        "body": _("Write a message before sending."),
-        "file": _("The file was not accepted: %(reason)s", reason=form_message(error)),
-        "rating": _("Choose a rating from 1 to 5."),
-        "comment": _("The comment is too long."),
-        "reason": _("Write a reason."),
-    }
-    return str(messages.get(error.field, form_message(error)))
-
-
 @bp.post("/<reference>/confirm")
 @login_required
 def confirm(reference: str) -> BaseResponse:
+    form = ActionForm()
+    if not form.validate():  # only the CSRF token can fail here
+        refused(reference, "confirm", error_list(form), {})
+        return _back(reference)
     with transaction(services().sessions) as session:
-        confirm_resolution(session, current_account(), reference, now=utcnow())
+        resolution.confirm_resolution(session, current_account(), reference, now=utcnow())
     flash(_("Thank you. The ticket is closed."), "success")
     return _back(reference)
 
@@ -264,20 +236,29 @@ def confirm(reference: str) -> BaseResponse:
 @bp.post("/<reference>/reopen")
 @login_required
 def reopen(reference: str) -> BaseResponse:
-    reason = (request.form.get("reason") or "").strip()
+    form = ReopenForm()
+    typed = {"reason": form.reason.data or ""}
+
+    def act(session: Session) -> object:
+        return resolution.reopen_ticket(
+            session,
+            services().settings.tickets,
+            current_account(),
+            reference,
+            reason=typed["reason"],
+            attention_reopens=services().settings.knowledge.attention_reopens,
+            now=utcnow(),
+        )
+
+    if not form.validate():
+        actions.rehearse(act)
+        refused(reference, "reopen", error_list(form), typed)
+        return _back(reference)
     try:
         with transaction(services().sessions) as session:
-            reopen_ticket(
-                session,
-                services().settings.tickets,
-                current_account(),
-                reference,
-                reason=reason,
-                attention_reopens=services().settings.knowledge.attention_reopens,
-                now=utcnow(),
-            )
+            act(session)
     except ValidationError as error:
-        flash(_field_error(error), "error")
+        refused(reference, "reopen", [ticket_message(error)], typed)
         return _back(reference)
     flash(_("The ticket is open again. The support team will answer you."), "success")
     return _back(reference)
@@ -286,15 +267,28 @@ def reopen(reference: str) -> BaseResponse:
 @bp.post("/<reference>/rate")
 @login_required
 def rate(reference: str) -> BaseResponse:
-    rating = whole_number(request.form.get("rating"), 0, 9) or 0
-    comment = (request.form.get("comment") or "").strip()
+    form = RateForm()
+    typed = {"comment": form.comment.data or ""}
+
+    def act(session: Session) -> object:
+        return resolution.rate_ticket(
+            session,
+            current_account(),
+            reference,
+            rating=number(form.rating) or 0,
+            comment=typed["comment"],
+            now=utcnow(),
+        )
+
+    if not form.validate():
+        actions.rehearse(act)
+        refused(reference, "rate", error_list(form), typed)
+        return _back(reference)
     try:
         with transaction(services().sessions) as session:
-            rate_ticket(
-                session, current_account(), reference, rating=rating, comment=comment, now=utcnow()
-            )
+            act(session)
     except ValidationError as error:
-        flash(_field_error(error), "error")
+        refused(reference, "rate", [ticket_message(error)], typed)
         return _back(reference)
     flash(_("Thank you for your rating."), "success")
     return _back(reference)
@@ -304,7 +298,7 @@ def rate(reference: str) -> BaseResponse:
 @login_required
 def attachment(reference: str, attachment_id: int) -> BaseResponse:
     with transaction(services().sessions) as session:
-        found = get_attachment_file(
+        found = attachments.get_attachment_file(
             session, services().settings.tickets, current_account(), reference, attachment_id
         )
     response = send_file(

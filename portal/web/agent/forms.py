@@ -1,0 +1,150 @@
+"""The agents' forms: one class per action on the working page, the on-behalf ticket and the
+canned responses. Like the requesters' forms (``portal.web.tickets.forms``) they check what a
+browser could get wrong, every field at once; the tickets service owns the rules."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from portal.tickets.validation import MAX_BODY
+from portal.tickets.values import TicketChanges
+from portal.web.tickets.forms import (
+    ARTICLE_ID_CHARS,
+    EMAIL,
+    EMAIL_CHARS,
+    MAX_ID,
+    NAME_CHARS,
+    REQUIRED,
+    SHORT_TEXT_CHARS,
+    SUBJECT_CHARS,
+    TOO_LONG,
+    WRITE_REASON,
+    WholeNumber,
+    _line,
+    _text,
+    number,
+)
+
+AGENT = _l("Choose an active agent of the ticket's team.")
+STATUS = _l("Choose open, waiting or on hold.")
+CHOOSE = _l("Choose one of the offered values.")
+TAGS_CHARS = 1000
+
+
+def _required(message: object = REQUIRED) -> DataRequired:
+    return DataRequired(message=message)
+
+
+def _max(chars: int) -> Length:
+    return Length(max=chars, message=TOO_LONG)
+
+
+class AssignForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
+    """Empty means "unassigned"; anything else must be an agent's id."""
+
+    assignee_id = StringField(filters=[_line(20)], validators=[WholeNumber(1, MAX_ID, AGENT)])
+
+    def assignee(self) -> int | None:
+        return number(self.assignee_id)
+
+
+class UpdateForm(FlaskForm):  # type: ignore[misc]
+    priority = StringField(filters=[_line(20)], validators=[Optional(), _max(20)])
+    category = StringField(filters=[_line(100)], validators=[_max(100)])
+    tags = StringField(filters=[_line(TAGS_CHARS)], validators=[_max(TAGS_CHARS)])
+
+    def changes(self) -> TicketChanges:
+        """The form as the service's TicketChanges: tags are comma separated (Arabic comma too)."""
+        tags = (t.strip() for t in (self.tags.data or "").replace("،", ",").split(","))
+        return TicketChanges(
+            priority=self.priority.data or None,
+            category=self.category.data or "",
+            tags=tuple(t for t in tags if t),
+        )
+
+
+class StatusForm(FlaskForm):  # type: ignore[misc]
+    status = StringField(filters=[_line(20)], validators=[_required(STATUS)])
+
+
+class EscalateForm(FlaskForm):  # type: ignore[misc]
+    reason = TextAreaField(
+        filters=[_text], validators=[_required(WRITE_REASON), _max(SHORT_TEXT_CHARS)]
+    )
+
+
+class LinkForm(FlaskForm):  # type: ignore[misc]
+    article_id = StringField(
+        filters=[_line(ARTICLE_ID_CHARS)], validators=[_required(), _max(ARTICLE_ID_CHARS)]
+    )
+
+
+class ResolveForm(FlaskForm):  # type: ignore[misc]
+    """The suggested and linked articles ticked, one typed id, and/or a resolution note."""
+
+    article_ids = SelectMultipleField(validate_choice=False)
+    article_id = StringField(filters=[_line(ARTICLE_ID_CHARS)], validators=[_max(ARTICLE_ID_CHARS)])
+    note = TextAreaField(filters=[_text], validators=[_max(MAX_BODY)])
+
+    def articles(self) -> list[str]:
+        """Every article named, ticked or typed; boxes sent empty are no choice."""
+        chosen = [a for a in (self.article_ids.data or ()) if a.strip()]
+        if self.article_id.data:
+            chosen.append(self.article_id.data)
+        return chosen
+
+
+class FlagForm(FlaskForm):  # type: ignore[misc]
+    article_id = StringField(
+        filters=[_line(ARTICLE_ID_CHARS)], validators=[_required(), _max(ARTICLE_ID_CHARS)]
+    )
+    reason = TextAreaField(
+        filters=[_text], validators=[_required(WRITE_REASON), _max(SHORT_TEXT_CHARS)]
+    )
+
+
+class OnBehalfForm(FlaskForm):  # type: ignore[misc]
+    """A ticket for a caller: their address, or their name when they have no account."""
+
+    requester_email = StringField(
+        filters=[_line(EMAIL_CHARS)],
+        validators=[
+            _required(EMAIL),
+            _max(EMAIL_CHARS),
+            Email(EMAIL, check_deliverability=False),
+        ],
+    )
+    visitor_name = StringField(filters=[_line(NAME_CHARS)], validators=[_max(NAME_CHARS)])
+    subject = StringField(
+        filters=[_line(SUBJECT_CHARS)], validators=[_required(), _max(SUBJECT_CHARS)]
+    )
+    body = TextAreaField(filters=[_text], validators=[_required(), _max(MAX_BODY)])
+    category = StringField(filters=[_line(100)], validators=[_max(100)])
+    priority = StringField(
+        filters=[_line(20)], default="normal", validators=[_required(CHOOSE), _max(20)]
+    )
+    channel = StringField(filters=[_line(20)], validators=[_required(CHOOSE), _max(20)])
+    lang = StringField(filters=[_line(5)], default="ar", validators=[_required(CHOOSE)])
+
+    def values(self) -> dict[str, str]:
+        return {name: field.data or "" for name, field in self._fields.items()}
+
+
+class CannedForm(FlaskForm):  # type: ignore[misc]
+    """A new canned response, or an edit of response ``id``."""
+
+    id = HiddenField(filters=[_line(20)], validators=[WholeNumber(1, MAX_ID, CHOOSE)])
+    title = StringField(
+        filters=[_line(SUBJECT_CHARS)], validators=[_required(), _max(SUBJECT_CHARS)]
+    )
+    body = TextAreaField(filters=[_text], validators=[_required(), _max(MAX_BODY)])
+    lang = StringField(filters=[_line(5)], validators=[_required(CHOOSE)])
+
+    def response_id(self) -> int | None:
+        return number(self.id)
+
+    def values(self) -> dict[str, str]:
+        return {name: field.data or "" for name, field in self._fields.items()}
