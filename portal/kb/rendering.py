@@ -234,7 +234,11 @@ def render_message(text: str) -> str:
 
 # --- plain text for indexing --------------------------------------------------------------
 
-_FENCE = re.compile(r"^[ \t]*(```+|~~~+)[^\n]*$", re.MULTILINE)
+# Every pattern here runs over untrusted text (ticket bodies, imported articles), so each is
+# linear: a repeated part cannot also match what follows it (bracket classes exclude the
+# opening bracket too, so a run of "[" or "](" never rescans the rest of the line), and runs
+# that could be split two ways are possessive ("*+"). tests/kb/test_pathological.py holds
+# them to that on a megabyte of each bad shape.
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _SCRIPTISH = re.compile(
     r"<([sS][cC][rR][iI][pP][tT]|[sS][tT][yY][lL][eE])\b.*?(?:</\1\s*>|\Z)", re.DOTALL
@@ -242,19 +246,19 @@ _SCRIPTISH = re.compile(
 # Whole lines that carry no words: code fences, :::image directives, reference definitions,
 # horizontal rules and table separator rows. One pass, anchored at line starts.
 _MARKUP_LINE = re.compile(
-    r"^[ \t]*(?:```.*|~~~.*|:::.*|\[[^\]\n]+\]:[ \t]*\S.*"
-    r"|[|: \t-]*-[|: \t-]*|(?:[*_=][ \t]*){3,})$",
+    r"^[ \t]*+(?:```.*|~~~.*|:::.*|\[[^\[\]\n]++\]:[ \t]*+\S.*"
+    r"|(?=[|: \t]*+-)[|: \t-]*+|(?:[*_=][ \t]*+){3,}+)$",
     re.MULTILINE,
 )
-_INCLUDE = re.compile(r"\[!INCLUDE[^\]]*\]\([^)]*\)", re.IGNORECASE)
+_INCLUDE = re.compile(r"\[!INCLUDE[^\[\]]*+(?:\[[^\[\]]*+)?\]\([^()]*+\)", re.IGNORECASE)
 _ALERT = re.compile(r"\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
-_IMAGE = re.compile(r"!\[[^\]\n]*\](?:\([^)\n]*\)|\[[^\]\n]*\])")
-_LINK = re.compile(r"\[([^\]\n]*)\](?:\([^)\n]*\)|\[[^\]\n]*\])")
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_IMAGE = re.compile(r"!\[[^\[\]\n]*+\](?:\([^()\n]*+\)|\[[^\[\]\n]*+\])")
+_LINK = re.compile(r"\[([^\[\]\n]*+)\](?:\([^()\n]*+\)|\[[^\[\]\n]*+\])")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*+>")
 # Literal alternatives keep the regex engine's fast prefix scan (a character class does not).
 _URL = re.compile(r"https?://\S+|HTTPS?://\S+|ftp://\S+|www\.\S+|mailto:\S+")
 _LINE_MARKS = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t>]*|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?|\d{1,9}[.)][ \t]+)",
+    r"^[ \t]*+(?:#{1,6}[ \t]++|>[ \t>]*+|[-*+][ \t]++(?:\[[ xX]\][ \t]++)?|\d{1,9}[.)][ \t]++)",
     re.MULTILINE,
 )
 _SCRIPT_HINT = re.compile(r"<[sS][cCtT]")
