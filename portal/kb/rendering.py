@@ -27,6 +27,8 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
+from portal.kb.render_budget import defuse, measure
+
 
 @dataclass(frozen=True)
 class TocEntry:
@@ -39,6 +41,14 @@ class TocEntry:
 class Rendered:
     html: str  # sanitized, safe to mark as Markup
     toc: tuple[TocEntry, ...]
+    # Why the text is shown as plain text rather than rendered (None: rendered in full).
+    limited: str | None = None
+
+
+# Heading ids of text that visitors, requesters and authors type are prefixed, so "# reply
+# body" cannot become id="reply-body" and take over an id of the page around it. Published
+# articles keep their plain anchors: readers link to them. See docs/sanitizer.md.
+USER_ID_PREFIX: Final = "user-content-"
 
 
 # --- the allow-list -----------------------------------------------------------------------
@@ -65,6 +75,19 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     if tag in _HEADINGS:
         # Heading anchors from the toc extension; anything else could clobber page ids.
         return name == "id" and bool(_ANCHOR.match(value))
+    return _other_attribute(tag, name, value)
+
+
+def _user_attribute(tag: str, name: str, value: str) -> bool:
+    """As ``_allowed_attribute``, but a heading id must carry the user-content prefix."""
+    if tag in _HEADINGS:
+        return (
+            name == "id" and value.startswith(USER_ID_PREFIX) and bool(_ANCHOR.match(value))
+        )
+    return _other_attribute(tag, name, value)
+
+
+def _other_attribute(tag: str, name: str, value: str) -> bool:
     if tag == "a":
         return name in ("href", "title")
     if tag == "img":
@@ -92,20 +115,25 @@ class _SafeLinks(Filter):  # type: ignore[misc]  # html5lib ships no type hints
 _local = threading.local()
 
 
-def _cleaner() -> bleach.Cleaner:
+def _make_cleaner(user: bool, images_as_links: bool) -> bleach.Cleaner:
     # bleach: "This cleaner is not thread-safe--the html parser has internal state."
-    cleaner: bleach.Cleaner | None = getattr(_local, "cleaner", None)
+    key = f"cleaner_{user}_{images_as_links}"
+    cleaner: bleach.Cleaner | None = getattr(_local, key, None)
     if cleaner is None:
         cleaner = bleach.Cleaner(
             tags=ALLOWED_TAGS,
-            attributes=_allowed_attribute,
+            attributes=_user_attribute if user else _allowed_attribute,
             protocols=ALLOWED_PROTOCOLS,
             strip=True,
             strip_comments=True,
-            filters=[_SafeLinks],
+            filters=[_ImagesAsLinks, _SafeLinks] if images_as_links else [_SafeLinks],
         )
-        _local.cleaner = cleaner
+        setattr(_local, key, cleaner)
     return cleaner
+
+
+def _cleaner() -> bleach.Cleaner:
+    return _make_cleaner(user=False, images_as_links=False)
 
 
 def sanitize_html(html: str) -> str:
@@ -131,37 +159,28 @@ class _ImagesAsLinks(Filter):  # type: ignore[misc]  # html5lib ships no type hi
             yield token
 
 
-def _message_cleaner() -> bleach.Cleaner:
-    cleaner: bleach.Cleaner | None = getattr(_local, "message_cleaner", None)
-    if cleaner is None:
-        cleaner = bleach.Cleaner(
-            tags=ALLOWED_TAGS,
-            attributes=_allowed_attribute,
-            protocols=ALLOWED_PROTOCOLS,
-            strip=True,
-            strip_comments=True,
-            filters=[_ImagesAsLinks, _SafeLinks],
-        )
-        _local.message_cleaner = cleaner
-    return cleaner
-
-
 # --- Markdown -----------------------------------------------------------------------------
 
 
-def _converter() -> markdown.Markdown:
-    converter: markdown.Markdown | None = getattr(_local, "markdown", None)
+def _user_slug(value: str, separator: str) -> str:
+    return USER_ID_PREFIX + slugify_unicode(value, separator)
+
+
+def _converter(user: bool) -> markdown.Markdown:
+    key = "markdown_user" if user else "markdown"
+    converter: markdown.Markdown | None = getattr(_local, key, None)
     if converter is None:
         converter = markdown.Markdown(
             extensions=[
                 TableExtension(use_align_attribute=True),  # align="", not style=""
                 FencedCodeExtension(),
-                TocExtension(permalink=False, slugify=slugify_unicode),  # keeps Arabic letters
+                # slugify_unicode keeps Arabic letters in anchors
+                TocExtension(permalink=False, slugify=_user_slug if user else slugify_unicode),
                 SaneListExtension(),
             ],
             output_format="html",
         )
-        _local.markdown = converter
+        setattr(_local, key, converter)
     return converter
 
 
@@ -200,24 +219,55 @@ class _RenderCache:
 _cache = _RenderCache(size=512)
 
 
-def _convert(text: str) -> tuple[str, tuple[TocEntry, ...]]:
+def _convert(text: str, user: bool = False) -> tuple[str, tuple[TocEntry, ...]]:
     """Markdown → unsanitized HTML and its TOC, with this thread's reusable converter."""
-    converter = _converter()
+    converter = _converter(user)
     try:
-        raw = converter.reset().convert(text)
+        raw = converter.reset().convert(defuse(text))
         return raw, tuple(_flatten(getattr(converter, "toc_tokens", [])))
     finally:
         converter.reset()
 
 
-def render_markdown(text: str) -> Rendered:
-    """Markdown (tables, fenced code, heading anchors) → sanitized HTML; cached by content hash."""
-    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+# C0 controls other than tab and newline become "?", as bleach shows them.
+_CONTROLS: Final = {code: "?" for code in range(32) if code not in (9, 10)}
+
+
+def _plain_html(text: str) -> str:
+    """Text as escaped paragraphs with line breaks: linear, and needs no sanitizing."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
+    paragraphs = (part.strip("\n") for part in re.split(r"\n[ \t]*+\n", text))
+    return "\n".join(
+        "<p>" + html.escape(part).replace("\n", "<br>\n") + "</p>" for part in paragraphs if part
+    )
+
+
+def render_limit(text: str) -> str | None:
+    """Why ``text`` would be shown as plain text instead of rendered, or None.
+
+    ``sanad articles check`` reports it; see ``portal.kb.render_budget`` for the limits."""
+    return measure(text).reason
+
+
+def _render(text: str, user: bool, images_as_links: bool) -> Rendered:
+    limited = measure(text).reason
+    if limited is not None:
+        return Rendered(html=_plain_html(text), toc=(), limited=limited)
+    raw, toc = _convert(text, user)
+    return Rendered(html=_make_cleaner(user, images_as_links).clean(raw), toc=toc)
+
+
+def render_markdown(text: str, *, user: bool = False) -> Rendered:
+    """Markdown (tables, fenced code, heading anchors) → sanitized HTML; cached by content hash.
+
+    ``user=True`` for text shown inside a working page (a draft's preview): heading ids get
+    the ``user-content-`` prefix. A text too costly to render is shown as plain text
+    (``Rendered.limited`` says why)."""
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass") + bytes([user])).digest()
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    raw, toc = _convert(text)
-    rendered = Rendered(html=sanitize_html(raw), toc=toc)
+    rendered = _render(text, user, images_as_links=False)
     _cache.put(key, rendered)
     return rendered
 
@@ -227,9 +277,9 @@ def render_message(text: str) -> str:
 
     Requesters write ticket messages; an embedded image would make the agent's browser fetch
     a URL of the requester's choosing (tracking the agent), so nothing is loaded inline.
+    Heading ids carry the ``user-content-`` prefix.
     """
-    raw, _toc = _convert(text)
-    return str(_message_cleaner().clean(raw))
+    return _render(text, user=True, images_as_links=True).html
 
 
 # --- plain text for indexing --------------------------------------------------------------
