@@ -26,7 +26,7 @@ MAX_BLOCK_COST: Final = 30_000_000
 MAX_MARKS: Final = 10_000
 MAX_HEADINGS: Final = 1_000
 MAX_SAME_HEADING: Final = 50  # the toc extension numbers duplicates one by one
-MAX_QUOTE_DEPTH: Final = 16
+MAX_NESTING: Final = 16  # quotes and list items opened on one line ("> - > 1. x")
 MAX_INDENT: Final = 100  # columns of leading white space: list nesting
 MAX_FENCES: Final = 1_000
 
@@ -59,13 +59,35 @@ def _indent(line: str) -> int:
     return columns
 
 
-def _quote_depth(stripped: str) -> int:
+def _nesting(stripped: str) -> int:
+    """How many quotes and list items the start of a line opens: ``- - - x`` is three
+    nested lists, and python-markdown parses each level by recursion."""
     depth = 0
-    for char in stripped:
-        if char == ">":
+    at = 0
+    size = len(stripped)
+    while at < size:
+        char = stripped[at]
+        if char in " \t":
+            at += 1
+        elif char == ">":
             depth += 1
-        elif char not in " \t":
+            at += 1
+        elif char in "-*+" and at + 1 < size and stripped[at + 1] in " \t":
+            depth += 1
+            at += 2
+        elif char.isascii() and char.isdigit():
+            end = at
+            while end < size and end - at < 10 and stripped[end] in "0123456789":
+                end += 1
+            if end + 1 < size and stripped[end] in ".)" and stripped[end + 1] in " \t":
+                depth += 1
+                at = end + 2
+            else:
+                break
+        else:
             break
+    if at >= size:  # only markers: a rule ("* * * *") or an empty item, not nesting
+        return min(depth, 1)
     return depth
 
 
@@ -80,8 +102,8 @@ def measure(text: str) -> RenderCost:
     """One pass over ``text``: the figures that bound its rendering work, and the verdict."""
     chars = len(text)
     if chars > MAX_RENDER_CHARS:
-        reason = f"{chars:,} characters (at most {MAX_RENDER_CHARS:,} are rendered)"
-        return RenderCost(chars, 0, 0, 0, 0, 0, 0, reason)
+        too_long = f"{chars:,} characters (at most {MAX_RENDER_CHARS:,} are rendered)"
+        return RenderCost(chars, 0, 0, 0, 0, 0, 0, too_long)
     block_cost = marks = headings = quote_depth = indent = fences = 0
     block_chars = block_lines = block_marks = 0
     same: Counter[str] = Counter()
@@ -110,8 +132,8 @@ def measure(text: str) -> RenderCost:
             block_lines += 1
             block_marks += line_marks
         indent = max(indent, _indent(line))
-        if stripped[0] == ">":
-            quote_depth = max(quote_depth, _quote_depth(stripped))
+        if stripped[0] in ">-*+0123456789":
+            quote_depth = max(quote_depth, _nesting(stripped))
             stripped = stripped.lstrip("> \t")
         if stripped[:1] == "#":
             headings += 1
@@ -129,8 +151,8 @@ def measure(text: str) -> RenderCost:
             f"{most_same:,} headings with the same text (at most {MAX_SAME_HEADING})",
         ),
         (
-            quote_depth > MAX_QUOTE_DEPTH,
-            f"quotes nested {quote_depth:,} deep (at most {MAX_QUOTE_DEPTH})",
+            quote_depth > MAX_NESTING,
+            f"quotes or lists nested {quote_depth:,} deep on one line (at most {MAX_NESTING})",
         ),
         (indent > MAX_INDENT, f"lines indented {indent:,} columns (at most {MAX_INDENT})"),
         (fences > MAX_FENCES, f"{fences:,} code blocks (at most {MAX_FENCES:,})"),
@@ -146,8 +168,10 @@ def measure(text: str) -> RenderCost:
 MAX_BRACKET_DEPTH: Final = 3
 
 
-def defuse(text: str) -> str:
-    """``text`` with the markup that cannot render linearly escaped, code left as it is.
+def defuse(text: str) -> tuple[str, int]:
+    """``text`` with the markup that cannot render linearly escaped, code left as it is, and
+    the largest paragraph length × escapes added (python-markdown rebuilds the paragraph's
+    text once per escape, so that product must stay within MAX_BLOCK_COST too).
 
     An unmatched ``[`` or backtick run makes python-markdown scan to the end of the
     paragraph, once per occurrence; so does a link's ``(`` without its ``)``, and ``<``
@@ -155,7 +179,8 @@ def defuse(text: str) -> str:
     form, which shows the same character, so the page reads as before.
     """
     if not any(char in text for char in "[`(<"):
-        return text
+        return text, 0
+    cost = 0
     out: list[str] = []
     fence: str | None = None
     block: list[str] = []
@@ -169,7 +194,7 @@ def defuse(text: str) -> str:
         opened = _fence_of(stripped) if stripped[:1] in ("`", "~") else None
         if (opened is not None and len(opened) >= 3) or not stripped:
             if block:
-                out.append(_defuse_block("\n".join(block)))
+                cost = max(cost, _add(out, "\n".join(block)))
                 block = []
             out.append(line)
             if opened is not None and len(opened) >= 3:
@@ -177,8 +202,14 @@ def defuse(text: str) -> str:
             continue
         block.append(line)
     if block:
-        out.append(_defuse_block("\n".join(block)))
-    return "\n".join(out)
+        cost = max(cost, _add(out, "\n".join(block)))
+    return "\n".join(out), cost
+
+
+def _add(out: list[str], block: str) -> int:
+    defused, escapes = _defuse_block(block)
+    out.append(defused)
+    return len(defused) * escapes
 
 
 def _code_spans(block: str) -> tuple[list[tuple[int, int]], set[int]]:
@@ -212,7 +243,7 @@ def _code_spans(block: str) -> tuple[list[tuple[int, int]], set[int]]:
     return spans, unmatched
 
 
-def _defuse_block(block: str) -> str:
+def _defuse_block(block: str) -> tuple[str, int]:
     spans, unmatched_ticks = _code_spans(block)
     escape: set[int] = set()
     lt: set[int] = set()
@@ -269,7 +300,7 @@ def _defuse_block(block: str) -> str:
         if after < size and block[after] == "(" and after not in paren_match:
             escape.add(after)
     if not escape and not lt:
-        return block
+        return block, 0
     parts: list[str] = []
     cursor = 0
     for at in sorted(escape | lt):
@@ -277,4 +308,4 @@ def _defuse_block(block: str) -> str:
         parts.append("&lt;" if at in lt else "\\" + block[at])
         cursor = at + 1
     parts.append(block[cursor:])
-    return "".join(parts)
+    return "".join(parts), len(escape) + len(lt)

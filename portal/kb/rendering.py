@@ -27,7 +27,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
-from portal.kb.render_budget import defuse, measure
+from portal.kb.render_budget import MAX_BLOCK_COST, MAX_RENDER_CHARS, defuse, measure
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,7 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
 def _user_attribute(tag: str, name: str, value: str) -> bool:
     """As ``_allowed_attribute``, but a heading id must carry the user-content prefix."""
     if tag in _HEADINGS:
-        return (
-            name == "id" and value.startswith(USER_ID_PREFIX) and bool(_ANCHOR.match(value))
-        )
+        return name == "id" and value.startswith(USER_ID_PREFIX) and bool(_ANCHOR.match(value))
     return _other_attribute(tag, name, value)
 
 
@@ -223,7 +221,7 @@ def _convert(text: str, user: bool = False) -> tuple[str, tuple[TocEntry, ...]]:
     """Markdown → unsanitized HTML and its TOC, with this thread's reusable converter."""
     converter = _converter(user)
     try:
-        raw = converter.reset().convert(defuse(text))
+        raw = converter.reset().convert(text)
         return raw, tuple(_flatten(getattr(converter, "toc_tokens", [])))
     finally:
         converter.reset()
@@ -242,19 +240,35 @@ def _plain_html(text: str) -> str:
     )
 
 
+_UNCLOSED = "too much markup that never closes (brackets, backticks, '<')"
+
+
+def _prepared(text: str) -> tuple[str | None, str]:
+    """The reason ``text`` is shown as plain text (or None), and the text to render."""
+    limited = measure(text).reason
+    if limited is not None:
+        return limited, text
+    defused, cost = defuse(text)
+    return (_UNCLOSED if cost > MAX_BLOCK_COST else None), defused
+
+
 def render_limit(text: str) -> str | None:
     """Why ``text`` would be shown as plain text instead of rendered, or None.
 
     ``sanad articles check`` reports it; see ``portal.kb.render_budget`` for the limits."""
-    return measure(text).reason
+    return _prepared(text)[0]
 
 
 def _render(text: str, user: bool, images_as_links: bool) -> Rendered:
-    limited = measure(text).reason
-    if limited is not None:
-        return Rendered(html=_plain_html(text), toc=(), limited=limited)
-    raw, toc = _convert(text, user)
-    return Rendered(html=_make_cleaner(user, images_as_links).clean(raw), toc=toc)
+    limited, prepared = _prepared(text)
+    if limited is None:
+        try:
+            raw, toc = _convert(prepared, user)
+        except RecursionError:  # a nesting the budget did not foresee: never a 500
+            limited = "nested too deeply to render"
+        else:
+            return Rendered(html=_make_cleaner(user, images_as_links).clean(raw), toc=toc)
+    return Rendered(html=_plain_html(text), toc=(), limited=limited)
 
 
 def render_markdown(text: str, *, user: bool = False) -> Rendered:
@@ -330,6 +344,9 @@ def plain_text(text: str) -> str:
     kept (people search for error codes and commands), URLs and images are dropped, link
     text is kept.
     """
+    if len(text) > MAX_RENDER_CHARS:  # a longer body is indexed by its beginning
+        cut = text.rfind("\n", MAX_RENDER_CHARS // 2, MAX_RENDER_CHARS)
+        text = text[: cut if cut > 0 else MAX_RENDER_CHARS]
     if "<" in text:
         text = _COMMENT.sub(" ", text)
         if _SCRIPT_HINT.search(text):
