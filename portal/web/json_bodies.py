@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
@@ -74,3 +74,12 @@ def init_json_bodies(app: Flask) -> None:
     """Before any blueprint registers: every route's ``int`` and every JSON body are bounded."""
     app.url_map.converters["int"] = DbIdConverter
     app.json = BoundedJSONProvider(app)
+    app.before_request(_read_json_body)
+
+
+def _read_json_body() -> None:
+    """Parse every JSON body before any view (and its permission check) runs: a body too
+    deep is refused the same way on every route, whether or not the view reads it. The
+    result is cached on the request, so views do not parse it twice."""
+    if request.is_json and request.content_length != 0:
+        request.get_json(silent=True)
