@@ -180,3 +180,14 @@ def test_index_rebuild_with_a_costly_file_stays_fast(
     assert time.perf_counter() - started < 10  # 50 s before the fix
     found = app.test_client().get("/api/v1/search", query_string={"q": "bracketword"})
     assert [hit["id"] for hit in found.get_json()["hits"]] == ["brackets"]
+
+
+def test_an_imported_heading_of_hashes_is_read_in_linear_time() -> None:
+    from portal.kb.importer import _first_heading  # the importer's title fallback
+
+    started = time.perf_counter()
+    title = _first_heading("# a" + " #" * 20_000 + "b\n")  # 90 s before the fix
+    assert time.perf_counter() - started < 1
+    assert title is not None
+    assert title.startswith("a # #")
+    assert _first_heading("intro\n# Title ##\n") == "Title"
