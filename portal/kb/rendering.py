@@ -326,14 +326,9 @@ _LINE_MARKS = re.compile(
     re.MULTILINE,
 )
 _SCRIPT_HINT = re.compile(r"<[sS][cCtT]")
-_UNDERSCORES = re.compile(r"_+")
-
-
-def _underscore(match: re.Match[str]) -> str:
-    """Emphasis underscores go, ``snake_case`` inside a word stays."""
-    text, start, end = match.string, match.start(), match.end()
-    inside = start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum()
-    return match.group() if inside else " "
+# Emphasis underscores go, ``snake_case`` inside a word stays: a whole run of underscores,
+# unless a letter or digit stands on both sides of it. In C, not a Python call per run.
+_UNDERSCORES = re.compile(r"(?<!_)(?:_++(?![^\W_])|(?<![^\W_])_++)")
 
 
 def plain_text(text: str) -> str:
@@ -365,7 +360,7 @@ def plain_text(text: str) -> str:
     # str.replace is several times faster than str.translate on non-ASCII text.
     text = text.replace("*", " ").replace("`", " ").replace("~", " ").replace("|", " ")
     if "_" in text:
-        text = _UNDERSCORES.sub(_underscore, text)
+        text = _UNDERSCORES.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
     return " ".join(text.split())
