@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, ValidationError
 
-from portal.web.params import DB_ID_MAX
+from portal.web.params import DB_ID_MAX, db_id
 
 # Far more than any API body needs (they are one or two levels deep), far less than the
 # interpreter's recursion limit.
@@ -68,6 +68,12 @@ class DbIdConverter(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", DB_ID_MAX)
         super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        number = db_id(value)  # the one rule for ids from URLs and JSON bodies
+        if number is None:
+            raise ValidationError()
+        return number
 
 
 def init_json_bodies(app: Flask) -> None:

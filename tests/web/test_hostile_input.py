@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 
 from portal import create_app
+from portal.cli import main
 from portal.config import ConfigError
 from portal.web.json_bodies import MAX_JSON_DEPTH, json_depth
 from portal.web.params import DB_ID_MAX, db_id
@@ -128,3 +130,20 @@ def test_a_ticket_heading_cannot_take_the_reply_box_id(
     assert page.count('id="reply-body"') == 1  # the reply box's own
     assert page.count('id="reply-file"') == 1
     assert 'id="user-content-reply-body"' in page
+
+
+def test_sanad_serve_with_an_index_path_that_is_a_file_exits_with_one_line(
+    tmp_path: Path,
+) -> None:
+    plain = tmp_path / "index-file"
+    plain.write_text("not a directory")
+    env = {
+        "SANAD_INDEX_DIR": str(plain),
+        "SANAD_INSTANCE_DIR": str(tmp_path / "instance"),
+        "SANAD_SECRET_KEY": "test-secret-key-test-secret-key",
+        "SANAD_DATABASE_URL": f"sqlite:///{tmp_path / 'never.db'}",
+    }
+    result = CliRunner().invoke(main, ["serve", "--port", "1"], env=env)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: SANAD_INDEX_DIR ({plain}) is a file, not a directory"
+    assert not (tmp_path / "never.db").exists()
