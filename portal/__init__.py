@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.config import Settings, load_settings
+from portal.config import BY_PATH, ConfigError, Settings, load_settings
 from portal.db import make_engine, make_session_factory
 from portal.kb.repository import ArticleRepository
 from portal.search.services import SearchService
@@ -17,7 +18,10 @@ from portal.search.services import SearchService
 if TYPE_CHECKING:  # the web layer owns Flask; this package only names its application type
     from portal.web import WebApp
 
-__all__ = ["Services", "create_app"]
+__all__ = ["Services", "check_directories", "create_app"]
+
+# Directories the portal creates or reads; a plain file in their place failed on every page.
+_DIRECTORIES = ("instance_dir", "articles_dir", "index_dir", "tickets.attachments_dir")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> WebApp:
     See ``portal.config.load_settings`` for the rules.
     """
     settings = load_settings(overrides)
+    check_directories(settings)
 
     engine = make_engine(settings.database_url)
     repository = ArticleRepository(settings.articles_dir)
@@ -59,3 +64,18 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> WebApp:
     from portal.web import build_app
 
     return build_app(services)
+
+
+def check_directories(settings: Settings) -> None:
+    """Raise ConfigError (one line naming the variable) when a directory setting points at a
+    plain file, or below one: the search index at a file made every page a 500."""
+    for path in _DIRECTORIES:
+        value: Any = settings
+        for part in path.split("."):
+            value = getattr(value, part)
+        directory = Path(value)
+        existing = next((p for p in (directory, *directory.parents) if p.exists()), None)
+        if existing is not None and not existing.is_dir():
+            name = BY_PATH[path].name
+            where = "is" if existing == directory else f"lies under {existing}, which is"
+            raise ConfigError(f"{name} ({directory}) {where} a file, not a directory")

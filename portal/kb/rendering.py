@@ -27,6 +27,8 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
+from portal.kb.render_budget import MAX_BLOCK_COST, MAX_RENDER_CHARS, defuse, measure
+
 
 @dataclass(frozen=True)
 class TocEntry:
@@ -39,6 +41,14 @@ class TocEntry:
 class Rendered:
     html: str  # sanitized, safe to mark as Markup
     toc: tuple[TocEntry, ...]
+    # Why the text is shown as plain text rather than rendered (None: rendered in full).
+    limited: str | None = None
+
+
+# Heading ids of text that visitors, requesters and authors type are prefixed, so "# reply
+# body" cannot become id="reply-body" and take over an id of the page around it. Published
+# articles keep their plain anchors: readers link to them. See docs/sanitizer.md.
+USER_ID_PREFIX: Final = "user-content-"
 
 
 # --- the allow-list -----------------------------------------------------------------------
@@ -65,6 +75,17 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     if tag in _HEADINGS:
         # Heading anchors from the toc extension; anything else could clobber page ids.
         return name == "id" and bool(_ANCHOR.match(value))
+    return _other_attribute(tag, name, value)
+
+
+def _user_attribute(tag: str, name: str, value: str) -> bool:
+    """As ``_allowed_attribute``, but a heading id must carry the user-content prefix."""
+    if tag in _HEADINGS:
+        return name == "id" and value.startswith(USER_ID_PREFIX) and bool(_ANCHOR.match(value))
+    return _other_attribute(tag, name, value)
+
+
+def _other_attribute(tag: str, name: str, value: str) -> bool:
     if tag == "a":
         return name in ("href", "title")
     if tag == "img":
@@ -92,20 +113,25 @@ class _SafeLinks(Filter):  # type: ignore[misc]  # html5lib ships no type hints
 _local = threading.local()
 
 
-def _cleaner() -> bleach.Cleaner:
+def _make_cleaner(user: bool, images_as_links: bool) -> bleach.Cleaner:
     # bleach: "This cleaner is not thread-safe--the html parser has internal state."
-    cleaner: bleach.Cleaner | None = getattr(_local, "cleaner", None)
+    key = f"cleaner_{user}_{images_as_links}"
+    cleaner: bleach.Cleaner | None = getattr(_local, key, None)
     if cleaner is None:
         cleaner = bleach.Cleaner(
             tags=ALLOWED_TAGS,
-            attributes=_allowed_attribute,
+            attributes=_user_attribute if user else _allowed_attribute,
             protocols=ALLOWED_PROTOCOLS,
             strip=True,
             strip_comments=True,
-            filters=[_SafeLinks],
+            filters=[_ImagesAsLinks, _SafeLinks] if images_as_links else [_SafeLinks],
         )
-        _local.cleaner = cleaner
+        setattr(_local, key, cleaner)
     return cleaner
+
+
+def _cleaner() -> bleach.Cleaner:
+    return _make_cleaner(user=False, images_as_links=False)
 
 
 def sanitize_html(html: str) -> str:
@@ -131,37 +157,28 @@ class _ImagesAsLinks(Filter):  # type: ignore[misc]  # html5lib ships no type hi
             yield token
 
 
-def _message_cleaner() -> bleach.Cleaner:
-    cleaner: bleach.Cleaner | None = getattr(_local, "message_cleaner", None)
-    if cleaner is None:
-        cleaner = bleach.Cleaner(
-            tags=ALLOWED_TAGS,
-            attributes=_allowed_attribute,
-            protocols=ALLOWED_PROTOCOLS,
-            strip=True,
-            strip_comments=True,
-            filters=[_ImagesAsLinks, _SafeLinks],
-        )
-        _local.message_cleaner = cleaner
-    return cleaner
-
-
 # --- Markdown -----------------------------------------------------------------------------
 
 
-def _converter() -> markdown.Markdown:
-    converter: markdown.Markdown | None = getattr(_local, "markdown", None)
+def _user_slug(value: str, separator: str) -> str:
+    return USER_ID_PREFIX + slugify_unicode(value, separator)
+
+
+def _converter(user: bool) -> markdown.Markdown:
+    key = "markdown_user" if user else "markdown"
+    converter: markdown.Markdown | None = getattr(_local, key, None)
     if converter is None:
         converter = markdown.Markdown(
             extensions=[
                 TableExtension(use_align_attribute=True),  # align="", not style=""
                 FencedCodeExtension(),
-                TocExtension(permalink=False, slugify=slugify_unicode),  # keeps Arabic letters
+                # slugify_unicode keeps Arabic letters in anchors
+                TocExtension(permalink=False, slugify=_user_slug if user else slugify_unicode),
                 SaneListExtension(),
             ],
             output_format="html",
         )
-        _local.markdown = converter
+        setattr(_local, key, converter)
     return converter
 
 
@@ -200,9 +217,9 @@ class _RenderCache:
 _cache = _RenderCache(size=512)
 
 
-def _convert(text: str) -> tuple[str, tuple[TocEntry, ...]]:
+def _convert(text: str, user: bool = False) -> tuple[str, tuple[TocEntry, ...]]:
     """Markdown → unsanitized HTML and its TOC, with this thread's reusable converter."""
-    converter = _converter()
+    converter = _converter(user)
     try:
         raw = converter.reset().convert(text)
         return raw, tuple(_flatten(getattr(converter, "toc_tokens", [])))
@@ -210,14 +227,61 @@ def _convert(text: str) -> tuple[str, tuple[TocEntry, ...]]:
         converter.reset()
 
 
-def render_markdown(text: str) -> Rendered:
-    """Markdown (tables, fenced code, heading anchors) → sanitized HTML; cached by content hash."""
-    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+# C0 controls other than tab and newline become "?", as bleach shows them.
+_CONTROLS: Final = {code: "?" for code in range(32) if code not in (9, 10)}
+
+
+def _plain_html(text: str) -> str:
+    """Text as escaped paragraphs with line breaks: linear, and needs no sanitizing."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
+    paragraphs = (part.strip("\n") for part in re.split(r"\n[ \t]*+\n", text))
+    return "\n".join(
+        "<p>" + html.escape(part).replace("\n", "<br>\n") + "</p>" for part in paragraphs if part
+    )
+
+
+_UNCLOSED = "too much markup that never closes (brackets, backticks, '<')"
+
+
+def _prepared(text: str) -> tuple[str | None, str]:
+    """The reason ``text`` is shown as plain text (or None), and the text to render."""
+    limited = measure(text).reason
+    if limited is not None:
+        return limited, text
+    defused, cost = defuse(text)
+    return (_UNCLOSED if cost > MAX_BLOCK_COST else None), defused
+
+
+def render_limit(text: str) -> str | None:
+    """Why ``text`` would be shown as plain text instead of rendered, or None.
+
+    ``sanad articles check`` reports it; see ``portal.kb.render_budget`` for the limits."""
+    return _prepared(text)[0]
+
+
+def _render(text: str, user: bool, images_as_links: bool) -> Rendered:
+    limited, prepared = _prepared(text)
+    if limited is None:
+        try:
+            raw, toc = _convert(prepared, user)
+        except RecursionError:  # a nesting the budget did not foresee: never a 500
+            limited = "nested too deeply to render"
+        else:
+            return Rendered(html=_make_cleaner(user, images_as_links).clean(raw), toc=toc)
+    return Rendered(html=_plain_html(text), toc=(), limited=limited)
+
+
+def render_markdown(text: str, *, user: bool = False) -> Rendered:
+    """Markdown (tables, fenced code, heading anchors) → sanitized HTML; cached by content hash.
+
+    ``user=True`` for text shown inside a working page (a draft's preview): heading ids get
+    the ``user-content-`` prefix. A text too costly to render is shown as plain text
+    (``Rendered.limited`` says why)."""
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass") + bytes([user])).digest()
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    raw, toc = _convert(text)
-    rendered = Rendered(html=sanitize_html(raw), toc=toc)
+    rendered = _render(text, user, images_as_links=False)
     _cache.put(key, rendered)
     return rendered
 
@@ -227,14 +291,18 @@ def render_message(text: str) -> str:
 
     Requesters write ticket messages; an embedded image would make the agent's browser fetch
     a URL of the requester's choosing (tracking the agent), so nothing is loaded inline.
+    Heading ids carry the ``user-content-`` prefix.
     """
-    raw, _toc = _convert(text)
-    return str(_message_cleaner().clean(raw))
+    return _render(text, user=True, images_as_links=True).html
 
 
 # --- plain text for indexing --------------------------------------------------------------
 
-_FENCE = re.compile(r"^[ \t]*(```+|~~~+)[^\n]*$", re.MULTILINE)
+# Every pattern here runs over untrusted text (ticket bodies, imported articles), so each is
+# linear: a repeated part cannot also match what follows it (bracket classes exclude the
+# opening bracket too, so a run of "[" or "](" never rescans the rest of the line), and runs
+# that could be split two ways are possessive ("*+"). tests/kb/test_pathological.py holds
+# them to that on a megabyte of each bad shape.
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _SCRIPTISH = re.compile(
     r"<([sS][cC][rR][iI][pP][tT]|[sS][tT][yY][lL][eE])\b.*?(?:</\1\s*>|\Z)", re.DOTALL
@@ -242,30 +310,25 @@ _SCRIPTISH = re.compile(
 # Whole lines that carry no words: code fences, :::image directives, reference definitions,
 # horizontal rules and table separator rows. One pass, anchored at line starts.
 _MARKUP_LINE = re.compile(
-    r"^[ \t]*(?:```.*|~~~.*|:::.*|\[[^\]\n]+\]:[ \t]*\S.*"
-    r"|[|: \t-]*-[|: \t-]*|(?:[*_=][ \t]*){3,})$",
+    r"^[ \t]*+(?:```.*|~~~.*|:::.*|\[[^\[\]\n]++\]:[ \t]*+\S.*"
+    r"|(?=[|: \t]*+-)[|: \t-]*+|(?:[*_=][ \t]*+){3,}+)$",
     re.MULTILINE,
 )
-_INCLUDE = re.compile(r"\[!INCLUDE[^\]]*\]\([^)]*\)", re.IGNORECASE)
+_INCLUDE = re.compile(r"\[!INCLUDE[^\[\]]*+(?:\[[^\[\]]*+)?\]\([^()]*+\)", re.IGNORECASE)
 _ALERT = re.compile(r"\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
-_IMAGE = re.compile(r"!\[[^\]\n]*\](?:\([^)\n]*\)|\[[^\]\n]*\])")
-_LINK = re.compile(r"\[([^\]\n]*)\](?:\([^)\n]*\)|\[[^\]\n]*\])")
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_IMAGE = re.compile(r"!\[[^\[\]\n]*+\](?:\([^()\n]*+\)|\[[^\[\]\n]*+\])")
+_LINK = re.compile(r"\[([^\[\]\n]*+)\](?:\([^()\n]*+\)|\[[^\[\]\n]*+\])")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*+>")
 # Literal alternatives keep the regex engine's fast prefix scan (a character class does not).
 _URL = re.compile(r"https?://\S+|HTTPS?://\S+|ftp://\S+|www\.\S+|mailto:\S+")
 _LINE_MARKS = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t>]*|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?|\d{1,9}[.)][ \t]+)",
+    r"^[ \t]*+(?:#{1,6}[ \t]++|>[ \t>]*+|[-*+][ \t]++(?:\[[ xX]\][ \t]++)?|\d{1,9}[.)][ \t]++)",
     re.MULTILINE,
 )
 _SCRIPT_HINT = re.compile(r"<[sS][cCtT]")
-_UNDERSCORES = re.compile(r"_+")
-
-
-def _underscore(match: re.Match[str]) -> str:
-    """Emphasis underscores go, ``snake_case`` inside a word stays."""
-    text, start, end = match.string, match.start(), match.end()
-    inside = start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum()
-    return match.group() if inside else " "
+# Emphasis underscores go, ``snake_case`` inside a word stays: a whole run of underscores,
+# unless a letter or digit stands on both sides of it. In C, not a Python call per run.
+_UNDERSCORES = re.compile(r"(?<!_)(?:_++(?![^\W_])|(?<![^\W_])_++)")
 
 
 def plain_text(text: str) -> str:
@@ -276,6 +339,9 @@ def plain_text(text: str) -> str:
     kept (people search for error codes and commands), URLs and images are dropped, link
     text is kept.
     """
+    if len(text) > MAX_RENDER_CHARS:  # a longer body is indexed by its beginning
+        cut = text.rfind("\n", MAX_RENDER_CHARS // 2, MAX_RENDER_CHARS)
+        text = text[: cut if cut > 0 else MAX_RENDER_CHARS]
     if "<" in text:
         text = _COMMENT.sub(" ", text)
         if _SCRIPT_HINT.search(text):
@@ -294,7 +360,7 @@ def plain_text(text: str) -> str:
     # str.replace is several times faster than str.translate on non-ASCII text.
     text = text.replace("*", " ").replace("`", " ").replace("~", " ").replace("|", " ")
     if "_" in text:
-        text = _UNDERSCORES.sub(_underscore, text)
+        text = _UNDERSCORES.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
     return " ".join(text.split())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from portal.kb.importer import run_import
 from portal.kb.models import Article, ArticleProblem
-from portal.kb.rendering import TocEntry, render_markdown
+from portal.kb.rendering import TocEntry, render_limit, render_markdown
 from portal.kb.repository import ArticleRepository
 
 
@@ -43,7 +43,15 @@ def check_articles(repository: ArticleRepository) -> tuple[ArticleProblem, ...]:
     Data files (``_categories.yml``, ``_synonyms.yml``, ``_golden.yml``) are checked too:
     a broken one would otherwise only show up as a quietly missing feature.
     """
-    return (*repository.data_problems(), *repository.load_all().problems)
+    loaded = repository.load_all()
+    # A file too costly to render still loads (readers see it as plain text); its author
+    # should hear why, by name.
+    costly = tuple(
+        ArticleProblem(article.path, None, f"too expensive to render, shown as plain text: {why}")
+        for article in loaded.articles
+        if (why := render_limit(article.body)) is not None
+    )
+    return (*repository.data_problems(), *loaded.problems, *costly)
 
 
 def import_articles(

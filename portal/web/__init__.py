@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, TypeAlias
 
 from flask import Flask, current_app, request
-from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -22,6 +21,7 @@ from portal.web.attention import feedback_bp
 from portal.web.auth import init_auth
 from portal.web.context import direction, ui_lang
 from portal.web.errors import init_errors
+from portal.web.json_bodies import init_json_bodies
 from portal.web.labels import LANGUAGE_NAMES, kind_name, language_name
 from portal.web.limits import init_limits
 from portal.web.outbox import init_outbox
@@ -62,8 +62,7 @@ def init_app(app: Flask, services: Services) -> None:
         MAX_CONTENT_LENGTH=settings.tickets.attachment_max_bytes + FORM_ALLOWANCE,
         TESTING=settings.testing,
     )
-    if isinstance(app.json, DefaultJSONProvider):
-        app.json.ensure_ascii = False  # Arabic stays readable in API responses
+    init_json_bodies(app)  # bounded JSON bodies (Arabic kept readable) and bounded int ids
     if settings.web.trusted_proxies:
         # Client address (rate limits, lock-outs), scheme and host from the proxies we trust.
         hops = settings.web.trusted_proxies

@@ -35,6 +35,7 @@ from portal.tickets.errors import (
 )
 from portal.web.context import services
 from portal.web.forms import BadParameter
+from portal.web.json_bodies import MAX_JSON_DEPTH, JSONTooDeep
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,10 @@ def _http_error(error: HTTPException) -> tuple[Response | str, int]:
 
 def _bad_parameter(error: BadParameter) -> tuple[Response | str, int]:
     return error_response(400, str(error) if _wants_json() else None)
+
+
+def _too_deep(_error: JSONTooDeep) -> tuple[Response | str, int]:
+    return error_response(400, f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
 
 
 def _not_found(error: KbError) -> tuple[Response | str, int]:
@@ -300,6 +305,7 @@ def _ticket_forbidden(_error: TicketForbidden) -> tuple[Response | str, int]:
 def init_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(BadParameter, _bad_parameter)
+    app.register_error_handler(JSONTooDeep, _too_deep)
     app.register_error_handler(WorkflowError, _workflow_error)
     app.register_error_handler(KbError, _not_found)
     for missing in (TicketNotFound, AttachmentNotFound, CannedResponseNotFound):

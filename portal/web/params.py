@@ -29,3 +29,22 @@ def flag(raw: str | None) -> bool | None:
     if value in FALSE_WORDS:
         return False
     return None
+
+
+# --- ids from URLs and JSON -----------------------------------------------------------------
+
+DB_ID_MAX = 2**63 - 1  # the widest integer column (BIGINT); SQLite's INTEGER is the same
+
+
+def db_id(value: object) -> int | None:
+    """A row id from a URL or a JSON body, or None when no row can have it.
+
+    An id beyond 64 bits made the database driver raise (a 500) instead of finding nothing
+    (a 404). Booleans are not ids, though ``True`` is an ``int`` to Python."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return whole_number(value, 1, DB_ID_MAX)
+    if isinstance(value, int) and 1 <= value <= DB_ID_MAX:
+        return value
+    return None

@@ -81,7 +81,7 @@ def new_form(editor: Editor, **kwargs: Any) -> DraftForm:
 
 def preview_of(form: DraftForm) -> str:
     """The body as readers will see it, so the page shows a preview even without JS."""
-    return render_markdown(form.markdown.data or "").html
+    return render_markdown(form.markdown.data or "", user=True).html
 
 
 def attach_errors(form: DraftForm, error: InvalidDraft) -> None:
@@ -437,7 +437,7 @@ def preview() -> Any:
     form = PreviewForm()
     if not form.validate():
         return jsonify({"error": _("The text is too long to preview.")}), 400
-    return jsonify({"html": render_markdown(form.markdown.data or "").html})
+    return jsonify({"html": render_markdown(form.markdown.data or "", user=True).html})
 
 
 # --- history, diff, restore -----------------------------------------------------------------
