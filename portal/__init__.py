@@ -45,7 +45,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> WebApp:
     """
     settings = load_settings(overrides)
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, timeout=settings.database_timeout)
     repository = ArticleRepository(settings.articles_dir)
     services = Services(
         settings=settings,

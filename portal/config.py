@@ -311,6 +311,10 @@ class Settings:
     index_dir: Path
     secret_key: str = field(repr=False)
     tickets: TicketSettings
+    # Seconds a database call may take (connecting, a statement, SQLite's lock wait, waiting for
+    # a pooled connection) before the page answers 503: a stalled database must not hang
+    # workers. portal.db.DEFAULT_TIMEOUT is the same figure.
+    database_timeout: float = 3.0
     default_locale: str = "ar"
     templates_dir: Path = PROJECT_ROOT / "templates"
     static_dir: Path = PROJECT_ROOT / "static"
@@ -366,6 +370,7 @@ DATABASE_URL = url("an SQLAlchemy URL, such as sqlite:///instance/sanad.db")
 VARIABLES: tuple[Variable, ...] = (
     _var("INSTANCE_DIR", PATH, "instance_dir"),
     _var("DATABASE_URL", DATABASE_URL, "database_url"),
+    _var("DATABASE_TIMEOUT", seconds(), "database_timeout"),
     _var("ARTICLES_DIR", PATH, "articles_dir"),
     _var("INDEX_DIR", PATH, "index_dir"),
     _var("SECRET_KEY", SECRET, "secret_key"),

@@ -1,19 +1,38 @@
 """Database plumbing: the declarative base, shared column types, engine and session factory.
 
 SQLite (the embedded default) runs in WAL mode with a busy timeout so that several gunicorn
-workers can write without "database is locked" errors; PostgreSQL needs nothing special.
+workers can write without "database is locked" errors.
+
+Every engine is bounded in time (``timeout``, SANAD_DATABASE_TIMEOUT): PostgreSQL gets a
+connect timeout and a server-side statement timeout, SQLite a busy timeout of that length,
+and the pool waits no longer for a free connection. A database that accepts connections but
+never answers then costs one timeout, not a worker: each engine carries a ``Breaker`` that,
+after a failure that says "the database is unreachable", makes further use fail at once
+(``DatabaseUnavailable``) for ``RETRY_SECONDS``, then lets one attempt through. The first
+attempt that succeeds closes it again, so the application recovers without a restart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, String, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import DateTime, Dialect, Engine, MetaData, String, create_engine, event, text
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import (
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, mapped_column, sessionmaker
 from sqlalchemy.orm import Session as Session  # re-exported: views type their session with it
 from sqlalchemy.types import TypeDecorator
@@ -33,8 +52,32 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+log = logging.getLogger(__name__)
+
 # What the web edge catches when the database fails, without importing SQLAlchemy itself.
 DatabaseError = SQLAlchemyError
+
+
+class DatabaseUnavailable(SQLAlchemyError):
+    """The database cannot be used right now: it failed a moment ago and is left alone for a
+    few seconds, or it cannot be opened at all (a path that cannot be created)."""
+
+
+# Failures that mean "the database is not answering", not "this statement is wrong": the web
+# layer answers them with 503 and a Retry-After, never 500. OperationalError covers a refused
+# or timed-out connection, a cancelled (too slow) statement and SQLite's "database is locked";
+# PoolTimeout is every pooled connection being busy for longer than the timeout.
+OUTAGES: tuple[type[SQLAlchemyError], ...] = (
+    DatabaseUnavailable,
+    OperationalError,
+    InterfaceError,
+    PoolTimeout,
+)
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` says the database is unreachable or too slow (answer 503, not 500)."""
+    return isinstance(error, OUTAGES)
 
 
 def utcnow() -> dt.datetime:
@@ -72,16 +115,131 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+# SANAD_DATABASE_TIMEOUT's default (portal.config keeps the same figure): a page that needs
+# the database answers within a few seconds even when it stalls.
+DEFAULT_TIMEOUT = 3.0
+# How long a failed database is left alone before one request tries it again.
+RETRY_SECONDS = 2.0
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+class Breaker:
+    """Fail fast while the database is known to be down; let one attempt through now and then.
+
+    ``check()`` is called before every connection attempt and every transaction. After
+    ``trip()`` it raises ``DatabaseUnavailable`` for ``retry`` seconds; the first caller after
+    that goes through (the others keep failing fast while it tries, for up to ``probe``
+    seconds), and its success (``reset()``) closes the breaker for everyone.
+    """
+
+    def __init__(
+        self,
+        *,
+        retry: float = RETRY_SECONDS,
+        probe: float = DEFAULT_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.retry = retry
+        self.probe = probe
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._closed_until: float | None = None  # None: closed (healthy)
+        self.reason = ""
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the database failed recently and is being left alone."""
+        with self._lock:
+            return self._closed_until is not None and self._clock() < self._closed_until
+
+    def check(self) -> None:
+        with self._lock:
+            if self._closed_until is None:
+                return
+            now = self._clock()
+            if now < self._closed_until:
+                raise DatabaseUnavailable(f"the database failed a moment ago: {self.reason}")
+            self._closed_until = now + self.probe  # this caller probes; the rest wait for it
+
+    def trip(self, reason: str) -> None:
+        with self._lock:
+            if self._closed_until is None:
+                log.error("database unavailable: %s", reason)
+            self._closed_until = self._clock() + self.retry
+            self.reason = reason
+
+    def reset(self) -> None:
+        with self._lock:
+            if self._closed_until is not None:
+                log.warning("database available again")
+            self._closed_until = None
+            self.reason = ""
+
+
+_BREAKERS: weakref.WeakKeyDictionary[Engine, Breaker] = weakref.WeakKeyDictionary()
+_BREAKERS_LOCK = threading.Lock()
+
+
+def breaker_of(engine: Engine) -> Breaker:
+    """The breaker ``make_engine`` gave ``engine`` (a fresh, unwired one for any other)."""
+    with _BREAKERS_LOCK:
+        return _BREAKERS.setdefault(engine, Breaker())
+
+
+def _first_line(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return lines[0] if lines else type(original).__name__
+
+
+def _unreachable(context: ExceptionContext) -> bool:
+    """A failure that says the database is not there (not a slow or a wrong statement)."""
+    if context.is_pre_ping:
+        return False  # a stale pooled connection: the pool reconnects, which may well work
+    if context.is_disconnect:
+        return True
+    message = str(context.original_exception).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def _guard(engine: Engine, breaker: Breaker) -> None:
+    """Wire ``breaker`` into ``engine``: checked before connecting and before each
+    transaction, tripped by failed connections, disconnects and SQLite's lock timeouts."""
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: Any) -> Any:
+        breaker.check()
+        try:
+            connection = dialect.connect(*cargs, **cparams)
+        except Exception as error:
+            breaker.trip(_first_line(error))
+            raise
+        breaker.reset()
+        return connection
+
+    @event.listens_for(engine, "begin")
+    def _begin(_conn: Any) -> None:
+        breaker.check()
+
+    @event.listens_for(engine, "handle_error")
+    def _failed(context: ExceptionContext) -> None:
+        if _unreachable(context):
+            breaker.trip(_first_line(context.original_exception))
+
+    @event.listens_for(engine, "commit")
+    def _committed(_conn: Any) -> None:
+        breaker.reset()
+
+
+def _sqlite_setup(busy_ms: int) -> Callable[[Any, Any], None]:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return configure
 
 
 def _begin_immediate(conn: Any) -> None:
@@ -90,20 +248,71 @@ def _begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for ``url``; SQLite gets WAL, a busy timeout and immediate transactions."""
+def _postgres_args(url: str, timeout: float, limit_statements: bool) -> dict[str, Any]:
+    """psycopg's connect timeout (whole seconds, at least 2 as libpq has it) and the
+    server-side statement timeout, unless the URL sets its own."""
+    query = make_url(url).query
+    args: dict[str, Any] = {}
+    if "connect_timeout" not in query:
+        args["connect_timeout"] = max(2, round(timeout))
+    if limit_statements:
+        given = query.get("options", "")
+        options = given if isinstance(given, str) else " ".join(given)
+        if "statement_timeout" not in options:
+            limit = f"-c statement_timeout={round(timeout * 1000)}"
+            args["options"] = f"{options} {limit}".strip()
+    return args
+
+
+def make_engine(
+    url: str, *, timeout: float = DEFAULT_TIMEOUT, limit_statements: bool = True
+) -> Engine:
+    """Create the engine for ``url``, bounded by ``timeout`` seconds (see the module's text).
+
+    SQLite gets WAL, a busy timeout and immediate transactions. ``limit_statements=False``
+    keeps PostgreSQL's statements unbounded (migrations may rewrite big tables) while still
+    bounding the connection.
+    """
+    breaker = Breaker(probe=timeout)
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = url.split("///", 1)[-1].split("?", 1)[0]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                reason = error.strerror or type(error).__name__
+                raise DatabaseUnavailable(
+                    f"cannot create the folder {Path(path).parent}: {reason}"
+                ) from None
         engine = create_engine(
             url,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
+            connect_args={"timeout": timeout, "isolation_level": None},
+            pool_timeout=timeout,
         )
-        event.listen(engine, "connect", _configure_sqlite)
+        _guard(engine, breaker)  # first: a known outage fails before waiting for the lock
+        event.listen(engine, "connect", _sqlite_setup(round(timeout * 1000)))
         event.listen(engine, "begin", _begin_immediate)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        connect_args = (
+            _postgres_args(url, timeout, limit_statements) if url.startswith("postgresql") else {}
+        )
+        try:
+            engine = create_engine(
+                url, pool_pre_ping=True, pool_timeout=timeout, connect_args=connect_args
+            )
+        except (NoSuchModuleError, ImportError) as error:
+            raise DatabaseUnavailable(f"no database driver for this URL: {error}") from None
+        _guard(engine, breaker)
+    with _BREAKERS_LOCK:
+        _BREAKERS[engine] = breaker
+    return engine
+
+
+def check_database(engine: Engine) -> None:
+    """Run a trivial query; raises one of ``OUTAGES`` when the database cannot answer."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+        connection.commit()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -121,12 +330,15 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def upgrade_database(url: str) -> None:
-    """Bring the schema at ``url`` to the newest Alembic revision (safe to run repeatedly)."""
+def upgrade_database(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Bring the schema at ``url`` to the newest Alembic revision (safe to run repeatedly).
+
+    Connecting is bounded by ``timeout``; the migrations' statements are not."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["timeout"] = timeout
     command.upgrade(config, "head")
