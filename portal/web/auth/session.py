@@ -33,6 +33,7 @@ from portal.accounts.models import UserInfo
 from portal.db import utcnow
 from portal.web.context import services
 from portal.web.outage import optional
+from portal.web.security import cookie_secure
 
 API_PREFIX = "/api/"
 FORM_EXPIRED = _l("The form expired. Please try again.")
@@ -175,7 +176,12 @@ def _csrf_unless_bearer() -> None:
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """The usual signed-cookie session, except that bearer requests never get a cookie."""
+    """The usual signed-cookie session, except that bearer requests never get a cookie and
+    the cookie is ``Secure`` whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        # Secure over HTTPS (direct or via the trusted proxy) even when the setting is off.
+        return cookie_secure()
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if is_bearer_request():
