@@ -161,9 +161,9 @@ class Breaker:
             self._closed_until = now + self.probe  # this caller probes; the rest wait for it
 
     def trip(self, reason: str) -> None:
+        # Not logged here: whoever meets the failure says so (the web layer once per request,
+        # the CLI in its one-line error).
         with self._lock:
-            if self._closed_until is None:
-                log.error("database unavailable: %s", reason)
             self._closed_until = self._clock() + self.retry
             self.reason = reason
 
