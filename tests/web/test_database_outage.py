@@ -104,7 +104,8 @@ def test_the_api_answers_json_503(stalled_site: Flask) -> None:
     response, seconds = timed(client, "POST", "/api/v1/tickets", json=body, headers=headers)
     assert response.status_code == 503
     assert seconds < BOUND
-    assert response.json is not None and response.json["error"]["status"] == 503
+    assert response.json is not None
+    assert response.json["error"]["status"] == 503
     assert response.headers["Retry-After"]
 
 
