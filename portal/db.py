@@ -8,8 +8,9 @@ connect timeout and a server-side statement timeout, SQLite a busy timeout of th
 and the pool waits no longer for a free connection. A database that accepts connections but
 never answers then costs one timeout, not a worker: each engine carries a ``Breaker`` that,
 after a failure that says "the database is unreachable", makes further use fail at once
-(``DatabaseUnavailable``) for ``RETRY_SECONDS``, then lets one attempt through. The first
-attempt that succeeds closes it again, so the application recovers without a restart.
+(``DatabaseUnavailable``) while a probe in the background checks every ``RETRY_SECONDS``
+whether it is back; the first success closes it again, so the application recovers without
+a restart.
 """
 
 from __future__ import annotations
@@ -118,61 +119,93 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 # SANAD_DATABASE_TIMEOUT's default (portal.config keeps the same figure): a page that needs
 # the database answers within a few seconds even when it stalls.
 DEFAULT_TIMEOUT = 3.0
-# How long a failed database is left alone before one request tries it again.
+# How often a failed database is probed again, and how long the request that starts a probe
+# waits for its answer (a database that is back answers well within it).
 RETRY_SECONDS = 2.0
+PROBE_PATIENCE = 0.25
+_PROBE_THREAD = threading.local()  # set in the probe's own thread: the breaker lets it pass
 
 
 class Breaker:
-    """Fail fast while the database is known to be down; let one attempt through now and then.
+    """Fail fast while the database is known to be down; find out in the background when
+    it is back.
 
     ``check()`` is called before every connection attempt and every transaction. After
-    ``trip()`` it raises ``DatabaseUnavailable`` for ``retry`` seconds; the first caller after
-    that goes through (the others keep failing fast while it tries, for up to ``probe``
-    seconds), and its success (``reset()``) closes the breaker for everyone.
+    ``trip()`` it raises ``DatabaseUnavailable`` at once. Every ``retry`` seconds, the next
+    caller starts one probe (``probe``, run in a thread so no request waits out a timeout for
+    it) and waits at most ``patience`` seconds for its answer: a database that is back
+    answers within that, so this very request goes through; a stalled one leaves the caller
+    with a fast 503. A successful probe or connection closes the breaker for everyone.
     """
 
     def __init__(
         self,
         *,
         retry: float = RETRY_SECONDS,
-        probe: float = DEFAULT_TIMEOUT,
+        patience: float = PROBE_PATIENCE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.retry = retry
-        self.probe = probe
+        self.patience = patience
+        self.probe: Callable[[], None] | None = None
         self._clock = clock
         self._lock = threading.Lock()
-        self._closed_until: float | None = None  # None: closed (healthy)
+        self._open = False
+        self._next_probe = 0.0
+        self._probing: threading.Event | None = None
         self.reason = ""
 
     @property
     def is_open(self) -> bool:
         """Whether the database failed recently and is being left alone."""
         with self._lock:
-            return self._closed_until is not None and self._clock() < self._closed_until
+            return self._open
 
     def check(self) -> None:
+        if getattr(_PROBE_THREAD, "active", False):
+            return  # the probe itself goes through
         with self._lock:
-            if self._closed_until is None:
+            if not self._open:
                 return
-            now = self._clock()
-            if now < self._closed_until:
+            done = None
+            due = self._clock() >= self._next_probe
+            if self._probing is None and due and self.probe is not None:
+                done = self._probing = threading.Event()
+                threading.Thread(target=self._run_probe, args=(done,), daemon=True).start()
+        if done is not None:  # only the caller that started the probe waits, briefly
+            done.wait(self.patience)
+        with self._lock:
+            if self._open:
                 raise DatabaseUnavailable(f"the database failed a moment ago: {self.reason}")
-            self._closed_until = now + self.probe  # this caller probes; the rest wait for it
 
     def trip(self, reason: str) -> None:
         # Not logged here: whoever meets the failure says so (the web layer once per request,
         # the CLI in its one-line error).
         with self._lock:
-            self._closed_until = self._clock() + self.retry
+            self._open = True
+            self._next_probe = self._clock() + self.retry
             self.reason = reason
 
     def reset(self) -> None:
         with self._lock:
-            if self._closed_until is not None:
+            if self._open:
                 log.warning("database available again")
-            self._closed_until = None
+            self._open = False
             self.reason = ""
+
+    def _run_probe(self, done: threading.Event) -> None:
+        _PROBE_THREAD.active = True
+        try:
+            assert self.probe is not None
+            self.probe()
+        except Exception as error:  # any failure: still down, try again after ``retry``
+            self.trip(_first_line(error))
+        else:
+            self.reset()
+        finally:
+            with self._lock:
+                self._probing = None
+            done.set()
 
 
 _BREAKERS: weakref.WeakKeyDictionary[Engine, Breaker] = weakref.WeakKeyDictionary()
@@ -273,7 +306,7 @@ def make_engine(
     keeps PostgreSQL's statements unbounded (migrations may rewrite big tables) while still
     bounding the connection.
     """
-    breaker = Breaker(probe=timeout)
+    breaker = Breaker()
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1].split("?", 1)[0]
         if path and path != ":memory:":
@@ -305,6 +338,14 @@ def make_engine(
         _guard(engine, breaker)
     with _BREAKERS_LOCK:
         _BREAKERS[engine] = breaker
+    held = weakref.ref(engine)  # the probe must not keep a discarded engine alive
+
+    def probe() -> None:
+        alive = held()
+        if alive is not None:
+            check_database(alive)
+
+    breaker.probe = probe
     return engine
 
 
