@@ -282,12 +282,16 @@ def _begin_immediate(conn: Any) -> None:
 
 
 def _postgres_args(url: str, timeout: float, limit_statements: bool) -> dict[str, Any]:
-    """psycopg's connect timeout (whole seconds, at least 2 as libpq has it) and the
+    """libpq's connect timeout (whole seconds, at least 2), TCP user timeout and the
     server-side statement timeout, unless the URL sets its own."""
     query = make_url(url).query
     args: dict[str, Any] = {}
     if "connect_timeout" not in query:
         args["connect_timeout"] = max(2, round(timeout))
+    if "tcp_user_timeout" not in query:
+        # A server host that stops acknowledging (frozen, cut off) drops a pooled connection
+        # after this long, instead of leaving the request hanging on it.
+        args["tcp_user_timeout"] = max(2000, round(timeout * 1000))
     if limit_statements:
         given = query.get("options", "")
         options = given if isinstance(given, str) else " ".join(given)
@@ -308,8 +312,9 @@ def make_engine(
     """
     breaker = Breaker()
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1].split("?", 1)[0]
-        if path and path != ":memory:":
+        path = url.split("///", 1)[-1].split("?", 1)[0] if "///" in url else ""
+        in_memory = not path or path == ":memory:"
+        if not in_memory:
             try:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
@@ -317,10 +322,10 @@ def make_engine(
                 raise DatabaseUnavailable(
                     f"cannot create the folder {Path(path).parent}: {reason}"
                 ) from None
+        # An in-memory database has one connection per thread (no pool to wait for).
+        pooled = {} if in_memory else {"pool_timeout": timeout}
         engine = create_engine(
-            url,
-            connect_args={"timeout": timeout, "isolation_level": None},
-            pool_timeout=timeout,
+            url, connect_args={"timeout": timeout, "isolation_level": None}, **pooled
         )
         _guard(engine, breaker)  # first: a known outage fails before waiting for the lock
         event.listen(engine, "connect", _sqlite_setup(round(timeout * 1000)))
