@@ -170,15 +170,6 @@ def login_attempt(client: FlaskClient) -> TestResponse:
     return client.post("/auth/login", data=form)
 
 
-@pytest.fixture
-def outage_site(app_overrides: dict[str, Any], kb_articles: Path) -> Iterator[Flask]:
-    app = create_app({**app_overrides, "database_timeout": 1.0})
-    app.config["WTF_CSRF_ENABLED"] = False
-    app.extensions["sanad"].search.sync()
-    yield app
-    close(app)
-
-
 def test_the_site_recovers_once_the_database_answers_again(
     app_overrides: dict[str, Any], kb_articles: Path, database_url: str
 ) -> None:
