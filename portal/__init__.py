@@ -45,7 +45,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> WebApp:
     """
     settings = load_settings(overrides)
 
-    engine = make_engine(settings.database_url, timeout=settings.database_timeout)
+    engine = make_engine(
+        settings.database_url,
+        timeout=settings.database_timeout,
+        statement_timeout=settings.database_statement_timeout,
+    )
     repository = ArticleRepository(settings.articles_dir)
     services = Services(
         settings=settings,

@@ -3,11 +3,14 @@
 SQLite (the embedded default) runs in WAL mode with a busy timeout so that several gunicorn
 workers can write without "database is locked" errors.
 
-Every engine is bounded in time (``timeout``, SANAD_DATABASE_TIMEOUT): PostgreSQL gets a
-connect timeout and a server-side statement timeout, SQLite a busy timeout of that length,
-and the pool waits no longer for a free connection. A database that accepts connections but
-never answers then costs one timeout, not a worker: each engine carries a ``Breaker`` that,
-after a failure that says "the database is unreachable", makes further use fail at once
+Every engine is bounded in time. ``timeout`` (SANAD_DATABASE_TIMEOUT) bounds reaching the
+database: PostgreSQL's connect timeout and TCP user timeout, and the pool's wait for a free
+connection. ``statement_timeout`` (SANAD_DATABASE_STATEMENT_TIMEOUT) bounds the work once
+there: PostgreSQL's server-side statement timeout (lock waits included) and SQLite's busy
+timeout. Waiting for a lock is contention, not an outage, so it gets the longer figure. A
+database that accepts connections but never answers then costs one timeout, not a worker:
+each engine carries a ``Breaker`` that, after a failure that says "the database is
+unreachable" (refused, timed out, dropped), makes further use fail at once
 (``DatabaseUnavailable``) while a probe in the background checks every ``RETRY_SECONDS``
 whether it is back; the first success closes it again, so the application recovers without
 a restart.
@@ -116,9 +119,14 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
-# SANAD_DATABASE_TIMEOUT's default (portal.config keeps the same figure): a page that needs
-# the database answers within a few seconds even when it stalls.
+# The defaults of SANAD_DATABASE_TIMEOUT and SANAD_DATABASE_STATEMENT_TIMEOUT (portal.config
+# keeps the same figures): a page that needs a stalled database answers within a few seconds;
+# a statement may run, or wait for another transaction's lock, a little longer.
 DEFAULT_TIMEOUT = 3.0
+DEFAULT_STATEMENT_TIMEOUT = 10.0
+# Execution option of read-only work (``reading``): on SQLite it begins without taking the
+# write lock, so a page's optional reads never queue behind writers (WAL lets them read).
+READ_ONLY = "sanad_read_only"
 # How often a failed database is probed again, and how long the request that starts a probe
 # waits for its answer (a database that is back answers well within it).
 RETRY_SECONDS = 2.0
@@ -228,10 +236,9 @@ def _unreachable(context: ExceptionContext) -> bool:
     """A failure that says the database is not there (not a slow or a wrong statement)."""
     if context.is_pre_ping:
         return False  # a stale pooled connection: the pool reconnects, which may well work
-    if context.is_disconnect:
-        return True
-    message = str(context.original_exception).lower()
-    return "database is locked" in message or "database is busy" in message
+    # Not SQLite's "database is locked", nor a cancelled statement: waiting for a lock is
+    # contention between healthy requests, and each one already waited its own timeout.
+    return bool(context.is_disconnect)
 
 
 def _guard(engine: Engine, breaker: Breaker) -> None:
@@ -278,10 +285,12 @@ def _sqlite_setup(busy_ms: int) -> Callable[[Any, Any], None]:
 def _begin_immediate(conn: Any) -> None:
     # Take the write lock at BEGIN, so a transaction never fails half-way when it upgrades
     # from reading to writing while another worker writes (SQLITE_BUSY on upgrade is not retried).
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Read-only work (``reading``) begins without it: WAL readers never wait for writers.
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def _postgres_args(url: str, timeout: float, limit_statements: bool) -> dict[str, Any]:
+def _postgres_args(url: str, timeout: float, statements: float | None) -> dict[str, Any]:
     """libpq's connect timeout (whole seconds, at least 2), TCP user timeout and the
     server-side statement timeout, unless the URL sets its own."""
     query = make_url(url).query
@@ -292,23 +301,27 @@ def _postgres_args(url: str, timeout: float, limit_statements: bool) -> dict[str
         # A server host that stops acknowledging (frozen, cut off) drops a pooled connection
         # after this long, instead of leaving the request hanging on it.
         args["tcp_user_timeout"] = max(2000, round(timeout * 1000))
-    if limit_statements:
+    if statements is not None:
         given = query.get("options", "")
         options = given if isinstance(given, str) else " ".join(given)
         if "statement_timeout" not in options:
-            limit = f"-c statement_timeout={round(timeout * 1000)}"
+            limit = f"-c statement_timeout={round(statements * 1000)}"
             args["options"] = f"{options} {limit}".strip()
     return args
 
 
 def make_engine(
-    url: str, *, timeout: float = DEFAULT_TIMEOUT, limit_statements: bool = True
+    url: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+    limit_statements: bool = True,
 ) -> Engine:
-    """Create the engine for ``url``, bounded by ``timeout`` seconds (see the module's text).
+    """Create the engine for ``url``, bounded as the module's text says.
 
-    SQLite gets WAL, a busy timeout and immediate transactions. ``limit_statements=False``
-    keeps PostgreSQL's statements unbounded (migrations may rewrite big tables) while still
-    bounding the connection.
+    SQLite gets WAL, a busy timeout of ``statement_timeout`` and immediate transactions.
+    ``limit_statements=False`` keeps PostgreSQL's statements unbounded (migrations may
+    rewrite big tables) while still bounding the connection.
     """
     breaker = Breaker()
     if url.startswith("sqlite"):
@@ -324,15 +337,16 @@ def make_engine(
                 ) from None
         # An in-memory database has one connection per thread (no pool to wait for).
         pooled = {} if in_memory else {"pool_timeout": timeout}
-        engine = create_engine(
-            url, connect_args={"timeout": timeout, "isolation_level": None}, **pooled
-        )
+        busy = {"timeout": statement_timeout, "isolation_level": None}
+        engine = create_engine(url, connect_args=busy, **pooled)
         _guard(engine, breaker)  # first: a known outage fails before waiting for the lock
-        event.listen(engine, "connect", _sqlite_setup(round(timeout * 1000)))
+        event.listen(engine, "connect", _sqlite_setup(round(statement_timeout * 1000)))
         event.listen(engine, "begin", _begin_immediate)
     else:
         connect_args = (
-            _postgres_args(url, timeout, limit_statements) if url.startswith("postgresql") else {}
+            _postgres_args(url, timeout, statement_timeout if limit_statements else None)
+            if url.startswith("postgresql")
+            else {}
         )
         try:
             engine = create_engine(
@@ -370,6 +384,15 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for reads only; on SQLite it never waits for another transaction's lock.
+    Nothing is opened until the first query, so callers' own error handling covers it."""
+    engine = factory.kw["bind"]
+    with factory(bind=engine.execution_options(**{READ_ONLY: True})) as session:
         yield session
 
 

@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import OperationalError
 
-from portal.db import Breaker, DatabaseUnavailable, breaker_of, is_outage, make_engine
+from portal.db import (
+    Breaker,
+    DatabaseUnavailable,
+    breaker_of,
+    is_outage,
+    make_engine,
+    make_session_factory,
+    reading,
+)
 from tests.support.stalled import StalledListener
 
 
@@ -69,7 +77,7 @@ def test_a_stalled_server_costs_one_timeout_then_nothing() -> None:
 
 def test_sqlite_waits_for_a_lock_only_as_long_as_the_timeout(tmp_path: object) -> None:
     url = f"sqlite:///{tmp_path}/locked.db"
-    holder, engine = make_engine(url), make_engine(url, timeout=0.5)
+    holder, engine = make_engine(url), make_engine(url, statement_timeout=0.5)
     try:
         with holder.connect() as held:
             held.execute(text("CREATE TABLE t (x INTEGER)"))
@@ -79,7 +87,10 @@ def test_sqlite_waits_for_a_lock_only_as_long_as_the_timeout(tmp_path: object) -
             with pytest.raises(OperationalError, match="locked"), engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             assert time.perf_counter() - started < 2
+            with reading(make_session_factory(engine)) as session:  # readers never wait
+                assert session.scalar(text("SELECT count(*) FROM t")) == 0
             held.rollback()
+        assert not breaker_of(engine).is_open  # contention is no outage
     finally:
         holder.dispose()
         engine.dispose()
@@ -88,7 +99,7 @@ def test_sqlite_waits_for_a_lock_only_as_long_as_the_timeout(tmp_path: object) -
 def test_a_slow_postgresql_statement_is_cancelled(database_url: str) -> None:
     if make_url(database_url).get_backend_name() != "postgresql":
         pytest.skip("statement_timeout is PostgreSQL's")
-    engine = make_engine(database_url, timeout=1)
+    engine = make_engine(database_url, statement_timeout=1)
     try:
         with engine.connect() as conn:
             # the schema of the test database is still the search path (options merged)

@@ -30,7 +30,7 @@ from flask_wtf.csrf import CSRFError
 from portal.accounts import services as accounts
 from portal.accounts.errors import InvalidToken
 from portal.accounts.models import UserInfo
-from portal.db import utcnow
+from portal.db import reading, utcnow
 from portal.web.context import services
 from portal.web.outage import optional
 from portal.web.security import cookie_secure
@@ -150,7 +150,7 @@ def _load_from_session(auth_token: str) -> CurrentUser | None:
 
 
 def _user_by_token(auth_token: str) -> UserInfo | None:
-    with services().sessions() as db:
+    with reading(services().sessions) as db:
         return accounts.get_user_by_auth_token(db, auth_token)
 
 

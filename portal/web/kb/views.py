@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 
 from portal.config import LOCALES
+from portal.db import reading
 from portal.kb.services import open_article
 from portal.search.models import ArticleEntry
 from portal.tickets.impact import resolved_count
@@ -109,5 +110,5 @@ def article(lang: str, article_id: str) -> str:
 
 
 def _resolved(article_id: str) -> int:
-    with services().sessions() as session:
+    with reading(services().sessions) as session:
         return resolved_count(session, article_id)
