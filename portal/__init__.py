@@ -50,7 +50,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> WebApp:
     settings = load_settings(overrides)
     check_directories(settings)
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        timeout=settings.database_timeout,
+        statement_timeout=settings.database_statement_timeout,
+    )
     repository = ArticleRepository(settings.articles_dir)
     services = Services(
         settings=settings,

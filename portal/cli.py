@@ -17,8 +17,15 @@ from portal.accounts import services as account_services
 from portal.accounts.errors import PasswordRejected, UserNotFound
 from portal.accounts.errors import ValidationError as AccountValidationError
 from portal.accounts.models import LANGS, ROLES
-from portal.config import MAX_API_TOKEN_DAYS, ConfigError, Settings, describe, load_settings
-from portal.db import transaction, upgrade_database, utcnow
+from portal.config import (
+    MAX_API_TOKEN_DAYS,
+    ConfigError,
+    Settings,
+    describe,
+    load_settings,
+    mask_url,
+)
+from portal.db import DatabaseError, transaction, upgrade_database, utcnow
 
 
 def _services() -> Services:
@@ -33,7 +40,34 @@ def _make_app() -> Flask:
         raise click.ClickException(str(error)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_make_app, add_version_option=False)
+def _database_named() -> str:
+    """The configured database URL, password masked, for an error message (or "")."""
+    try:
+        return f" at {mask_url(load_settings().database_url)}"
+    except Exception:  # the settings themselves are broken: the error says enough
+        return ""
+
+
+def database_failure(error: DatabaseError) -> str:
+    """One line for a database that cannot be opened or reached: what, where, and why."""
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    reason = lines[0] if lines else type(original).__name__
+    return f"cannot use the database{_database_named()}: {reason} (see SANAD_DATABASE_URL)"
+
+
+class _SanadGroup(FlaskGroup):
+    """Flask's CLI group, except that a database that cannot be used ends any command with
+    one line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DatabaseError as error:
+            raise click.ClickException(database_failure(error)) from None
+
+
+@click.group(cls=_SanadGroup, create_app=_make_app, add_version_option=False)
 def main() -> None:
     """Sanad help desk portal."""
 
@@ -71,7 +105,8 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration."""
-    upgrade_database(_services().settings.database_url)
+    settings = _services().settings
+    upgrade_database(settings.database_url, timeout=settings.database_timeout)
     click.echo("database is up to date")
 
 
@@ -339,7 +374,8 @@ def attention_scan(no_mail: bool) -> None:
 
 def prepare(services: Services, *, demo: bool) -> None:
     """Start-up work done once, before workers fork: migrate, make sure articles and index exist."""
-    upgrade_database(services.settings.database_url)
+    settings = services.settings
+    upgrade_database(settings.database_url, timeout=settings.database_timeout)
     services.repository.ensure_git()
     report = services.search.sync()
     _print_index_report(report)

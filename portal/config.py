@@ -311,6 +311,12 @@ class Settings:
     index_dir: Path
     secret_key: str = field(repr=False)
     tickets: TicketSettings
+    # Seconds reaching the database may take (connecting, an unacknowledged packet, waiting
+    # for a pooled connection) before the page answers 503: a stalled database must not hang
+    # workers. Then the seconds one statement may run or wait for a lock (PostgreSQL
+    # statement_timeout, SQLite busy timeout). portal.db's DEFAULT_* are the same figures.
+    database_timeout: float = 3.0
+    database_statement_timeout: float = 10.0
     default_locale: str = "ar"
     templates_dir: Path = PROJECT_ROOT / "templates"
     static_dir: Path = PROJECT_ROOT / "static"
@@ -366,6 +372,8 @@ DATABASE_URL = url("an SQLAlchemy URL, such as sqlite:///instance/sanad.db")
 VARIABLES: tuple[Variable, ...] = (
     _var("INSTANCE_DIR", PATH, "instance_dir"),
     _var("DATABASE_URL", DATABASE_URL, "database_url"),
+    _var("DATABASE_TIMEOUT", seconds(), "database_timeout"),
+    _var("DATABASE_STATEMENT_TIMEOUT", seconds(), "database_statement_timeout"),
     _var("ARTICLES_DIR", PATH, "articles_dir"),
     _var("INDEX_DIR", PATH, "index_dir"),
     _var("SECRET_KEY", SECRET, "secret_key"),

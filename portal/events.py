@@ -129,39 +129,49 @@ class EventBuffer:
             fields.get("data"),
             fields.get("now") or utcnow(),
         )
+        batches = []
         with self._lock:
             if self._sessions is not None and self._sessions is not sessions:
-                self._write_locked()  # another application's database: keep them apart
+                batches.append(self._take_locked())  # another application's database: apart
             self._sessions = sessions
             self._rows.append(row)
             if len(self._rows) >= self.max_events:
-                self._write_locked()
+                batches.append(self._take_locked())
             elif self._timer is None:
                 self._timer = threading.Timer(self.max_seconds, self.flush)
                 self._timer.daemon = True
                 self._timer.start()
+        for batch in batches:
+            _write(*batch)
 
     def flush(self) -> None:
         """Write every queued event now."""
         with self._lock:
-            self._write_locked()
+            batch = self._take_locked()
+        _write(*batch)
 
     def pending(self) -> int:
         with self._lock:
             return len(self._rows)
 
-    def _write_locked(self) -> None:
+    def _take_locked(self) -> tuple[sessionmaker[Session] | None, list[dict[str, Any]]]:
+        # The rows leave the buffer under the lock; they are written outside it, so a slow or
+        # locked database never makes the requests that add events wait for the buffer.
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         rows, self._rows = self._rows, []
-        if not rows or self._sessions is None:
-            return
-        try:
-            with transaction(self._sessions) as session:
-                session.execute(insert(Event), rows)
-        except Exception:  # statistics must never break a request or the worker's exit
-            log.exception("could not write %d buffered events", len(rows))
+        return self._sessions, rows
+
+
+def _write(sessions: sessionmaker[Session] | None, rows: list[dict[str, Any]]) -> None:
+    if not rows or sessions is None:
+        return
+    try:
+        with transaction(sessions) as session:
+            session.execute(insert(Event), rows)
+    except Exception:  # statistics must never break a request or the worker's exit
+        log.exception("could not write %d buffered events", len(rows))
 
 
 _buffer: EventBuffer | None = None

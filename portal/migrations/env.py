@@ -21,7 +21,8 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
     assert url, "sqlalchemy.url must be set by the caller"
-    engine = make_engine(url)
+    # Bounded connecting (a stalled server fails start-up), unbounded statements.
+    engine = make_engine(url, timeout=config.attributes.get("timeout", 3.0), limit_statements=False)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import Services
-from portal.web import admin, agent, api, auth, home, i18n, kb, review, search, tickets
+from portal.web import admin, agent, api, auth, health, home, i18n, kb, review, search, tickets
 from portal.web.assets import init_assets
 from portal.web.attention import bp as attention_bp
 from portal.web.attention import feedback_bp
@@ -80,6 +80,7 @@ def init_app(app: Flask, services: Services) -> None:
     app.add_template_global(direction, "direction")
     app.add_template_global(kind_name, "kind_name")
     app.add_template_global(language_name, "language_name")
+    app.register_blueprint(health.bp)  # /healthz, /readyz: probes for load balancers
     for blueprint in (home.bp, search.bp, kb.bp, api.bp, tickets.bp, agent.bp):
         app.register_blueprint(blueprint)
     for blueprint in (auth.bp, auth.api_bp, admin.bp):  # accounts: log-in, profile, admin

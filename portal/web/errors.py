@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from portal.db import OUTAGES
 from portal.kb.draft_model import (
     DraftNotFound,
     InvalidDraft,
@@ -36,6 +37,7 @@ from portal.tickets.errors import (
 from portal.web.context import services
 from portal.web.forms import BadParameter
 from portal.web.json_bodies import MAX_JSON_DEPTH, JSONTooDeep
+from portal.web.outage import RETRY_AFTER_SECONDS, note_outage
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,11 @@ MESSAGES = {
     500: _l("An unexpected error happened on our side. Please try again in a moment."),
     503: _l("Search is being prepared. Please try again in a moment."),
 }
+
+DATABASE_DOWN = _l(
+    "Part of the help desk is unavailable for a moment. The knowledge base still works: "
+    "search it or browse its articles. Please try again in a minute."
+)
 
 
 def _wants_json() -> bool:
@@ -101,6 +108,19 @@ def _not_found(error: KbError) -> tuple[Response | str, int]:
 def _unavailable(error: IndexUnavailable) -> tuple[Response | str, int]:
     log.error("search index unavailable: %s", error)
     return error_response(503)
+
+
+def database_unavailable() -> Response:
+    """The 503 answer (page or JSON) for a request the database could not serve in time."""
+    body, status = error_response(503, str(DATABASE_DOWN))
+    response = current_app.make_response((body, status))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _outage(error: Exception) -> Response:
+    note_outage(error)
+    return database_unavailable()
 
 
 def _unexpected(error: Exception) -> tuple[Response | str, int]:
@@ -314,4 +334,6 @@ def init_errors(app: Flask) -> None:
     app.register_error_handler(InvalidTransition, _ticket_conflict)
     app.register_error_handler(ValidationError, _ticket_invalid)
     app.register_error_handler(IndexUnavailable, _unavailable)
+    for outage in OUTAGES:  # a stalled, refused or locked database: 503, never 500
+        app.register_error_handler(outage, _outage)
     app.register_error_handler(Exception, _unexpected)

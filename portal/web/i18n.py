@@ -11,8 +11,7 @@ from flask_babel import Babel
 from werkzeug.wrappers import Response
 
 from portal.config import LOCALES, Settings
-from portal.web.context import services
-from portal.web.security import safe_next
+from portal.web.security import cookie_secure, safe_next
 
 COOKIE = "sanad_locale"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -45,6 +44,6 @@ def switch(code: str) -> Response:
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="Lax",
-        secure=services().settings.web.session_cookie_secure,
+        secure=cookie_secure(),
     )
     return response

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+
+from portal.web.context import services
 
 # No 'unsafe-inline' anywhere: templates carry no inline script, style attribute or event
 # handler, so an injected one is inert. Images may come from https: because articles link
@@ -37,6 +39,14 @@ def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def cookie_secure() -> bool:
+    """Whether this response's cookies get ``Secure``: always with SANAD_SESSION_COOKIE_SECURE,
+    else whenever the request came over HTTPS, directly or through a trusted proxy (ProxyFix,
+    SANAD_TRUSTED_PROXIES, makes ``X-Forwarded-Proto`` the request's scheme). Plain-http
+    development on localhost keeps working; an untrusted client's header changes nothing."""
+    return services().settings.web.session_cookie_secure or request.is_secure
 
 
 def safe_next(target: str | None) -> str | None:

@@ -42,6 +42,9 @@ TABLE: dict[tuple[str, str], tuple[Row, Any]] = {
     ("static", "GET"): (PUBLIC, None),
     ("locale.switch", "GET"): ((303,) * 6, None),
     ("home.index", "GET"): (PUBLIC, None),
+    # Probes for load balancers: no log-in, no rate limit.
+    ("health.healthz", "GET"): (PUBLIC, None),
+    ("health.readyz", "GET"): (PUBLIC, None),
     ("search.index", "GET"): (PUBLIC, None),
     ("kb.category", "GET"): (PUBLIC, None),
     ("kb.article", "GET"): (PUBLIC, None),

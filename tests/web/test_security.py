@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.config import PROJECT_ROOT
@@ -88,6 +89,49 @@ def test_session_cookie_is_secure_when_configured(
     finally:
         app.extensions["sanad"].search.close()
         app.extensions["sanad"].engine.dispose()
+
+
+def _cookies(response: object) -> dict[str, str]:
+    """Set-Cookie headers by cookie name."""
+    headers = response.headers.getlist("Set-Cookie")  # type: ignore[attr-defined]
+    return {value.partition("=")[0]: value for value in headers}
+
+
+def _session_and_locale(client: FlaskClient, **request: object) -> dict[str, str]:
+    """The cookies of a page that stores the trail (session) and of the language switch."""
+    cookies = _cookies(client.get("/search?q=password", **request))  # type: ignore[arg-type]
+    cookies |= _cookies(client.get("/locale/en", **request))  # type: ignore[arg-type]
+    assert {"sanad_session", "sanad_locale"} <= cookies.keys()
+    return cookies
+
+
+def test_cookies_are_not_secure_over_plain_http(site_client: FlaskClient) -> None:
+    """Development on http://localhost keeps its session: a Secure cookie would be dropped."""
+    cookies = _session_and_locale(site_client)
+    assert all("Secure" not in value for value in cookies.values())
+
+
+def test_cookies_are_secure_over_https(site: Flask) -> None:
+    client = site.test_client()
+    cookies = _session_and_locale(client, base_url="https://localhost")
+    assert "Secure" in cookies["sanad_session"]
+    assert "Secure" in cookies["sanad_locale"]
+
+
+@pytest.mark.parametrize("app_overrides", [{"SANAD_TRUSTED_PROXIES": "1"}], indirect=True)
+def test_cookies_are_secure_behind_a_trusted_tls_proxy(site: Flask) -> None:
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    cookies = _session_and_locale(site.test_client(), headers=forwarded)
+    assert "Secure" in cookies["sanad_session"]
+    assert "Secure" in cookies["sanad_locale"]
+
+
+def test_a_forwarded_scheme_from_an_untrusted_client_changes_nothing(
+    site_client: FlaskClient,
+) -> None:
+    # Without SANAD_TRUSTED_PROXIES the header is the client's own claim, not the proxy's.
+    cookies = _session_and_locale(site_client, headers={"X-Forwarded-Proto": "https"})
+    assert all("Secure" not in value for value in cookies.values())
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from portal.accounts.models import UserInfo
 from portal.kb.workflow import Editor
 from portal.web.auth.session import API_PREFIX, signed_in_user
-from portal.web.errors import error_response
+from portal.web.errors import database_unavailable, error_response
+from portal.web.outage import database_down
 from portal.web.security import safe_next
 
 P = ParamSpec("P")
@@ -59,7 +60,10 @@ def signed_in_with_token() -> bool:
 
 
 def unauthorized_response() -> BaseResponse:
-    """What a visitor gets from a protected view: 401 JSON for the API, else the log-in page."""
+    """What a visitor gets from a protected view: 401 JSON for the API, else the log-in page;
+    503 when the database could not say who the visitor is."""
+    if database_down():
+        return database_unavailable()
     if request.path.startswith(API_PREFIX) or LOGIN_ENDPOINT not in current_app.view_functions:
         body, status = error_response(401, str(SIGN_IN_FIRST))
         response = current_app.make_response((body, status))

@@ -30,8 +30,10 @@ from flask_wtf.csrf import CSRFError
 from portal.accounts import services as accounts
 from portal.accounts.errors import InvalidToken
 from portal.accounts.models import UserInfo
-from portal.db import utcnow
+from portal.db import reading, utcnow
 from portal.web.context import services
+from portal.web.outage import optional
+from portal.web.security import cookie_secure
 
 API_PREFIX = "/api/"
 FORM_EXPIRED = _l("The form expired. Please try again.")
@@ -141,9 +143,15 @@ def replace_session_user(info: UserInfo) -> None:
 def _load_from_session(auth_token: str) -> CurrentUser | None:
     if is_bearer_request():
         return None  # a bearer request is the token's owner, whatever cookie came along
-    with services().sessions() as db:
-        info = accounts.get_user_by_auth_token(db, auth_token)
+    # Public pages carry on without the database (the person is seen as a visitor for this
+    # request); protected ones answer 503 (``unauthorized_response`` checks database_down).
+    info = optional(lambda: _user_by_token(auth_token), None)
     return CurrentUser(info) if info is not None else None
+
+
+def _user_by_token(auth_token: str) -> UserInfo | None:
+    with reading(services().sessions) as db:
+        return accounts.get_user_by_auth_token(db, auth_token)
 
 
 def _load_from_request(req: Request) -> CurrentUser | None:
@@ -151,10 +159,12 @@ def _load_from_request(req: Request) -> CurrentUser | None:
     if not token:
         return None
     try:
-        info = accounts.verify_api_token(services().sessions, token, now=utcnow())
+        info = optional(
+            lambda: accounts.verify_api_token(services().sessions, token, now=utcnow()), None
+        )
     except InvalidToken:
         return None
-    return CurrentUser(info, via_token=True)
+    return CurrentUser(info, via_token=True) if info is not None else None
 
 
 def _csrf_unless_bearer() -> None:
@@ -166,7 +176,12 @@ def _csrf_unless_bearer() -> None:
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """The usual signed-cookie session, except that bearer requests never get a cookie."""
+    """The usual signed-cookie session, except that bearer requests never get a cookie and
+    the cookie is ``Secure`` whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        # Secure over HTTPS (direct or via the trusted proxy) even when the setting is off.
+        return cookie_secure()
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if is_bearer_request():

@@ -54,7 +54,7 @@ from portal.web.limits import (
     limiter,
     login_email,
 )
-from portal.web.security import safe_next
+from portal.web.security import cookie_secure, safe_next
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +244,7 @@ def save_profile() -> Page:
                 max_age=COOKIE_MAX_AGE,
                 httponly=True,
                 samesite="Lax",
-                secure=services().settings.web.session_cookie_secure,
+                secure=cookie_secure(),
             )
             return response
     return profile_page(profile=form, status=400)

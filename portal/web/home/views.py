@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from portal.db import utcnow
+from portal.db import reading, utcnow
 from portal.search.front_page import category_cards, popular_articles
 from portal.web.context import services, ui_lang
 
@@ -15,7 +15,7 @@ bp = Blueprint("home", __name__)
 def index() -> str:
     lang = ui_lang()
     wired = services()
-    with wired.sessions() as db:
+    with reading(wired.sessions) as db:  # never queues behind writers (SQLite)
         popular = popular_articles(db, wired.search, lang, now=utcnow())
     return render_template(
         "home/index.html",

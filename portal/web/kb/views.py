@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 
 from portal.config import LOCALES
+from portal.db import reading
 from portal.kb.services import open_article
 from portal.search.models import ArticleEntry
 from portal.tickets.impact import resolved_count
 from portal.web.context import services, ui_lang
 from portal.web.forms import parse_list
+from portal.web.outage import optional
 from portal.web.pagination import page_numbers
 from portal.web.trail import record, remember_view
 
@@ -95,8 +97,7 @@ def article(lang: str, article_id: str) -> str:
     # Never suggest the article itself or its own translations as "related".
     own = {entry.key, *(t.key for t in translations)}
     related = [e for e in wired.search.related(entry, limit=RELATED + 2) if e.key not in own]
-    with wired.sessions() as session:
-        resolved_tickets = resolved_count(session, article_id)
+    resolved_tickets = optional(lambda: _resolved(article_id), 0)  # the page stands without it
     return render_template(
         "kb/article.html",
         view=view,
@@ -106,3 +107,8 @@ def article(lang: str, article_id: str) -> str:
         related=related[:RELATED],
         resolved_tickets=resolved_tickets,
     )
+
+
+def _resolved(article_id: str) -> int:
+    with reading(services().sessions) as session:
+        return resolved_count(session, article_id)
