@@ -151,8 +151,20 @@ def index_rebuild() -> None:
 
 @index.command("sync")
 def index_sync() -> None:
-    """Index only what changed since the indexed commit (rebuilds a missing index)."""
-    _print_index_report(_services().search.sync())
+    """Index only what changed since the indexed commit (rebuilds a missing index), after
+    finishing any approval a crash cut off (git, index and database agree afterwards)."""
+    _print_index_report(_reconcile(_services()))
+
+
+def _reconcile(services: Services) -> Any:
+    """Finish interrupted approvals, then sync the index; returns the index report."""
+    from portal.editorial.publishing import reconcile
+
+    with transaction(services.sessions) as session:
+        report = reconcile(session, services.repository, services.search, now=utcnow())
+    for result in report.published:
+        click.echo(f"finished the interrupted approval of draft {result.draft_id}", err=True)
+    return report.index
 
 
 @main.group()
@@ -341,7 +353,7 @@ def prepare(services: Services, *, demo: bool) -> None:
     """Start-up work done once, before workers fork: migrate, make sure articles and index exist."""
     upgrade_database(services.settings.database_url)
     services.repository.ensure_git()
-    report = services.search.sync()
+    report = _reconcile(services)
     _print_index_report(report)
     if demo:
         ensure_demo(services)

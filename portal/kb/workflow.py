@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from portal.config import Settings
 from portal.kb import draft_access
-from portal.kb.approval import approve_draft
+from portal.kb.approval import approve_draft, reconcile_published
 from portal.kb.article_edits import (
     archive_article,
     article_to_edit,
@@ -68,12 +68,14 @@ from portal.kb.draft_rows import (
     DRAFT_REF_PREFIX,
     add_event,
     draft_ref,
+    editors_since_review,
     events_of,
     facts,
     find_any,
     find_path,
     load_row,
     read_input,
+    reviewed_version,
     row_input,
     start_draft,
     tip_of,
@@ -134,6 +136,7 @@ __all__ = [
     "may_review",
     "open_draft",
     "published_version",
+    "reconcile_published",
     "request_changes",
     "restore_version",
     "review_queue",
@@ -208,7 +211,10 @@ def get_draft(session: Session, repository: ArticleRepository, draft_id: str) ->
     row = load_row(session, draft_id)
     tip = tip_of(repository, row)
     data = read_input(repository, row, tip)
-    return view_of(row, data, tip, events_of(session, row.id))
+    events = events_of(session, row.id)
+    reviewed = reviewed_version(row.status, events)
+    editors = editors_since_review(repository, row, events, tip, reviewed)
+    return view_of(row, data, tip, events, reviewed=reviewed, editors=editors)
 
 
 def list_drafts(
@@ -293,8 +299,11 @@ def save_draft(
     base: str,
     now: dt.datetime,
 ) -> DraftView:
-    """Commit a new version on the draft branch if its tip is still ``base``; else StaleBase."""
-    row = load_row(session, draft_id)
+    """Commit a new version on the draft branch if its tip is still ``base``; else StaleBase.
+
+    A draft in review goes back to ``draft``: an approval covers only the text a reviewer
+    read, so a changed draft must be submitted (and reviewed) again."""
+    row = load_row(session, draft_id, lock=True)
     about = facts(row)
     draft_access.check_see(editor, about, draft_id)
     draft_access.check_state(about, *OPEN_STATUSES)
@@ -335,6 +344,8 @@ def save_draft(
     row.title = data.title
     row.kind = data.kind
     row.updated_at = now
+    if row.status == "review":
+        row.status = "draft"
     add_event(session, row, editor, "saved", commit=commit, now=now)
     session.flush()
     return view_of(row, data, commit, events_of(session, row.id))
@@ -353,7 +364,8 @@ def submit_draft(
     row.status = "review"
     row.submitted_at = now
     row.updated_at = now
-    add_event(session, row, editor, "submitted", now=now)
+    # The version sent is recorded: the next review shows what changed since this one.
+    add_event(session, row, editor, "submitted", commit=row.head, now=now)
     session.flush()
     return view_of(row, row_input(row), row.head, events_of(session, row.id))
 
@@ -381,7 +393,10 @@ def request_changes(
     row.reviewer_name = reviewer.name
     row.reviewed_at = now
     row.updated_at = now
-    add_event(session, row, reviewer, "changes_requested", comment=comment.strip(), now=now)
+    add_event(
+        session, row, reviewer, "changes_requested", commit=row.head, comment=comment.strip(),
+        now=now,
+    )  # fmt: skip
     session.flush()
     return view_of(row, row_input(row), row.head, events_of(session, row.id))
 
