@@ -152,6 +152,9 @@ class ReviewQueue:
     waiting: tuple[DraftView, ...]  # in review
     mine: tuple[DraftView, ...]  # the person's own open drafts, newest change first
     published: tuple[DraftView, ...]  # recently published
+    # Drafts promoted from tickets and sent back with "request changes": their authors are
+    # agents, who do not edit articles, so the knowledge managers take them over.
+    from_tickets: tuple[DraftView, ...] = ()
 
 
 def create_draft(
@@ -274,7 +277,16 @@ def review_queue(
     ]
     mine.sort(key=lambda d: d.updated_at, reverse=True)
     published = [d for d in list_drafts(session, status="published") if keep(d)]
-    return ReviewQueue(tuple(waiting), tuple(mine), tuple(published[:recent]))
+    from_tickets = (
+        [
+            d
+            for d in list_drafts(session, status="draft")
+            if d.source_tickets and d.author_id != editor.id and keep(d)
+        ]
+        if may_review(editor)
+        else []
+    )
+    return ReviewQueue(tuple(waiting), tuple(mine), tuple(published[:recent]), tuple(from_tickets))
 
 
 def drafts_of_article(

@@ -117,6 +117,7 @@ def queue() -> str:
         waiting=found.waiting,
         mine=found.mine,
         published=found.published,
+        from_tickets=found.from_tickets,
         chosen={"lang": lang, "kind": kind, "q": text},
         kinds=draft_access.writable_kinds(editor),
         may_create=True,
@@ -232,6 +233,8 @@ def render_draft(
         form.fill(draft.data)
         form.base.data = draft.base
     form.pad_rows()
+    diff: workflow.FileDiff | None
+    since_review: workflow.FileDiff | None
     try:
         diff = workflow.diff_draft(wired.repository, draft)
         since_review = (
