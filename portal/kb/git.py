@@ -414,10 +414,10 @@ class GitRepository:
 
     def refs_under(self, prefix: str) -> dict[str, str]:
         """Refs below ``prefix`` (e.g. ``refs/heads/drafts/``): short name → commit."""
-        result = self._git("for-each-ref", "--format=%(refname)%x1f%(objectname)", prefix)
+        result = self._git("for-each-ref", "--format=%(objectname) %(refname)", prefix)
         found: dict[str, str] = {}
         for line in result.stdout.decode().splitlines():
-            name, _, commit = line.partition("\x1f")
+            commit, _, name = line.partition(" ")
             if name.startswith(prefix) and commit:
                 found[name[len(prefix) :]] = commit
         return found
