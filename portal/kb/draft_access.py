@@ -188,8 +188,12 @@ def actions_for(editor: Editor, draft: DraftFacts, settings: Settings) -> frozen
         found.add("discard")
     if draft.status == "draft" and may_submit(editor, draft):
         found.add("submit")
-    if draft.status == "review" and may_review(editor) and may_approve(editor, draft, settings):
-        found |= {"approve", "request_changes"}
+    if draft.status == "review" and may_review(editor):
+        if may_approve(editor, draft, settings):
+            found |= {"approve", "request_changes"}
+        elif not is_own(editor, draft) and may_request_changes(editor, draft):
+            # A reviewer who changed the text may not approve it, but may still send it back.
+            found.add("request_changes")
     if trainer_publishes(editor, draft, settings):
         found.add("publish")
     return frozenset(found)

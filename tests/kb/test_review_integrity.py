@@ -322,3 +322,18 @@ def test_an_agent_submits_a_promoted_draft_and_a_manager_edit_needs_another_revi
         workflow.approve_draft(session, repo, settings, LAYLA, draft.id, now=NOW)
     with transaction(sessions) as session:
         workflow.approve_draft(session, repo, settings, KARIM, draft.id, now=NOW)
+
+
+def test_the_rule_for_the_last_editor_without_a_repository(settings: Settings) -> None:
+    facts = workflow.draft_access.DraftFacts(
+        AUTHOR.id, AUTHOR.email, "article", "review", editors=frozenset({"id:2"})
+    )
+    rules = workflow.draft_access
+    assert rules.approval_refusal(KARIM, facts, settings) == (
+        "You changed this draft since its last review: another reviewer must approve it."
+    )
+    assert rules.actions_for(KARIM, facts, settings) == {"save", "discard", "request_changes"}
+    assert rules.approval_refusal(LAYLA, facts, settings) is None
+    by_address = dataclasses.replace(facts, editors=frozenset({"email:layla@example.com"}))
+    assert rules.approval_refusal(LAYLA, by_address, settings) is not None
+    assert "approve" in rules.actions_for(KARIM, by_address, settings)
