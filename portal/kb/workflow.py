@@ -135,6 +135,7 @@ __all__ = [
     "may_edit",
     "may_review",
     "open_draft",
+    "promoted_open",
     "published_version",
     "reconcile_published",
     "request_changes",
@@ -287,6 +288,17 @@ def review_queue(
         else []
     )
     return ReviewQueue(tuple(waiting), tuple(mine), tuple(published[:recent]), tuple(from_tickets))
+
+
+def promoted_open(session: Session) -> int:
+    """How many drafts promoted from tickets are open (in review or to finish): the
+    "needs attention" page points knowledge managers at them."""
+    return sum(
+        1
+        for status in OPEN_STATUSES
+        for draft in list_drafts(session, status=status)
+        if draft.source_tickets
+    )
 
 
 def drafts_of_article(

@@ -160,6 +160,8 @@ def test_a_promoted_draft_waits_in_the_review_queue_at_once(
     queue = text_of(manager.get("/review/"))
     waiting = queue[queue.index("Waiting for review") : queue.index("My drafts")]
     assert f"/review/drafts/{draft_id}" in waiting
+    attention = text_of(manager.get("/attention/"))
+    assert "1 draft promoted from tickets is open in review." in attention
     # Changes requested: the agent cannot edit articles, so the managers' list holds it.
     asked = manager.post(
         f"/api/v1/drafts/{draft_id}/request-changes", json={"comment": "Add the model."}
