@@ -261,6 +261,10 @@ def test_reconciliation_finishes_an_approval_killed_before_the_work_tree_was_wri
         ).all()
         assert actions.count("approved") == 1
         assert workflow.reconcile_published(session, repo, now=NOW) == []  # idempotent
+    # The reviewer's client retries the approval it never got an answer to: the same publish.
+    with transaction(sessions) as session:
+        again = workflow.approve_draft(session, repo, settings, KARIM, read.id, now=NOW)
+    assert again.commit == finished[0].commit
 
 
 def test_reconciliation_leaves_a_file_changed_by_hand_alone(
