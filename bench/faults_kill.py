@@ -466,6 +466,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument(
+        "--no-sqlite", action="store_true", help="only PostgreSQL (SANAD_BENCH_POSTGRES_URL)"
+    )
+    parser.add_argument(
         "--only", choices=("approvals", "tickets", "rebuilds"), action="append",
         help="run only these scenarios (repeatable; default: all three)",
     )  # fmt: skip
@@ -473,7 +476,7 @@ def main() -> None:
     random.seed(args.seed)
     work = Path(tempfile.mkdtemp(prefix="sanad-faults-db-"))
     only = tuple(args.only or ("approvals", "tickets", "rebuilds"))
-    ok = run("sqlite", f"sqlite:///{work / 'sanad.db'}", args.rounds, only)
+    ok = args.no_sqlite or run("sqlite", f"sqlite:///{work / 'sanad.db'}", args.rounds, only)
     shutil.rmtree(work, ignore_errors=True)
     postgres = os.environ.get("SANAD_BENCH_POSTGRES_URL")
     if postgres:  # a database of its own: the run adds accounts, drafts and tickets to it
