@@ -158,10 +158,17 @@ def index_sync() -> None:
 
 def _reconcile(services: Services) -> Any:
     """Finish interrupted approvals, then sync the index; returns the index report."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from portal.editorial.publishing import reconcile
 
-    with transaction(services.sessions) as session:
-        report = reconcile(session, services.repository, services.search, now=utcnow())
+    try:
+        with transaction(services.sessions) as session:
+            report = reconcile(session, services.repository, services.search, now=utcnow())
+    except SQLAlchemyError as error:  # no database yet (before `sanad db upgrade`): index only
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        click.echo(f"approvals not reconciled, the database is not usable: {first}", err=True)
+        return services.search.sync()
     for result in report.published:
         click.echo(f"finished the interrupted approval of draft {result.draft_id}", err=True)
     return report.index

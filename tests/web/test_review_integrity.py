@@ -201,3 +201,20 @@ def test_index_sync_finishes_an_approval_cut_off_before_the_database_committed(
     assert git(articles_dir, "status", "--porcelain") == ""
     again = web.test_cli_runner().invoke(main, ["index", "sync"])
     assert "interrupted" not in again.output
+
+
+def test_index_sync_still_indexes_before_the_database_exists(
+    app_overrides: dict[str, Any], tmp_path: Path, kb_articles: Path
+) -> None:
+    from portal import create_app
+
+    site = create_app({**app_overrides, "database_url": f"sqlite:///{tmp_path / 'none.db'}"})
+    try:
+        result = site.test_cli_runner().invoke(main, ["index", "sync"])
+        assert result.exit_code == 0, result.output
+        assert "approvals not reconciled, the database is not usable" in result.output
+        assert "added" in result.output
+        assert site.test_client().get("/api/v1/search?q=password").get_json()["total"] > 0
+    finally:
+        site.extensions["sanad"].search.close()
+        site.extensions["sanad"].engine.dispose()
