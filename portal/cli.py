@@ -186,8 +186,27 @@ def index_rebuild() -> None:
 
 @index.command("sync")
 def index_sync() -> None:
-    """Index only what changed since the indexed commit (rebuilds a missing index)."""
-    _print_index_report(_services().search.sync())
+    """Index only what changed since the indexed commit (rebuilds a missing index), after
+    finishing any approval a crash cut off (git, index and database agree afterwards)."""
+    _print_index_report(_reconcile(_services()))
+
+
+def _reconcile(services: Services) -> Any:
+    """Finish interrupted approvals, then sync the index; returns the index report."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from portal.editorial.publishing import reconcile
+
+    try:
+        with transaction(services.sessions) as session:
+            report = reconcile(session, services.repository, services.search, now=utcnow())
+    except SQLAlchemyError as error:  # no database yet (before `sanad db upgrade`): index only
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        click.echo(f"approvals not reconciled, the database is not usable: {first}", err=True)
+        return services.search.sync()
+    for result in report.published:
+        click.echo(f"finished the interrupted approval of draft {result.draft_id}", err=True)
+    return report.index
 
 
 @main.group()
@@ -377,7 +396,7 @@ def prepare(services: Services, *, demo: bool) -> None:
     settings = services.settings
     upgrade_database(settings.database_url, timeout=settings.database_timeout)
     services.repository.ensure_git()
-    report = services.search.sync()
+    report = _reconcile(services)
     _print_index_report(report)
     if demo:
         ensure_demo(services)

@@ -1,8 +1,11 @@
 """Promote a resolved ticket to a draft article (issue 4): access, duplicates, the draft.
 
 The draft's text comes from ``portal.tickets.promote`` (template + scrubbing); the draft
-itself from ``portal.kb.workflow.create_draft(..., promoted=True)``, so it enters review like
-any other. A ``TicketPromotion`` row ties ticket and draft together: publishing the draft
+itself from ``portal.kb.workflow.create_draft(..., promoted=True)``, submitted at once, so it
+is in the knowledge managers' review queue from the moment it exists (changes requested on it
+go to their "drafts from tickets to finish" list: agents do not edit articles).
+
+A ``TicketPromotion`` row ties ticket and draft together: publishing the draft
 (``portal.editorial.publishing``) stamps it, and from then on the ticket shows "resolved by
 article X" and the article counts the ticket (``portal.tickets.impact``).
 
@@ -23,7 +26,14 @@ from portal.accounts.models import User
 from portal.config import Settings
 from portal.kb.repository import ArticleRepository
 from portal.kb.tables import Draft
-from portal.kb.workflow import DraftInput, DraftView, Editor, create_draft
+from portal.kb.workflow import (
+    DraftInput,
+    DraftView,
+    Editor,
+    create_draft,
+    get_draft,
+    submit_draft,
+)
 from portal.search.models import ArticleEntry
 from portal.search.services import SearchService
 from portal.tickets.errors import InvalidTransition, TicketForbidden, TicketNotFound
@@ -213,6 +223,10 @@ def promote_ticket(
         promoted=True,
         now=now,
     )
+    # Straight into the review queue: the knowledge managers see it from the moment it
+    # exists (an agent does not edit articles, so there is nothing to wait for).
+    submit_draft(session, settings, editor, draft.id, now=now)
+    draft = get_draft(session, repository, draft.id)
     session.add(
         TicketPromotion(
             ticket_id=ticket.id,

@@ -49,10 +49,16 @@ def publish_draft(
     draft_id: str,
     *,
     now: dt.datetime,
+    base: str | None = None,
 ) -> PublishOutcome:
-    """Approve and merge a draft, update the index at once and report lost golden queries."""
+    """Approve and merge a draft, update the index at once and report lost golden queries.
+
+    ``base`` is the version the reviewer read (StaleBase when the draft moved since). The
+    index follows git, so a crash after the merge is repaired by ``reconcile``."""
     before = {_golden_key(g): g.passed for g in _golden(search)}
-    result = workflow.approve_draft(session, repository, settings, reviewer, draft_id, now=now)
+    result = workflow.approve_draft(
+        session, repository, settings, reviewer, draft_id, now=now, base=base
+    )
     report = search.sync()
     after = _golden(search)
     lost = tuple(g for g in after if not g.passed and before.get(_golden_key(g), False))
@@ -62,6 +68,28 @@ def publish_draft(
         )
     tickets = _resolve_promoted(session, reviewer, result, now)
     return PublishOutcome(result, report, after, lost, tickets)
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    """What a reconciliation brought back into agreement."""
+
+    published: tuple[workflow.PublishResult, ...]  # approvals finished after a crash
+    index: IndexReport
+
+
+def reconcile(
+    session: Session, repository: ArticleRepository, search: SearchService, *, now: dt.datetime
+) -> ReconcileReport:
+    """Bring database, git and index into agreement after a crash: drafts whose merge is live
+    become published (and their tickets resolved by the article), then the index catches up
+    with git. Idempotent; run at start-up and by ``sanad index sync``."""
+    finished = workflow.reconcile_published(session, repository, now=now)
+    for result in finished:
+        log.warning("finished the interrupted approval of draft %s", result.draft_id)
+        reviewer = workflow.Editor(None, "Sanad", "", frozenset())
+        _resolve_promoted(session, reviewer, result, now)
+    return ReconcileReport(tuple(finished), search.sync())
 
 
 def _golden(search: SearchService) -> tuple[GoldenResult, ...]:

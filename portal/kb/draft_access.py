@@ -14,7 +14,8 @@ The rules:
 - save: see it and write its kind (before and after the change).
 - submit: see it and write its kind, or the agent who promoted it.
 - discard: see it and write its kind, or its author.
-- approve: knowledge_manager, admin; not one's own draft unless
+- approve: knowledge_manager, admin; not one's own draft, nor one whose text one changed
+  since its last review (two-person review), unless
   ``settings.knowledge.review_self_approve``. A trainer may publish their own workshop guide
   directly when ``settings.knowledge.workshop_review`` is off.
   Request changes: knowledge_manager, admin.
@@ -62,6 +63,14 @@ def is_own(editor: Editor, draft: DraftFacts) -> bool:
     if editor.id is not None and draft.author_id is not None:
         return editor.id == draft.author_id
     return bool(editor.email) and editor.email.lower() == (draft.author_email or "").lower()
+
+
+def changed_since_review(editor: Editor, draft: DraftFacts) -> bool:
+    """Did ``editor`` change the draft's text since its last review (a save in the trail by
+    their account, or a commit on its branch by their address)?"""
+    if editor.id is not None and f"id:{editor.id}" in draft.editors:
+        return True
+    return bool(editor.email) and f"email:{editor.email.lower()}" in draft.editors
 
 
 def may_see(editor: Editor, draft: DraftFacts) -> bool:
@@ -121,8 +130,12 @@ def approval_refusal(editor: Editor, draft: DraftFacts, settings: Settings) -> s
         return None
     if not may_review(editor):
         return "Only a knowledge manager can approve drafts."
-    if is_own(editor, draft) and not settings.knowledge.review_self_approve:
+    if settings.knowledge.review_self_approve:
+        return None
+    if is_own(editor, draft):
         return "You cannot approve your own change: another reviewer must."
+    if changed_since_review(editor, draft):
+        return "You changed this draft since its last review: another reviewer must approve it."
     return None
 
 
@@ -175,8 +188,12 @@ def actions_for(editor: Editor, draft: DraftFacts, settings: Settings) -> frozen
         found.add("discard")
     if draft.status == "draft" and may_submit(editor, draft):
         found.add("submit")
-    if draft.status == "review" and may_review(editor) and may_approve(editor, draft, settings):
-        found |= {"approve", "request_changes"}
+    if draft.status == "review" and may_review(editor):
+        if may_approve(editor, draft, settings):
+            found |= {"approve", "request_changes"}
+        elif not is_own(editor, draft) and may_request_changes(editor, draft):
+            # A reviewer who changed the text may not approve it, but may still send it back.
+            found.add("request_changes")
     if trainer_publishes(editor, draft, settings):
         found.add("publish")
     return frozenset(found)

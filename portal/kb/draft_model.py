@@ -93,6 +93,9 @@ class DraftFacts:
     kind: str
     status: str
     promoted: bool = False  # started from tickets (an agent may then submit their own)
+    # Who changed the text since the last review: "id:<user id>" and "email:<address>" keys
+    # (``draft_rows.editors_since_review``). They may not approve it (two-person review).
+    editors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class DraftEventView:
     comment: str | None
     commit: str | None
     created_at: dt.datetime
+    actor_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,13 +128,17 @@ class DraftView:
     source_tickets: tuple[str, ...] = ()
     events: tuple[DraftEventView, ...] = ()
     author_email: str = ""
+    # The version last put in front of reviewers before the current one (None: never
+    # reviewed): the review page shows what changed since.
+    reviewed_version: str | None = None
+    editors: frozenset[str] = frozenset()  # who changed the text since that review
 
     @property
     def facts(self) -> DraftFacts:
         """What the access rules look at (``portal.kb.draft_access``)."""
         return DraftFacts(
             self.author_id, self.author_email, self.data.kind, self.status,
-            promoted=bool(self.source_tickets),
+            promoted=bool(self.source_tickets), editors=self.editors,
         )  # fmt: skip
 
     @property

@@ -45,9 +45,18 @@ def draft_ref(draft_id: str) -> str:
     return DRAFT_REF_PREFIX + draft_id
 
 
-def load_row(session: Session, draft_id: str) -> Draft:
-    """The draft's row; DraftNotFound for a malformed or unknown id."""
-    row = session.get(Draft, draft_id) if _DRAFT_ID.match(draft_id or "") else None
+def load_row(session: Session, draft_id: str, *, lock: bool = False) -> Draft:
+    """The draft's row; DraftNotFound for a malformed or unknown id. ``lock`` holds the row
+    until the transaction ends (``SELECT ... FOR UPDATE`` where the database has it), so an
+    approval and a save of one draft take turns."""
+    valid = _DRAFT_ID.match(draft_id or "")
+    row = None
+    if valid:
+        row = (
+            session.get(Draft, draft_id, with_for_update=True, populate_existing=True)
+            if lock
+            else session.get(Draft, draft_id)
+        )
     if row is None:
         raise DraftNotFound(f"No draft {draft_id!r}.")
     return row
@@ -76,7 +85,13 @@ def row_input(row: Draft) -> DraftInput:
 
 
 def view_of(
-    row: Draft, data: DraftInput, tip: str, events: tuple[DraftEventView, ...]
+    row: Draft,
+    data: DraftInput,
+    tip: str,
+    events: tuple[DraftEventView, ...],
+    *,
+    reviewed: str | None = None,
+    editors: frozenset[str] = frozenset(),
 ) -> DraftView:
     return DraftView(
         id=row.id,
@@ -95,6 +110,8 @@ def view_of(
         source_tickets=tuple(row.source_tickets or ()),
         events=events,
         author_email=row.author_email or "",
+        reviewed_version=reviewed,
+        editors=editors,
     )
 
 
@@ -126,16 +143,55 @@ def events_of(session: Session, draft_id: str) -> tuple[DraftEventView, ...]:
         select(DraftEvent).where(DraftEvent.draft_id == draft_id).order_by(DraftEvent.id)
     )
     return tuple(
-        DraftEventView(r.action, r.actor_name, r.comment, r.commit, r.created_at) for r in rows
+        DraftEventView(r.action, r.actor_name, r.comment, r.commit, r.created_at, r.actor_id)
+        for r in rows
     )
 
 
-def facts(row: Draft) -> DraftFacts:
+def facts(row: Draft, editors: frozenset[str] = frozenset()) -> DraftFacts:
     """What the access rules look at (``portal.kb.draft_access``)."""
     return DraftFacts(
         row.author_id, row.author_email or "", row.kind, row.status,
-        promoted=bool(row.source_tickets),
+        promoted=bool(row.source_tickets), editors=editors,
     )  # fmt: skip
+
+
+def reviewed_version(status: str, events: tuple[DraftEventView, ...]) -> str | None:
+    """The version last put in front of reviewers before the current one: the commit of the
+    latest submission that is over (while in review, the one before the current)."""
+    submitted = [e.commit for e in events if e.action == "submitted" and e.commit]
+    if status == "review" and submitted:
+        submitted.pop()
+    return submitted[-1] if submitted else None
+
+
+def editors_since_review(
+    repository: ArticleRepository,
+    row: Draft,
+    events: tuple[DraftEventView, ...],
+    tip: str,
+    reviewed: str | None,
+) -> frozenset[str]:
+    """Who changed the draft's text since ``reviewed`` (since it was started when None): the
+    accounts of the saves in the trail and the authors of the commits on its branch, as
+    ``id:<n>`` and ``email:<address>`` keys (``draft_access.changed_since_review``)."""
+    keys: set[str] = set()
+    start = 0
+    if reviewed is not None:
+        for index, event in enumerate(events):
+            if event.action == "submitted" and event.commit == reviewed:
+                start = index + 1
+    for event in events[start:]:
+        if event.action in ("created", "saved") and event.actor_id is not None:
+            keys.add(f"id:{event.actor_id}")
+    since = reviewed
+    if since is None:
+        first = next((e.commit for e in events if e.action == "created" and e.commit), None)
+        if first is None:
+            return frozenset(keys)
+        since = repository.parent_of(first)
+    keys.update(f"email:{email}" for email in repository.commit_authors(tip, since))
+    return frozenset(keys)
 
 
 def start_draft(

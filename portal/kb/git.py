@@ -370,6 +370,58 @@ class GitRepository:
             )
         return entries
 
+    def trailer_commits(self, rev: str, key: str) -> dict[str, str]:
+        """First-parent commits of ``rev`` carrying the trailer ``key``: value → newest commit.
+
+        One ``git log`` for the whole history, so a start-up check of many drafts stays one
+        process."""
+        if self.resolve(rev) is None:
+            return {}
+        fields = f"%H%x1f%(trailers:key={key},valueonly,separator=%x1d)%x1e"
+        result = self._git(
+            "log", "--first-parent", f"--format={fields}", "--fixed-strings",
+            f"--grep={key}: ", rev,
+        )  # fmt: skip
+        found: dict[str, str] = {}
+        for record in result.stdout.decode("utf-8", "replace").split("\x1e"):
+            commit, _, values = record.strip("\n").partition("\x1f")
+            for value in values.split("\x1d"):
+                value = value.strip()
+                if commit and value and value not in found:
+                    found[value] = commit
+        return found
+
+    def commit_authors(self, rev: str, since: str | None) -> set[str]:
+        """The e-mail addresses (lower case) of the authors of commits in ``since..rev``
+        (every commit of ``rev`` when ``since`` is None)."""
+        if not is_oid(rev) or (since is not None and not is_oid(since)):
+            return set()
+        span = f"{since}..{rev}" if since else rev
+        result = self._git("log", "--format=%ae", span, check=False)
+        if result.returncode != 0:
+            return set()
+        return {line.strip().lower() for line in result.stdout.decode().splitlines() if line}
+
+    def parent_of(self, commit: str) -> str | None:
+        """The first parent of ``commit`` (None for a root commit or an unknown id)."""
+        return self.resolve(f"{commit}^") if is_oid(commit) else None
+
+    def committer_of(self, commit: str) -> tuple[str, str]:
+        """The committer's name and e-mail address of ``commit``."""
+        result = self._git("log", "-1", "--format=%cn%x1f%ce", commit, check=False)
+        name, _, email = result.stdout.decode("utf-8", "replace").strip().partition("\x1f")
+        return name or "Sanad", email
+
+    def refs_under(self, prefix: str) -> dict[str, str]:
+        """Refs below ``prefix`` (e.g. ``refs/heads/drafts/``): short name → commit."""
+        result = self._git("for-each-ref", "--format=%(objectname) %(refname)", prefix)
+        found: dict[str, str] = {}
+        for line in result.stdout.decode().splitlines():
+            commit, _, name = line.partition(" ")
+            if name.startswith(prefix) and commit:
+                found[name[len(prefix) :]] = commit
+        return found
+
     def commit_lock(self) -> FileLock:
         """The lock that serialises commits to the live branch on this host."""
         return FileLock(str(self._git_dir() / "sanad-commit.lock"), timeout=60)

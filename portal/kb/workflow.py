@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from portal.config import Settings
 from portal.kb import draft_access
-from portal.kb.approval import approve_draft
+from portal.kb.approval import approve_draft, reconcile_published
 from portal.kb.article_edits import (
     archive_article,
     article_to_edit,
@@ -68,12 +68,14 @@ from portal.kb.draft_rows import (
     DRAFT_REF_PREFIX,
     add_event,
     draft_ref,
+    editors_since_review,
     events_of,
     facts,
     find_any,
     find_path,
     load_row,
     read_input,
+    reviewed_version,
     row_input,
     start_draft,
     tip_of,
@@ -133,7 +135,9 @@ __all__ = [
     "may_edit",
     "may_review",
     "open_draft",
+    "promoted_open",
     "published_version",
+    "reconcile_published",
     "request_changes",
     "restore_version",
     "review_queue",
@@ -149,6 +153,9 @@ class ReviewQueue:
     waiting: tuple[DraftView, ...]  # in review
     mine: tuple[DraftView, ...]  # the person's own open drafts, newest change first
     published: tuple[DraftView, ...]  # recently published
+    # Drafts promoted from tickets and sent back with "request changes": their authors are
+    # agents, who do not edit articles, so the knowledge managers take them over.
+    from_tickets: tuple[DraftView, ...] = ()
 
 
 def create_draft(
@@ -208,7 +215,10 @@ def get_draft(session: Session, repository: ArticleRepository, draft_id: str) ->
     row = load_row(session, draft_id)
     tip = tip_of(repository, row)
     data = read_input(repository, row, tip)
-    return view_of(row, data, tip, events_of(session, row.id))
+    events = events_of(session, row.id)
+    reviewed = reviewed_version(row.status, events)
+    editors = editors_since_review(repository, row, events, tip, reviewed)
+    return view_of(row, data, tip, events, reviewed=reviewed, editors=editors)
 
 
 def list_drafts(
@@ -268,7 +278,27 @@ def review_queue(
     ]
     mine.sort(key=lambda d: d.updated_at, reverse=True)
     published = [d for d in list_drafts(session, status="published") if keep(d)]
-    return ReviewQueue(tuple(waiting), tuple(mine), tuple(published[:recent]))
+    from_tickets = (
+        [
+            d
+            for d in list_drafts(session, status="draft")
+            if d.source_tickets and d.author_id != editor.id and keep(d)
+        ]
+        if may_review(editor)
+        else []
+    )
+    return ReviewQueue(tuple(waiting), tuple(mine), tuple(published[:recent]), tuple(from_tickets))
+
+
+def promoted_open(session: Session) -> int:
+    """How many drafts promoted from tickets are open (in review or to finish): the
+    "needs attention" page points knowledge managers at them."""
+    return sum(
+        1
+        for status in OPEN_STATUSES
+        for draft in list_drafts(session, status=status)
+        if draft.source_tickets
+    )
 
 
 def drafts_of_article(
@@ -293,8 +323,11 @@ def save_draft(
     base: str,
     now: dt.datetime,
 ) -> DraftView:
-    """Commit a new version on the draft branch if its tip is still ``base``; else StaleBase."""
-    row = load_row(session, draft_id)
+    """Commit a new version on the draft branch if its tip is still ``base``; else StaleBase.
+
+    A draft in review goes back to ``draft``: an approval covers only the text a reviewer
+    read, so a changed draft must be submitted (and reviewed) again."""
+    row = load_row(session, draft_id, lock=True)
     about = facts(row)
     draft_access.check_see(editor, about, draft_id)
     draft_access.check_state(about, *OPEN_STATUSES)
@@ -335,6 +368,8 @@ def save_draft(
     row.title = data.title
     row.kind = data.kind
     row.updated_at = now
+    if row.status == "review":
+        row.status = "draft"
     add_event(session, row, editor, "saved", commit=commit, now=now)
     session.flush()
     return view_of(row, data, commit, events_of(session, row.id))
@@ -353,7 +388,8 @@ def submit_draft(
     row.status = "review"
     row.submitted_at = now
     row.updated_at = now
-    add_event(session, row, editor, "submitted", now=now)
+    # The version sent is recorded: the next review shows what changed since this one.
+    add_event(session, row, editor, "submitted", commit=row.head, now=now)
     session.flush()
     return view_of(row, row_input(row), row.head, events_of(session, row.id))
 
@@ -381,7 +417,10 @@ def request_changes(
     row.reviewer_name = reviewer.name
     row.reviewed_at = now
     row.updated_at = now
-    add_event(session, row, reviewer, "changes_requested", comment=comment.strip(), now=now)
+    add_event(
+        session, row, reviewer, "changes_requested", commit=row.head, comment=comment.strip(),
+        now=now,
+    )  # fmt: skip
     session.flush()
     return view_of(row, row_input(row), row.head, events_of(session, row.id))
 

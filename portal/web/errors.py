@@ -157,6 +157,12 @@ KB_SAID = {
     "You cannot approve your own change: another reviewer must.": _l(
         "You cannot approve your own change: another reviewer must."
     ),
+    "You changed this draft since its last review: another reviewer must approve it.": _l(
+        "You changed this draft since its last review: another reviewer must approve it."
+    ),
+    "The draft changed since you reviewed it: look at it again.": _l(
+        "The draft changed since you reviewed it: look at it again."
+    ),
     "Submit the draft for review before approving it.": _l(
         "Send the draft for review before approving it."
     ),

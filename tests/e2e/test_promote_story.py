@@ -1,6 +1,7 @@
 """Promote to article in Chromium: an agent resolves an Arabic ticket and promotes it; the
-draft carries no personal data; a knowledge manager approves it on the review page; the
-ticket shows "resolved by" the new article and the article counts the ticket."""
+draft carries no personal data and waits in the review queue; a knowledge manager approves
+it on the review page; the ticket shows "resolved by" the new article and the article counts
+the ticket."""
 
 from __future__ import annotations
 
@@ -133,10 +134,13 @@ def test_promote_story(site: Site, people: dict[str, Person], artifacts: Path) -
     assert draft.lang == "ar"
     assert_no_personal_data(draft.title + draft.markdown)
 
-    # A knowledge manager sends it for review and approves it on the review page.
+    assert draft.status == "review"  # in the knowledge managers' queue from the start
+
+    # A knowledge manager finds it waiting for review and approves it on the review page.
     mona = people["knowledge_manager"].page
-    mona.goto(f"{site.base}/review/drafts/{draft_id}", wait_until="load")
-    mona.locator(f'form[action="/review/drafts/{draft_id}/submit"] button').click()
+    mona.goto(f"{site.base}/review/", wait_until="load")
+    waiting = mona.locator('section[aria-labelledby="waiting-title"]')
+    waiting.locator(f'a[href="/review/drafts/{draft_id}"]').click()
     mona.wait_for_url(re.compile(rf"/review/drafts/{draft_id}$"))
     mona.locator(f'form[action="/review/drafts/{draft_id}/approve"] button').click()
     mona.wait_for_load_state("load")

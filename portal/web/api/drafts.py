@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from portal.db import transaction, utcnow
 from portal.editorial import publishing
 from portal.kb import workflow
+from portal.kb.git import is_oid
 from portal.kb.workflow import DraftInput, DraftView, Editor
 from portal.web.api.views import bp
 from portal.web.auth.access import current_editor, roles_required
@@ -79,6 +80,7 @@ def draft_json(draft: DraftView) -> dict[str, Any]:
         "description": data.description,
         "extra": _plain(data.extra),
         "source_tickets": list(draft.source_tickets),
+        "reviewed_version": draft.reviewed_version,
         "created_at": _time(draft.created_at),
         "updated_at": _time(draft.updated_at),
         "events": [
@@ -231,11 +233,12 @@ def submit_draft(draft_id: str) -> Response:
 @roles_required(*DRAFT_ROLES)
 @draft_api
 def approve_draft(draft_id: str) -> Response:
+    base = _approval_base()
     wired = services()
     with transaction(wired.sessions) as session:
         outcome = publishing.publish_draft(
             session, wired.repository, wired.search, wired.settings, _editor(), draft_id,
-            now=utcnow(),
+            now=utcnow(), base=base,
         )  # fmt: skip
         draft = workflow.get_draft(session, wired.repository, draft_id)
     body = draft_json(draft)
@@ -245,6 +248,19 @@ def approve_draft(draft_id: str) -> Response:
         for g in outcome.lost_golden
     ]
     return jsonify(body)
+
+
+def _approval_base() -> str | None:
+    """The optional ``base`` of an approval: the version reviewed (no body: not checked)."""
+    if not request.get_data(cache=True):
+        return None
+    body = _payload()
+    if "base" not in body or body["base"] is None:
+        return None
+    base = body["base"]
+    if not isinstance(base, str) or not is_oid(base):
+        raise workflow.InvalidDraft({"base": "Send the version you reviewed (a commit id)."})
+    return base
 
 
 @bp.post("/drafts/<draft_id>/request-changes")

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal.db import transaction, utcnow
 from portal.editorial import attention
-from portal.kb import feedback
+from portal.kb import feedback, workflow
 from portal.kb.health import AttentionNotFound
 from portal.kb.translations import stale_translations, translation_diff
 from portal.web.attention.forms import ResolveForm
@@ -66,7 +66,8 @@ def index() -> str:
     wired = services()
     with transaction(wired.sessions) as session:
         items = attention.needs_attention(session, wired.repository, current_account())
-    return render_template("attention/index.html", items=items)
+        promoted = workflow.promoted_open(session)
+    return render_template("attention/index.html", items=items, promoted=promoted)
 
 
 @bp.post("/<int:attention_id>/resolve")

@@ -324,6 +324,12 @@ class ActionForm(FlaskForm):  # type: ignore[misc]
     """A button that changes state: only the CSRF token travels."""
 
 
+class ApproveForm(FlaskForm):  # type: ignore[misc]
+    """Approve: the version the reviewer read travels along, so a later change is refused."""
+
+    base = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{40}([0-9a-f]{24})?$")])
+
+
 class RestoreForm(FlaskForm):  # type: ignore[misc]
     commit = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{40}$")])
 

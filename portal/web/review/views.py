@@ -19,6 +19,7 @@ from portal.config import LOCALES
 from portal.db import transaction, utcnow
 from portal.editorial import publishing
 from portal.kb import draft_access, workflow
+from portal.kb.approval import DRAFT_MOVED
 from portal.kb.article_edits import find_live_article
 from portal.kb.models import KINDS, Article, KbError
 from portal.kb.rendering import render_markdown
@@ -37,6 +38,7 @@ from portal.web.errors import kb_field_message, kb_message
 from portal.web.forms import clean_text
 from portal.web.review.forms import (
     ActionForm,
+    ApproveForm,
     ArchiveForm,
     CommentForm,
     DraftForm,
@@ -115,6 +117,7 @@ def queue() -> str:
         waiting=found.waiting,
         mine=found.mine,
         published=found.published,
+        from_tickets=found.from_tickets,
         chosen={"lang": lang, "kind": kind, "q": text},
         kinds=draft_access.writable_kinds(editor),
         may_create=True,
@@ -230,18 +233,34 @@ def render_draft(
         form.fill(draft.data)
         form.base.data = draft.base
     form.pad_rows()
+    diff: workflow.FileDiff | None
+    since_review: workflow.FileDiff | None
     try:
         diff = workflow.diff_draft(wired.repository, draft)
+        since_review = (
+            workflow.diff_versions(wired.repository, draft.path, draft.reviewed_version, draft.base)
+            if draft.reviewed_version and draft.reviewed_version != draft.base
+            else None
+        )
     except KbError:
-        diff = None
+        diff = since_review = None
+    refusal = None
+    if draft.status == "review" and draft_access.may_review(editor):
+        said = draft_access.approval_refusal(editor, draft.facts, wired.settings)
+        refusal = kb_field_message(said) if said else None
+    approve_form = ApproveForm()
+    approve_form.base.data = draft.base
     page = render_template(
         "review/draft.html",
         draft=draft,
         form=form,
         comment_form=comment_form or CommentForm(),
         action_form=ActionForm(),
+        approve_form=approve_form,
         actions=actions_for(editor, draft),
         diff=diff,
+        since_review=since_review,
+        refusal=refusal,
         conflict=conflict,
         own=draft.author_id == editor.id,
         preview_html=preview_of(form),
@@ -298,6 +317,15 @@ def save(draft_id: str) -> Any:
         return render_draft(current, form, conflict=current, status=409)
     if form.then.data == "submit" and saved.status == "draft":
         return _submit(editor, draft_id)
+    if found.status == "review":
+        flash(
+            _(
+                "Draft saved. A change takes the draft out of review: send it for review "
+                "again when it is ready."
+            ),
+            "warning",
+        )
+        return redirect(url_for("review.draft", draft_id=draft_id), code=303)
     flash(_("Draft saved. The live article is unchanged until the draft is approved."), "success")
     return redirect(url_for("review.draft", draft_id=draft_id), code=303)
 
@@ -335,10 +363,13 @@ def submit(draft_id: str) -> BaseResponse:
 @bp.post("/drafts/<draft_id>/approve")
 @roles_required(*STAFF)
 def approve(draft_id: str) -> BaseResponse:
-    checked = _checked(draft_id)
-    if isinstance(checked, BaseResponse):
-        return checked
-    editor, found = checked
+    found = load_draft(draft_id)
+    form = ApproveForm()
+    back = redirect(url_for("review.draft", draft_id=draft_id), code=303)
+    if not form.validate():
+        flash(_("The form expired. Please try again."), "error")
+        return back
+    editor = _editor()
     wired = services()
     try:
         with transaction(wired.sessions) as session:
@@ -350,11 +381,21 @@ def approve(draft_id: str) -> BaseResponse:
                 editor,
                 draft_id,
                 now=utcnow(),
+                base=form.base.data or None,
             )
     except NotAllowed as error:
         flash(kb_message(error), "error")
         return redirect(url_for("review.draft", draft_id=draft_id), code=303)
-    except StaleBase:
+    except StaleBase as error:
+        if str(error) == DRAFT_MOVED:
+            flash(
+                _(
+                    "This draft changed after you opened it, so it was not published. "
+                    "Look at what changed, then review it again."
+                ),
+                "error",
+            )
+            return back
         flash(
             _(
                 "The live article changed after this draft was started. Start a new draft "
