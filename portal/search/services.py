@@ -26,7 +26,7 @@ from portal.kb.rendering import plain_text
 from portal.kb.repository import ArticleRepository
 from portal.search import analysis
 from portal.search.analysis import QueryPlan, Synonyms, parse_query
-from portal.search.index import Filter, IndexCorrupt, IndexState, SearchIndex
+from portal.search.index import Filter, IndexCorrupt, IndexState, Ranking, SearchIndex
 from portal.search.models import (
     MAX_PER_PAGE,
     ArticleEntry,
@@ -58,6 +58,8 @@ CACHE_SIZE: Final = 4096
 PARALLEL_REBUILD_FROM: Final = 2000
 # A rebuild waits this long for another process's rebuild or sync to finish.
 WRITE_WAIT_SECONDS: Final = 600.0
+# How the top of a ranking is refined (docs/search.md: what bench/quality.py measured).
+RANKING: Final = Ranking()
 
 T = TypeVar("T")
 
@@ -65,9 +67,12 @@ T = TypeVar("T")
 class SearchService:
     """The per-application search engine."""
 
-    def __init__(self, settings: Settings, repository: ArticleRepository) -> None:
+    def __init__(
+        self, settings: Settings, repository: ArticleRepository, ranking: Ranking = RANKING
+    ) -> None:
         self.settings = settings
         self.repository = repository
+        self.ranking = ranking
         self._index = SearchIndex(settings.index_dir, settings.search.time_limit)
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -88,10 +93,13 @@ class SearchService:
             text = text[: self.settings.search.max_query_chars]
             notices.append("truncated")
         text = text.strip()
+        flt = Filter(query.visibility, query.lang, query.category, query.kind, query.tag)
         if not text:
+            if query.tag or query.category or query.kind:
+                return self._browse(query, flt, page, per_page)
             return SearchResults(query.text, 0, page, per_page, (), notice="empty")
         synonyms, version = self._current_synonyms()
-        flt = Filter(query.visibility, query.lang, query.category, query.kind, query.tag)
+        prefer = self._preferred(text, query)
 
         def compute() -> SearchResults:
             plan = parse_query(text, synonyms)
@@ -100,13 +108,41 @@ class SearchService:
                 notice = "syntax" if "syntax" in found else "empty"
                 return SearchResults(query.text, 0, page, per_page, (), notice=notice)
             return self._run_search(
-                query.text, plan, flt, page, per_page, [*notices, *plan.notices]
+                query.text, plan, flt, page, per_page, [*notices, *plan.notices], prefer
             )
 
         def run() -> SearchResults:
             # Keyed by the raw text: a repeated query skips parsing as well as searching.
-            key = ("search", query.text, flt, page, per_page, self._index.token(), version)
+            token = self._index.token()
+            key = ("search", query.text, flt, page, per_page, prefer, token, version)
             return self._cached(key, compute)
+
+        return self._with_index(run)
+
+    def _preferred(self, text: str, query: SearchQuery) -> str | None:
+        """The language whose results come first: the query's script, else the reader's."""
+        if query.lang or not self.ranking.language:
+            return None
+        return analysis.script_language(text) or query.reader_lang or None
+
+    def _browse(
+        self, query: SearchQuery, flt: Filter, page: int, per_page: int
+    ) -> SearchResults:
+        """No words but a tag, category or kind: every matching article, sorted by title."""
+
+        def run() -> SearchResults:
+            total, found = self._index.listing(flt, (page - 1) * per_page, per_page)
+            facets = {name: self._index.counts(name, flt) for name in ("category", "kind", "lang")}
+            hits = tuple(
+                Hit(
+                    entry := _entry(fields),
+                    analysis.plain_snippet(entry.description or str(fields.get("body") or "")),
+                    0.0,
+                    self.translations(entry, query.visibility),
+                )
+                for fields in found
+            )
+            return SearchResults(query.text, total, page, per_page, hits, facets=facets)
 
         return self._with_index(run)
 
@@ -118,9 +154,12 @@ class SearchService:
         page: int,
         per_page: int,
         notices: list[str],
+        prefer: str | None = None,
     ) -> SearchResults:
         offset = (page - 1) * per_page
-        raw = self._index.search_plan(plan, flt, offset, per_page)
+        raw = self._index.search_plan(
+            plan, flt, offset, per_page, ranking=self.ranking, prefer=prefer
+        )
         fuzzy = False
         highlight: frozenset[str] = plan.highlight
         if raw.total == 0 and not raw.timed_out and plan.words:
@@ -134,8 +173,15 @@ class SearchService:
             highlight = highlight | {
                 term for word in corrections.values() for term in analysis.terms(word)
             }
+        visibility: Visibility = flt.visibility  # type: ignore[assignment]
         hits = tuple(
-            Hit(_entry(hit.fields), _snippet(hit.fields, highlight), hit.score) for hit in raw.hits
+            Hit(
+                entry := _entry(hit.fields),
+                _snippet(hit.fields, highlight),
+                hit.score,
+                self.translations(entry, visibility),
+            )
+            for hit in raw.hits
         )
         if raw.timed_out:
             notices = ["timed_out", *notices]
@@ -152,6 +198,7 @@ class SearchService:
             fuzzy=fuzzy,
             timed_out=raw.timed_out,
             notice=notices[0] if notices else None,
+            strong=None if fuzzy else raw.strong,
         )
 
     def generation(self) -> Hashable:

@@ -33,10 +33,14 @@ from portal.search.index.schema import FACETS
 from portal.search.index.scoring import (
     COORDINATION,
     SCORE_CACHE_ENTRIES,
+    PLAIN,
     GuardedCollector,
+    Ranking,
     ScoreCache,
+    Scores,
     best,
     plan_scores,
+    refine,
     text_query,
 )
 from portal.search.models import SearchError
@@ -70,6 +74,8 @@ class RawResults:
     hits: tuple[RawHit, ...]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     timed_out: bool = False
+    # How many of the matches are strong (not in the weak tail); None = not measured.
+    strong: int | None = None
 
 
 EMPTY: Final = RawResults(0, ())
@@ -254,7 +260,14 @@ class SearchIndex:
         return positive
 
     def search_plan(
-        self, plan: QueryPlan, flt: Filter, offset: int, limit: int, facets: bool = True
+        self,
+        plan: QueryPlan,
+        flt: Filter,
+        offset: int,
+        limit: int,
+        facets: bool = True,
+        ranking: Ranking = PLAIN,
+        prefer: str | None = None,
     ) -> RawResults:
         """Like ``search(build_query(plan), …)``, with the same scores, from cached word scores.
 
@@ -262,6 +275,9 @@ class SearchIndex:
         ``ScoreCache``); a query then sums, intersects and subtracts those dicts, which gives
         the total and the facet counts of the whole matching set for free and leaves only the
         page's stored fields to read. Words not yet cached are scored under the deadline.
+
+        ``ranking`` refines the top (coverage, proximity, the weak tail); ``prefer`` is the
+        reader's language: its strong hits come before the other language's strong hits.
         """
         if COORDINATION is not None:  # the sums below are plain BM25F sums, no bonus
             whoosh_query = self.build_query(plan)
@@ -271,14 +287,19 @@ class SearchIndex:
             if allowed is not None and not allowed:
                 return EMPTY
             deadline = time.monotonic() + self.time_limit
-            matched, timed_out = plan_scores(searcher, self._scores, plan, deadline)
+            parts: list[Scores] = []
+            matched, timed_out = plan_scores(
+                searcher, self._scores, plan, deadline, ranking, parts
+            )
             visible: Iterable[int] = matched.keys()
             if allowed is not None:
                 visible = matched.keys() & allowed
             numbers = visible if isinstance(visible, set) else set(visible)
-            top = best(matched, numbers, offset + limit)
+            top, final, strong = self._order(
+                searcher, matched, parts, plan, numbers, offset + limit, ranking, prefer
+            )
             hits = tuple(
-                RawHit(searcher.stored_fields(number), matched[number])
+                RawHit(searcher.stored_fields(number), final.get(number, matched[number]))
                 for number in top[offset : offset + limit]
             )
             counts: dict[str, dict[str, int]] = {}
@@ -289,7 +310,57 @@ class SearchIndex:
                         for value, members in groups.items()
                         if (size := len(numbers & members)) > 0
                     }
-            return RawResults(len(numbers), hits, counts, timed_out)
+            return RawResults(len(numbers), hits, counts, timed_out, strong)
+
+    def _order(
+        self,
+        searcher: Searcher,
+        matched: Scores,
+        parts: list[Scores],
+        plan: QueryPlan,
+        numbers: set[int],
+        count: int,
+        ranking: Ranking,
+        prefer: str | None,
+    ) -> tuple[list[int], Scores, int | None]:
+        """The first ``count`` documents in final order, their final scores, the strong count.
+
+        Without refinements or a preferred language this is BM25F order (``best``).
+        """
+        refined = ranking.coverage or ranking.proximity or ranking.tail is not None
+        if not refined and prefer is None:
+            return best(matched, numbers, count), {}, None
+        size = max(count, ranking.rerank)
+        groups: list[list[int]] = []
+        if prefer is not None:
+            own = self._allowed(searcher, Filter("all", prefer)) or set()
+            mine = numbers & own
+            groups = [best(matched, mine, size), best(matched, numbers - mine, size)]
+        else:
+            groups = [best(matched, numbers, size)]
+        final: Scores = {}
+        strong_of: dict[int, bool] = {}
+        for group in groups:
+            scores = refine(searcher, matched, parts, plan, group, ranking)
+            final.update(scores)
+            ceiling = max(scores.values(), default=0.0)
+            for number, score in scores.items():
+                strong_of[number] = ranking.tail is None or score >= ranking.tail * ceiling
+        head = [number for group in groups for number in group]
+        rank = {number: position for position, number in enumerate(head)}
+        head.sort(
+            key=lambda n: (
+                not strong_of[n],
+                prefer is not None and rank[n] >= len(groups[0]),
+                -final[n],
+                n,
+            )
+        )
+        strong = sum(strong_of.values()) if ranking.tail is not None else None
+        if count > len(head):  # beyond the refined head: BM25F order
+            rest = numbers - set(head)
+            head += best(matched, rest, count - len(head))
+        return head[:count], final, strong
 
     def fuzzy_query(self, words: Sequence[str]) -> query.Query | None:
         """Typo-tolerant OR over the unstemmed words: edit distance 1 (≤ 5 letters) or 2."""
