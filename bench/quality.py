@@ -67,12 +67,14 @@ VARIANTS: list[tuple[str, Ranking]] = [
     ("current (BM25F sum)", PLAIN),
     ("+ reader's language first", replace(PLAIN, language=True)),
     ("+ coverage ^1", replace(PLAIN, coverage=1.0)),
+    ("+ coverage ^0.5", replace(PLAIN, coverage=0.5)),
     ("+ coverage ^2", replace(PLAIN, coverage=2.0)),
     ("+ proximity 0.3", replace(PLAIN, proximity=0.3)),
     ("+ proximity 1.0", replace(PLAIN, proximity=1.0)),
     ("+ common words (>30 %) dropped", replace(PLAIN, common=0.3)),
     ("+ common words (>15 %) dropped", replace(PLAIN, common=0.15)),
     ("+ weak tail (< 0.3 of best)", replace(PLAIN, tail=0.3)),
+    ("+ coverage ^1 + proximity 0.3", replace(PLAIN, coverage=1.0, proximity=0.3)),
     ("kept (services.RANKING)", RANKING),
 ]
 

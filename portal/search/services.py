@@ -59,7 +59,7 @@ PARALLEL_REBUILD_FROM: Final = 2000
 # A rebuild waits this long for another process's rebuild or sync to finish.
 WRITE_WAIT_SECONDS: Final = 600.0
 # How the top of a ranking is refined (docs/search.md: what bench/quality.py measured).
-RANKING: Final = Ranking()
+RANKING: Final = Ranking(coverage=1.0, proximity=0.3, tail=0.3)
 
 T = TypeVar("T")
 

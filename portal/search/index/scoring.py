@@ -63,6 +63,7 @@ class Ranking:
     common_from: int = 4
     tail: float | None = None
     rerank: int = 60
+    near_depth: int = 20  # candidates whose word positions are read for proximity
     # The reader's language first (the service decides which language that is).
     language: bool = True
 
@@ -393,12 +394,18 @@ def refine(
             score *= (found / count) ** ranking.coverage
         out[number] = score
     if ranking.proximity:
-        words = [u.alternatives[0][0] for u in plan.units if not u.excluded and len(u.alternatives[0]) == 1]
-        words = list(dict.fromkeys(words))
+        words = list(
+            dict.fromkeys(
+                unit.alternatives[0][0]
+                for unit in plan.units
+                if not unit.excluded and len(unit.alternatives[0]) == 1
+            )
+        )
         if len(words) > 1:
-            near = _near_pairs(searcher, numbers, words, ranking.window)
+            leaders = sorted(numbers, key=lambda n: -out[n])[: ranking.near_depth]
+            near = _near_pairs(searcher, leaders, words, ranking.window)
             pairs = len(words) - 1
-            for number in numbers:
+            for number in leaders:
                 if near.get(number):
                     out[number] += ranking.proximity * matched[number] * near[number] / pairs
     return out
