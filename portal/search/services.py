@@ -26,7 +26,14 @@ from portal.kb.rendering import plain_text
 from portal.kb.repository import ArticleRepository
 from portal.search import analysis
 from portal.search.analysis import QueryPlan, Synonyms, parse_query
-from portal.search.index import Filter, IndexCorrupt, IndexState, Ranking, SearchIndex
+from portal.search.index import (
+    Filter,
+    IndexCorrupt,
+    IndexState,
+    Ranking,
+    RawResults,
+    SearchIndex,
+)
 from portal.search.models import (
     MAX_PER_PAGE,
     ArticleEntry,
@@ -119,6 +126,26 @@ class SearchService:
 
         return self._with_index(run)
 
+    def _honest(
+        self, shown: str, corrections: Mapping[str, str], exact: RawResults, flt: Filter
+    ) -> str | None:
+        """"Did you mean": the corrected query, only if it is made of words the index knows
+        and finds more documents, or a first hit with more of its words, than the original."""
+        candidate = _suggestion(shown, corrections)
+        if candidate is None:
+            return None
+        plan = parse_query(candidate, self._current_synonyms()[0])
+        if not plan.positive or not all(
+            len(word) < 3 or self._index.known(word) for word in plan.words
+        ):
+            return None
+        check = self._index.search_plan(plan, flt, 0, 1, facets=False, ranking=self.ranking)
+        if check.total == 0:
+            return None
+        if check.total > exact.total or check.coverage > exact.coverage:
+            return candidate
+        return None
+
     def _preferred(self, text: str, query: SearchQuery) -> str | None:
         """The language whose results come first: the query's script, else the reader's."""
         if query.lang or not self.ranking.language:
@@ -160,6 +187,7 @@ class SearchService:
         raw = self._index.search_plan(
             plan, flt, offset, per_page, ranking=self.ranking, prefer=prefer
         )
+        exact = raw
         fuzzy = False
         highlight: frozenset[str] = plan.highlight
         if raw.total == 0 and not raw.timed_out and plan.words:
@@ -168,7 +196,7 @@ class SearchService:
                 raw = self._index.search(fuzzy_query, flt, offset, per_page)
                 fuzzy = raw.total > 0
         corrections = self._index.vocabulary_suggestions(plan.words)
-        suggestion = _suggestion(shown, corrections)
+        suggestion = self._honest(shown, corrections, exact, flt)
         if fuzzy and corrections:
             highlight = highlight | {
                 term for word in corrections.values() for term in analysis.terms(word)
@@ -209,9 +237,19 @@ class SearchService:
         return self._with_index(lambda: (self._index.token(), self._current_synonyms()[1]))
 
     def suggest(
-        self, text: str, lang: str | None = None, limit: int = 5, visibility: Visibility = "public"
+        self,
+        text: str,
+        lang: str | None = None,
+        limit: int = 5,
+        visibility: Visibility = "public",
+        reader_lang: str | None = None,
     ) -> tuple[ArticleEntry, ...]:
-        """Search-as-you-type: titles that match the words typed so far (prefix on the last)."""
+        """Search-as-you-type: titles that match the words typed so far (prefix on the last).
+
+        People describe problems in whole sentences («لا يصلني رمز التحقق»), whose words are
+        rarely all in one title: when the titles give fewer than ``limit`` articles, the
+        strong hits of a search for the sentence fill the list.
+        """
         text = (text or "")[: self.settings.search.max_query_chars]
         words = [
             word
@@ -223,14 +261,32 @@ class SearchService:
             return ()
         flt = Filter(visibility, lang)
 
+        def titles() -> tuple[ArticleEntry, ...]:
+            found = [
+                _entry(f) for f in self._index.prefix_titles(words[:-1], words[-1], flt, limit)
+            ]
+            if len(found) < limit and len(words) >= 2:
+                results = self.search(
+                    SearchQuery(
+                        text,
+                        lang=lang,
+                        per_page=limit,
+                        visibility=visibility,
+                        reader_lang=reader_lang,
+                    )
+                )
+                keys = {entry.key for entry in found}
+                for position, hit in enumerate(results.hits):
+                    if len(found) >= limit or results.weak(position) or results.fuzzy:
+                        break
+                    if hit.entry.key not in keys:
+                        keys.add(hit.entry.key)
+                        found.append(hit.entry)
+            return tuple(found)
+
         def run() -> tuple[ArticleEntry, ...]:
-            key = ("suggest", tuple(words), flt, limit, self._index.token())
-            return self._cached(
-                key,
-                lambda: tuple(
-                    _entry(f) for f in self._index.prefix_titles(words[:-1], words[-1], flt, limit)
-                ),
-            )
+            key = ("suggest", tuple(words), text, flt, limit, reader_lang, self._index.token())
+            return self._cached(key, titles)
 
         return self._with_index(run)
 

@@ -16,6 +16,7 @@ and its alarm mode uses signals, which threaded servers cannot.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -27,7 +28,7 @@ from typing import Any, Final
 from whoosh import collectors, query
 from whoosh.searching import Searcher
 
-from portal.search.analysis import ArabicStemmer, QueryPlan
+from portal.search.analysis import ArabicStemmer, QueryPlan, raw_tokens, term_of
 from portal.search.index.generations import Generations, IndexCorrupt, IndexState, open_index
 from portal.search.index.schema import FACETS
 from portal.search.index.scoring import (
@@ -76,6 +77,8 @@ class RawResults:
     timed_out: bool = False
     # How many of the matches are strong (not in the weak tail); None = not measured.
     strong: int | None = None
+    # The share of the query's positive units that the first hit matches (0 without hits).
+    coverage: float = 0.0
 
 
 EMPTY: Final = RawResults(0, ())
@@ -310,7 +313,10 @@ class SearchIndex:
                         for value, members in groups.items()
                         if (size := len(numbers & members)) > 0
                     }
-            return RawResults(len(numbers), hits, counts, timed_out, strong)
+            coverage = 0.0
+            if top and parts:
+                coverage = sum(1 for part in parts if top[0] in part) / len(parts)
+            return RawResults(len(numbers), hits, counts, timed_out, strong, coverage)
 
     def _order(
         self,
@@ -460,22 +466,24 @@ class SearchIndex:
         return self._facets
 
     def vocabulary_suggestions(self, words: Sequence[str]) -> dict[str, str]:
-        """Corrections for words the index has never seen, from the unstemmed vocabulary."""
+        """Corrections for words the index has never seen: real words as the articles spell them.
+
+        A correction is the most frequent indexed word at edit distance 1 (words of up to five
+        letters) or, failing that for longer words, 2, sharing the first letter; it is shown in
+        a spelling found in the articles (with its hamza and taa marbuta, not the normalised
+        form the index holds), or not at all.
+        """
         corrections: dict[str, str] = {}
         with self._reading() as searcher:
             reader = searcher.reader()
-            corrector = None
             for word in words:
                 if len(word) < 3:
                     continue
-                # ~10 ms a word (a Levenshtein automaton over the vocabulary): once per searcher.
+                # A Levenshtein automaton over the vocabulary: once per word and searcher.
                 if word not in self._corrections:
                     correction = None
                     if not reader.doc_frequency("words", word):
-                        if corrector is None:
-                            corrector = searcher.corrector("words")
-                        found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
-                        correction = str(found[0]) if found else None
+                        correction = self._correct(searcher, word)
                     if len(self._corrections) > 10_000:
                         self._corrections.clear()
                     self._corrections[word] = correction
@@ -483,6 +491,36 @@ class SearchIndex:
                 if correction is not None:
                     corrections[word] = correction
         return corrections
+
+    def _correct(self, searcher: Searcher, word: str) -> str | None:
+        reader = searcher.reader()
+        for distance in range(1, (1 if len(word) <= 5 else 2) + 1):
+            found = [
+                str(term)
+                for term in reader.terms_within("words", word, distance, prefix=1)
+                if str(term) != word
+            ]
+            if found:
+                best_term = max(found, key=lambda t: (reader.doc_frequency("words", t), t))
+                return self._surface(searcher, best_term)
+        return None
+
+    def _surface(self, searcher: Searcher, term: str) -> str | None:
+        """The spelling of an indexed (normalised) word most often used in the articles."""
+        counts: dict[str, int] = {}
+        numbers = itertools.islice(searcher.docs_for_query(query.Term("words", term)), 3)
+        for number in numbers:
+            fields = searcher.stored_fields(number)
+            text = " ".join(
+                str(fields.get(name) or "")[:20_000] for name in ("title", "description", "body")
+            )
+            text += " " + " ".join(str(tag) for tag in fields.get("tag_list") or ())
+            for token, _start, _end in raw_tokens(text):
+                if term_of(token, stem=False) == term:
+                    counts[token] = counts.get(token, 0) + 1
+        if not counts:
+            return None
+        return max(counts, key=lambda token: (counts[token], token.islower(), token))
 
     def known(self, word: str) -> bool:
         with self._reading() as searcher:

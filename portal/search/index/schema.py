@@ -16,7 +16,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from portal.search import analysis
 from portal.search.analysis import ArabicStemmer
 
-FORMAT: Final = 1  # bump when the schema or analysis changes: older generations are rebuilt
+FORMAT: Final = 2  # bump when the schema or analysis changes: older generations are rebuilt
 # Query-time field boosts: a title match outranks a tag match outranks a body match.
 FIELD_BOOSTS: Final = {"title": 6.0, "tags": 3.0, "description": 2.0, "body": 1.0}
 FACETS: Final = ("category", "kind", "lang")
