@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
 from portal.config import Settings
@@ -66,6 +66,8 @@ PARALLEL_REBUILD_FROM: Final = 2000
 # A rebuild waits this long for another process's rebuild or sync to finish.
 WRITE_WAIT_SECONDS: Final = 600.0
 # How the top of a ranking is refined (docs/search.md: what bench/quality.py measured).
+# From this many words, suggest-as-you-type treats the text as a sentence: a search first.
+SENTENCE_WORDS: Final = 3
 RANKING: Final = Ranking(coverage=1.0, proximity=0.3, tail=0.3)
 
 T = TypeVar("T")
@@ -262,26 +264,33 @@ class SearchService:
         flt = Filter(visibility, lang)
 
         def titles() -> tuple[ArticleEntry, ...]:
-            found = [
-                _entry(f) for f in self._index.prefix_titles(words[:-1], words[-1], flt, limit)
-            ]
+            found: list[ArticleEntry] = []
+            keys: set[str] = set()
+
+            def add(entries: Iterable[ArticleEntry]) -> None:
+                for entry in entries:
+                    if len(found) < limit and entry.key not in keys:
+                        keys.add(entry.key)
+                        found.append(entry)
+
+            sentence = len(words) >= SENTENCE_WORDS
+            if not sentence:
+                add(_entry(f) for f in self._index.prefix_titles(words[:-1], words[-1], flt, limit))
             if len(found) < limit and len(words) >= 2:
                 results = self.search(
                     SearchQuery(
-                        text,
-                        lang=lang,
-                        per_page=limit,
-                        visibility=visibility,
+                        text, lang=lang, per_page=limit, visibility=visibility,
                         reader_lang=reader_lang,
                     )
                 )
-                keys = {entry.key for entry in found}
-                for position, hit in enumerate(results.hits):
-                    if len(found) >= limit or results.weak(position) or results.fuzzy:
-                        break
-                    if hit.entry.key not in keys:
-                        keys.add(hit.entry.key)
-                        found.append(hit.entry)
+                if not results.fuzzy:
+                    add(
+                        hit.entry
+                        for position, hit in enumerate(results.hits)
+                        if not results.weak(position)
+                    )
+            if sentence and len(found) < limit:
+                add(_entry(f) for f in self._index.prefix_titles(words[:-1], words[-1], flt, limit))
             return tuple(found)
 
         def run() -> tuple[ArticleEntry, ...]:

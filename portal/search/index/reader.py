@@ -47,6 +47,10 @@ from portal.search.index.scoring import (
 from portal.search.models import SearchError
 
 REFRESH_SECONDS: Final = 0.25
+# Related articles: the fewest key terms a candidate must share, and the share of the best
+# candidate's score below which it is not shown.
+RELATED_MIN_TERMS: Final = 3
+RELATED_TAIL: Final = 0.35
 
 
 # --- what callers pass and get back ---------------------------------------------------------
@@ -590,27 +594,62 @@ class SearchIndex:
     def more_like(
         self, key: str, flt: Filter, tags: Sequence[str], category: str, limit: int
     ) -> list[Mapping[str, Any]]:
-        """Similar documents: key terms of the body, shared tags and the same category."""
+        """Documents on the same topic: they share the article's distinctive words.
+
+        The key terms of the article (Whoosh's Bo1 over title, description and body) are
+        weighted; a candidate scores the weights of the key terms its body or title holds,
+        double for those in its title or tags, plus a shared tag or the same category. It
+        must hold at least ``RELATED_MIN_TERMS`` key terms, one of them in its title, tags or
+        description (one common word in passing is not a topic), and score at least
+        ``RELATED_TAIL`` of the best candidate; fewer related articles are better than
+        unrelated ones.
+        """
         with self._reading() as searcher:
             number = searcher.document_number(key=key)
             if number is None:
                 return []
-            body = searcher.stored_fields(number).get("body") or ""
-            parts: list[query.Query] = [
-                query.Term("body", term, boost=weight)
-                for term, weight in searcher.key_terms_from_text("body", body, numterms=12)
-            ]
-            parts += [query.Term("tag", tag.lower(), boost=2.0) for tag in tags]
-            parts.append(query.ConstantScoreQuery(query.Term("category", category), 0.5))
-            allowed = self._allowed(searcher, flt)
-            if allowed is not None:
-                allowed = allowed - {number}
-            guard = GuardedCollector(
-                searcher.collector(limit=limit), allowed, {number}, self.time_limit
+            stored = searcher.stored_fields(number)
+            text = " ".join(
+                str(stored.get(name) or "") for name in ("title", "description", "body")
             )
-            with contextlib.suppress(collectors.TimeLimit):
-                searcher.search_with_collector(query.Or(parts), guard)
-            return [hit.fields() for hit in guard.results()[:limit]]
+            allowed = self._allowed(searcher, flt)
+            terms = searcher.key_terms_from_text("body", text, numterms=16)
+            body_hits: dict[int, float] = {}
+            matched: dict[int, int] = {}
+            topical: set[int] = set()
+            for term, weight in terms:
+                inside = set(searcher.docs_for_query(query.Term("body", term)))
+                inside |= set(searcher.docs_for_query(query.Term("title", term)))
+                heads = set(searcher.docs_for_query(query.Term("title", term)))
+                heads |= set(searcher.docs_for_query(query.Term("tags", term)))
+                heads |= set(searcher.docs_for_query(query.Term("description", term)))
+                for doc in inside | heads:
+                    bonus = float(weight) * (2.0 if doc in heads else 1.0)
+                    body_hits[doc] = body_hits.get(doc, 0.0) + bonus
+                    matched[doc] = matched.get(doc, 0) + 1
+                topical |= heads
+            wanted = {tag.lower() for tag in tags}
+            same_category = set(searcher.docs_for_query(query.Term("category", category)))
+            scores: dict[int, float] = {}
+            for doc, score in body_hits.items():
+                if doc == number or (allowed is not None and doc not in allowed):
+                    continue
+                if matched[doc] < RELATED_MIN_TERMS or doc not in topical:
+                    continue
+                shared = wanted & {
+                    tag.lower() for tag in searcher.stored_fields(doc).get("tag_list") or ()
+                }
+                scores[doc] = score * (1.0 + 0.5 * len(shared)) * (
+                    1.2 if doc in same_category else 1.0
+                )
+            if not scores:
+                return []
+            ceiling = max(scores.values())
+            ranked = sorted(
+                (doc for doc, score in scores.items() if score >= RELATED_TAIL * ceiling),
+                key=lambda doc: (-scores[doc], doc),
+            )
+            return [searcher.stored_fields(doc) for doc in ranked[:limit]]
 
     def like_text(
         self,
