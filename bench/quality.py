@@ -171,15 +171,13 @@ def average_precision(relevant: Sequence[bool], depth: int = 10) -> float:
 
 
 def semeval(directory: Path, name: str) -> Callable[[Ranking], dict[str, float]]:
-    root = ET.parse(SEMEVAL / name).getroot()
+    root = ET.parse(SEMEVAL / name).getroot()  # noqa: S314  # the shared data set, not input
     documents: list[Document] = []
     by_id: dict[str, tuple[str, list[tuple[str, bool, int]]]] = {}
     for original in root.iter("OrgQuestion"):
         subject = original.findtext("OrgQSubject") or ""
         body = original.findtext("OrgQBody") or ""
-        _text, related = by_id.setdefault(
-            original.get("ORGQ_ID", ""), (f"{subject} {body}", [])
-        )
+        _text, related = by_id.setdefault(original.get("ORGQ_ID", ""), (f"{subject} {body}", []))
         for thread in original.iter("Thread"):
             question = thread.find("RelQuestion")
             if question is None:
@@ -213,9 +211,7 @@ def semeval(directory: Path, name: str) -> Callable[[Ranking], dict[str, float]]
         for text, related in originals:
             ranked = ranked_keys(index, text, ranking, len(unique))
             position = {key: number for number, key in enumerate(ranked)}
-            ordered = sorted(
-                related, key=lambda r: (position.get(r[0], len(ranked)), r[2])
-            )
+            ordered = sorted(related, key=lambda r: (position.get(r[0], len(ranked)), r[2]))
             total += average_precision([r[1] for r in ordered])
         return {"MAP": total / len(originals)}
 
@@ -260,9 +256,7 @@ def golden(directory: Path) -> Callable[[Ranking], dict[str, float]]:
         for case in cases:
             grades: dict[str, int] = case["grades"]
             found = service.search(
-                SearchQuery(
-                    str(case["q"]), per_page=10, visibility="all", reader_lang=case["ui"]
-                )
+                SearchQuery(str(case["q"]), per_page=10, visibility="all", reader_lang=case["ui"])
             )
             keys = [hit.entry.key for hit in found.hits]
             score = ndcg([grades.get(key, 0) for key in keys], list(grades.values()))
@@ -327,7 +321,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sets", default="arcd,semeval,golden")
     parser.add_argument("--analyzers", action="store_true", help="also compare analyzers on ARCD")
-    parser.add_argument("--variants", default="", help="comma-separated variant numbers (0 = current)")
+    parser.add_argument(
+        "--variants", default="", help="comma-separated variant numbers (0 = current)"
+    )
     args = parser.parse_args()
     wanted = set(args.sets.split(","))
     if {"arcd", "semeval"} & wanted and not DATA.exists():

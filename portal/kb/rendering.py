@@ -277,6 +277,8 @@ def _tag_space(match: re.Match[str]) -> str:
 def _heading_stop(match: re.Match[str]) -> str:
     heading = match.group(1)
     return heading if heading[-1:] in _STOPS else f"{heading}."
+
+
 _UNDERSCORES = re.compile(r"_+")
 
 

@@ -291,7 +291,7 @@ def raw_tokens(text: str) -> list[tuple[str, int, int]]:
 
 
 def script_language(text: str) -> str | None:
-    """"ar" or "en" when a query is clearly written in one language, else None.
+    """ "ar" or "en" when a query is clearly written in one language, else None.
 
     Arabic script means Arabic (English articles rarely quote Arabic). Latin script alone is
     English only for a sentence of three words or more: Arabic readers type one or two

@@ -131,7 +131,7 @@ class SearchService:
     def _honest(
         self, shown: str, corrections: Mapping[str, str], exact: RawResults, flt: Filter
     ) -> str | None:
-        """"Did you mean": the corrected query, only if it is made of words the index knows
+        """ "Did you mean": the corrected query, only if it is made of words the index knows
         and finds more documents, or a first hit with more of its words, than the original."""
         candidate = _suggestion(shown, corrections)
         if candidate is None:
@@ -154,9 +154,7 @@ class SearchService:
             return None
         return analysis.script_language(text) or query.reader_lang or None
 
-    def _browse(
-        self, query: SearchQuery, flt: Filter, page: int, per_page: int
-    ) -> SearchResults:
+    def _browse(self, query: SearchQuery, flt: Filter, page: int, per_page: int) -> SearchResults:
         """No words but a tag, category or kind: every matching article, sorted by title."""
 
         def run() -> SearchResults:
@@ -279,7 +277,10 @@ class SearchService:
             if len(found) < limit and len(words) >= 2:
                 results = self.search(
                     SearchQuery(
-                        text, lang=lang, per_page=limit, visibility=visibility,
+                        text,
+                        lang=lang,
+                        per_page=limit,
+                        visibility=visibility,
                         reader_lang=reader_lang,
                     )
                 )

@@ -76,6 +76,5 @@ def test_plain_text_keeps_emphasis_against_its_punctuation_and_ends_headings() -
         "### Why?\nاختر **كلمة المرور**، ثم <strong>التالي</strong>.\n"
     )
     assert text == (
-        "What you need. Select Reset password. Then Next, or Esc. "
-        "Why? اختر كلمة المرور، ثم التالي."
+        "What you need. Select Reset password. Then Next, or Esc. Why? اختر كلمة المرور، ثم التالي."
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -138,7 +137,7 @@ def test_related_articles_share_the_topic(starter: SearchService) -> None:
     assert not {"en/vpn-connect", "en/vpn-troubleshooting", "en/mfa-setup"} & set(related)
     vpn = starter.get_entry("vpn-connect", "en")
     assert vpn is not None
-    assert [e.key for e in starter.related(vpn)][0] == "en/vpn-troubleshooting"
+    assert next(e.key for e in starter.related(vpn)) == "en/vpn-troubleshooting"
 
 
 def test_snippets_have_no_stray_spaces_or_run_in_headings(starter: SearchService) -> None:

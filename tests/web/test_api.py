@@ -35,9 +35,7 @@ def test_search_by_tag_alone_and_other_language_links(site_client: FlaskClient) 
     assert all(hit["url"].startswith("/kb/") for hit in body["hits"])
     found = site_client.get("/api/v1/search", query_string={"q": "password", "lang": "en"})
     hit = next(h for h in found.get_json()["hits"] if h["id"] == "reset-password")
-    assert [(t["lang"], t["url"]) for t in hit["translations"]] == [
-        ("ar", "/kb/ar/reset-password")
-    ]
+    assert [(t["lang"], t["url"]) for t in hit["translations"]] == [("ar", "/kb/ar/reset-password")]
 
 
 def test_search_in_arabic_finds_the_arabic_article(site_client: FlaskClient) -> None:

@@ -18,10 +18,10 @@ from portal.search.index.scoring import COORDINATION, PLAIN, Ranking
 
 __all__ = [
     "COORDINATION",
+    "PLAIN",
     "Filter",
     "IndexCorrupt",
     "IndexState",
-    "PLAIN",
     "Ranking",
     "RawHit",
     "RawResults",

@@ -33,8 +33,8 @@ from portal.search.index.generations import Generations, IndexCorrupt, IndexStat
 from portal.search.index.schema import FACETS
 from portal.search.index.scoring import (
     COORDINATION,
-    SCORE_CACHE_ENTRIES,
     PLAIN,
+    SCORE_CACHE_ENTRIES,
     GuardedCollector,
     Ranking,
     ScoreCache,
@@ -295,9 +295,7 @@ class SearchIndex:
                 return EMPTY
             deadline = time.monotonic() + self.time_limit
             parts: list[Scores] = []
-            matched, timed_out = plan_scores(
-                searcher, self._scores, plan, deadline, ranking, parts
-            )
+            matched, timed_out = plan_scores(searcher, self._scores, plan, deadline, ranking, parts)
             visible: Iterable[int] = matched.keys()
             if allowed is not None:
                 visible = matched.keys() & allowed
@@ -639,8 +637,8 @@ class SearchIndex:
                 shared = wanted & {
                     tag.lower() for tag in searcher.stored_fields(doc).get("tag_list") or ()
                 }
-                scores[doc] = score * (1.0 + 0.5 * len(shared)) * (
-                    1.2 if doc in same_category else 1.0
+                scores[doc] = (
+                    score * (1.0 + 0.5 * len(shared)) * (1.2 if doc in same_category else 1.0)
                 )
             if not scores:
                 return []

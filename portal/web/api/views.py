@@ -150,8 +150,12 @@ def _search_json(results: SearchResults) -> Response:
                     "snippet": hit.snippet,
                     "weak": results.weak(position),
                     "translations": [
-                        {"id": other.id, "lang": other.lang, "title": other.title,
-                         "url": article_url(other)}
+                        {
+                            "id": other.id,
+                            "lang": other.lang,
+                            "title": other.title,
+                            "url": article_url(other),
+                        }
                         for other in hit.translations
                     ],
                 }
