@@ -68,7 +68,7 @@ WRITE_WAIT_SECONDS: Final = 600.0
 # How the top of a ranking is refined (docs/search.md: what bench/quality.py measured).
 # From this many words, suggest-as-you-type treats the text as a sentence: a search first.
 SENTENCE_WORDS: Final = 3
-RANKING: Final = Ranking(coverage=1.0, proximity=0.3, tail=0.3)
+RANKING: Final = Ranking(coverage=1.0, tail=0.3)
 
 T = TypeVar("T")
 

@@ -19,7 +19,7 @@ import contextlib
 import itertools
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +108,8 @@ class SearchIndex:
         self._scores = ScoreCache(SCORE_CACHE_ENTRIES)
         self._corrections: dict[str, str | None] = {}  # word → "did you mean", per searcher
         self._fuzzy: dict[str, tuple[str, ...]] = {}  # word → its fuzzy expansions, per searcher
+        # (filter, terms) → stored fields of the matching documents, per searcher
+        self._documents: dict[Hashable, list[Mapping[str, Any]]] = {}
 
     # --- writing: the generations do it, then the next read looks for the new one ----------
 
@@ -174,6 +176,7 @@ class SearchIndex:
             self._scores.clear()
             self._corrections.clear()
             self._fuzzy.clear()
+            self._documents.clear()
         self._token = (path.name, self._searcher.reader().generation())
         self._checked = now
         return self._searcher
@@ -199,6 +202,7 @@ class SearchIndex:
             self._scores.clear()
             self._corrections.clear()
             self._fuzzy.clear()
+            self._documents.clear()
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Searcher]:
@@ -551,12 +555,25 @@ class SearchIndex:
         return found[:limit]
 
     def documents(self, flt: Filter, **terms: str) -> list[Mapping[str, Any]]:
-        """Stored fields of every allowed document matching all ``terms`` (field → value)."""
+        """Stored fields of every allowed document matching all ``terms`` (field → value).
+
+        Cached per searcher: every search hit looks up its other-language versions here, and
+        reading a document's stored fields (its whole body) is the expensive part.
+        """
         with self._reading() as searcher:
-            allowed = self._allowed(searcher, flt)
-            q = query.And([query.Term(name, value) for name, value in terms.items()])
-            numbers = sorted(searcher.docs_for_query(q))
-            return [searcher.stored_fields(n) for n in numbers if allowed is None or n in allowed]
+            key = (flt, tuple(sorted(terms.items())))
+            found = self._documents.get(key)
+            if found is None:
+                allowed = self._allowed(searcher, flt)
+                q = query.And([query.Term(name, value) for name, value in terms.items()])
+                numbers = sorted(searcher.docs_for_query(q))
+                found = [
+                    searcher.stored_fields(n) for n in numbers if allowed is None or n in allowed
+                ]
+                if len(self._documents) > 4096:
+                    self._documents.clear()
+                self._documents[key] = found
+            return list(found)
 
     def listing(self, flt: Filter, offset: int, limit: int) -> tuple[int, list[Mapping[str, Any]]]:
         """Allowed documents sorted by normalised title: (total, one page)."""
