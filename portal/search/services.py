@@ -339,11 +339,8 @@ class SearchService:
         flt = Filter(visibility)
 
         def run() -> list[Mapping[str, Any]]:
-            found = list(self._index.documents(flt, id=entry.id))
-            found += self._index.documents(flt, translation_of=entry.id)
-            if entry.translation_of:
-                found += self._index.documents(flt, id=entry.translation_of)
-            return found
+            ids = [entry.id, entry.translation_of or ""]
+            return self._index.versions(ids, entry.lang, flt)
 
         out: dict[str, ArticleEntry] = {}
         for fields in self._with_index(run):
