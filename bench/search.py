@@ -61,7 +61,11 @@ from portal.kb.repository import ArticleRepository  # noqa: E402
 from portal.search.models import SearchQuery  # noqa: E402
 from portal.search.services import SearchService  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+# ../shared/data beside the repository (or beside a worktree's parent directory).
+DATA = next(
+    (p / "shared" / "data" for p in ROOT.parents if (p / "shared" / "data").is_dir()),
+    ROOT.parent / "shared" / "data",
+)
 CORPORA = (("en", DATA / "kb-en-office-support"), ("ar", DATA / "kb-ar-m365-insights"))
 QUERY_COUNT = 400
 
@@ -168,6 +172,73 @@ def make_queries(sources: list[Source], count: int) -> list[tuple[str, str]]:
     return english[:half] + arabic[: count - half]
 
 
+SENTENCE_COUNT = 400
+
+
+def make_sentences(count: int = SENTENCE_COUNT) -> list[tuple[str, str]]:
+    """(question, lang): distinct whole-sentence questions, half Arabic, half English.
+
+    Arabic: ARCD's questions; English: the subjects and first sentences of the SemEval-2016
+    forum questions. Real questions people asked, with their stop words and long tails;
+    every one distinct, so no answer is ever repeated from a cache.
+    """
+    import json
+    import xml.etree.ElementTree as ET
+
+    rng = random.Random(11)
+    arcd = json.loads((DATA / "arcd-ar" / "data_arcd.json").read_text(encoding="utf-8"))
+    arabic = [
+        " ".join(qa["question"].split())
+        for article in arcd["data"]
+        for paragraph in article["paragraphs"]
+        for qa in paragraph["qas"]
+    ]
+    english: list[str] = []
+    for name in ("SemEval2016-Task3-CQA-QL-dev.xml", "SemEval2016-Task3-CQA-QL-train-part2.xml"):
+        root = ET.parse(DATA / "semeval2016-ql-en" / name).getroot()  # noqa: S314  # shared set
+        for question in root.iter("RelQuestion"):
+            subject = " ".join((question.findtext("RelQSubject") or "").split())
+            body = " ".join((question.findtext("RelQBody") or "").split())
+            first = re.split(r"(?<=[.?!])\s", body, maxsplit=1)[0]
+            text = subject if len(subject.split()) >= 5 else f"{subject} {first}"
+            english.append(" ".join(text.split()[:25]))
+    out: list[tuple[str, str]] = []
+    for lang, pool in (("ar", arabic), ("en", english)):
+        distinct = [text for text in dict.fromkeys(pool) if len(text.split()) >= 4]
+        rng.shuffle(distinct)
+        out.extend((text, lang) for text in distinct[: count // 2])
+    rng.shuffle(out)
+    return out
+
+
+def bench_sentences(service: SearchService, sentences: list[tuple[str, str]]) -> None:
+    """In process, one at a time, the result cache cleared before each: p50/p95/p99."""
+    for label in ("words on first use", "words cached"):
+        samples: list[float] = []
+        cpu: list[float] = []
+        for text, _lang in sentences:
+            service._clear_cache()
+            started, started_cpu = time.perf_counter(), time.process_time()
+            service.search(SearchQuery(text))
+            samples.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+        print(
+            f"  sanad    sentences   {percentiles(samples)}  ({label}, {len(sentences)} "
+            "distinct questions, uncached)"
+        )
+        print(f"  sanad    sent. cpu   {percentiles(cpu)}  (same, CPU time)")
+
+
+def sequential_http(port: int, paths: list[str]) -> list[float]:
+    """Each path once, one request at a time (no concurrency, no repeats)."""
+    latencies: list[float] = []
+    for path in paths:
+        status, elapsed = _get(port, path)
+        if status == 200:
+            latencies.append(elapsed)
+    return latencies
+
+
 def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
 
@@ -184,7 +255,9 @@ def _cpu_with_children() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def bench_sanad(work: Path, queries: list[tuple[str, str]]) -> Path:
+def bench_sanad(
+    work: Path, queries: list[tuple[str, str]], sentences: list[tuple[str, str]]
+) -> Path:
     articles = work / "articles"
     settings = load_settings(
         {
@@ -226,6 +299,8 @@ def bench_sanad(work: Path, queries: list[tuple[str, str]]) -> Path:
         service.search(SearchQuery(text))
         cached.append(time.perf_counter() - started)
     print(f"  sanad    query       {percentiles(cached)}  (repeated: result cache)")
+    if sentences:
+        bench_sentences(service, sentences)
 
     target = next(articles.rglob("*.en.md"))
     reader = SearchService(settings, ArticleRepository(articles))  # another "worker"
@@ -249,7 +324,11 @@ def bench_sanad(work: Path, queries: list[tuple[str, str]]) -> Path:
 
 
 def bench_naive(
-    work: Path, sources: list[Source], size: int, queries: list[tuple[str, str]]
+    work: Path,
+    sources: list[Source],
+    size: int,
+    queries: list[tuple[str, str]],
+    sentences: list[tuple[str, str]] = (),  # type: ignore[assignment]
 ) -> Path:
     directory = work / "naive"
     directory.mkdir()
@@ -277,8 +356,16 @@ def bench_naive(
             [hit["id"] for hit in results]
             samples.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
-    print(f"  naive    query       {percentiles(samples)}")
-    print(f"  naive    query cpu   {percentiles(cpu)}")
+        print(f"  naive    query       {percentiles(samples)}")
+        print(f"  naive    query cpu   {percentiles(cpu)}")
+        if sentences:
+            samples = []
+            for text, _lang in sentences:
+                started = time.perf_counter()
+                results = searcher.search(parser.parse(text), limit=10)
+                [hit["id"] for hit in results]
+                samples.append(time.perf_counter() - started)
+            print(f"  naive    sentences   {percentiles(samples)}  (the same questions)")
     ix.close()
     return directory
 
@@ -477,6 +564,8 @@ def bench_http(
     seconds: float,
     index_dir: Path | None = None,
     client: str = "python",
+    sentences: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    sentences_only: bool = False,
 ) -> None:
     port = _free_port()
     env = {
@@ -502,6 +591,17 @@ def bench_http(
         weights = _zipf_weights(len(paths))
         for path in paths[:50]:
             _get(port, path)
+        if sentences:
+            sentence_paths = [
+                "/api/v1/search?" + urllib.parse.urlencode({"q": text}) for text, _ in sentences
+            ]
+            latencies = sequential_http(port, sentence_paths)
+            print(
+                f"  http     sentences   {percentiles(latencies)}  (one at a time, each of "
+                f"{len(sentence_paths)} distinct questions once: no answer cache)"
+            )
+            if sentences_only:
+                return
         if client == "wrk":
             print(f"  http     load average {os.getloadavg()[0]:.2f} before the run")
             bench_http_wrk(port, _children(pid), paths, weights, seconds, work)
@@ -548,7 +648,13 @@ def bench_http(
 
 
 def bench_http_naive(
-    work: Path, naive_dir: Path, queries: list[tuple[str, str]], seconds: float, client: str
+    work: Path,
+    naive_dir: Path,
+    queries: list[tuple[str, str]],
+    seconds: float,
+    client: str,
+    sentences: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    sentences_only: bool = False,
 ) -> None:
     """The naive baseline over HTTP: plain Whoosh in plain Flask (bench/naive_app.py) on
     gunicorn with 2 sync workers, the same Zipf mix; and a plain template page."""
@@ -565,6 +671,13 @@ def bench_http_naive(
         weights = _zipf_weights(len(paths))
         for path in paths[:50]:
             _get(port, path)
+        if sentences:
+            latencies = sequential_http(
+                port, ["/search?" + urllib.parse.urlencode({"q": t}) for t, _ in sentences]
+            )
+            print(f"  naive    http sentences {percentiles(latencies)}  (one at a time)")
+            if sentences_only:
+                return
         if client == "wrk" and shutil.which("wrk"):
             sequence = _wrk_sequence(paths, weights)
             rate, latency, bad = _wrk(port, sequence, seconds, work / "naive-mix.lua")
@@ -590,6 +703,12 @@ def main() -> None:
     parser.add_argument("--http", action="store_true", help="also measure GET /api/v1/search")
     parser.add_argument("--seconds", type=float, default=10.0, help="HTTP load duration")
     parser.add_argument(
+        "--sentences",
+        choices=("yes", "no", "only"),
+        default="yes",
+        help="the whole-sentence mix (ARCD and SemEval questions); only = skip the Zipf load",
+    )
+    parser.add_argument(
         "--client",
         choices=("python", "wrk"),
         default="wrk" if shutil.which("wrk") else "python",
@@ -605,16 +724,25 @@ def main() -> None:
     print("  (wall-clock figures need a quiet machine; the CPU figures hold under load)")
     queries = make_queries(sources, QUERY_COUNT)
     print(f"queries: {len(queries)} (titles and headings, both languages)")
+    sentences = make_sentences() if args.sentences != "no" else []
+    only = args.sentences == "only"
+    if sentences:
+        print(f"sentences: {len(sentences)} distinct whole-sentence questions (ARCD, SemEval)")
     for size in (int(part) for part in args.sizes.split(",") if part.strip()):
         work = Path(tempfile.mkdtemp(prefix=f"sanad-bench-{size}-"))
         try:
             print(f"\n{size} articles (load average {os.getloadavg()[0]:.2f})")
             write_articles(work / "articles", sources, size)
-            articles = bench_sanad(work, queries)
-            naive_dir = bench_naive(work, sources, size, queries)
+            articles = bench_sanad(work, queries, sentences)
+            naive_dir = bench_naive(work, sources, size, queries, sentences)
             if args.http:
-                bench_http(work, articles, queries, args.seconds, client=args.client)
-                bench_http_naive(work, naive_dir, queries, args.seconds, args.client)
+                bench_http(
+                    work, articles, queries, args.seconds, client=args.client,
+                    sentences=sentences, sentences_only=only,
+                )  # fmt: skip
+                bench_http_naive(
+                    work, naive_dir, queries, args.seconds, args.client, sentences, only
+                )
         finally:
             shutil.rmtree(work, ignore_errors=True)
 

@@ -326,6 +326,28 @@ _LINE_MARKS = re.compile(
     re.MULTILINE,
 )
 _SCRIPT_HINT = re.compile(r"<[sS][cCtT]")
+# A heading line, matched greedily to its end (linear); its closing hashes go in _heading_stop.
+_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t][^\n]*", re.MULTILINE)
+# Sentence-ending punctuation in both languages: a heading ending in one keeps it.
+_STOPS = frozenset(".:!?;؟؛…")
+# Inline elements are part of a sentence: dropping their tags must not split a word from its
+# punctuation. Any other tag separates words.
+_INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|em|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|u|var)"
+    r"\b[^<>]*>",
+    re.IGNORECASE,
+)
+
+
+def _tag_space(match: re.Match[str]) -> str:
+    return "" if _INLINE_TAG.fullmatch(match.group()) else " "
+
+
+def _heading_stop(match: re.Match[str]) -> str:
+    heading = match.group().rstrip(" \t#")
+    return heading if heading[-1:] in _STOPS else f"{heading}."
+
+
 # Emphasis underscores go, ``snake_case`` inside a word stays: a whole run of underscores,
 # unless a letter or digit stands on both sides of it. In C, not a Python call per run.
 _UNDERSCORES = re.compile(r"(?<!_)(?:_++(?![^\W_])|(?<![^\W_])_++)")
@@ -352,13 +374,17 @@ def plain_text(text: str) -> str:
         text = _ALERT.sub(" ", text)
     if "[" in text:
         text = _IMAGE.sub(" ", text)
-        text = _LINK.sub(r" \1 ", text)
+        text = _LINK.sub(r"\1", text)  # link text stays glued to its punctuation
     if "<" in text:
-        text = _TAG.sub(" ", text)
+        text = _TAG.sub(_tag_space, text)
     text = _URL.sub(" ", text)
+    if "#" in text:  # a heading ends like a sentence, so snippets do not run it into the text
+        text = _HEADING.sub(_heading_stop, text)
     text = _LINE_MARKS.sub(" ", text)
+    # Emphasis and code marks sit against their words: removing them must not leave a space
+    # before the next comma or full stop ("Select **Reset**." → "Select Reset.").
     # str.replace is several times faster than str.translate on non-ASCII text.
-    text = text.replace("*", " ").replace("`", " ").replace("~", " ").replace("|", " ")
+    text = text.replace("*", "").replace("`", "").replace("~", "").replace("|", " ")
     if "_" in text:
         text = _UNDERSCORES.sub(" ", text)
     if "&" in text:

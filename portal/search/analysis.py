@@ -290,6 +290,26 @@ def raw_tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
 
+def script_language(text: str) -> str | None:
+    """ "ar" or "en" when a query is clearly written in one language, else None.
+
+    Arabic script means Arabic (English articles rarely quote Arabic). Latin script alone is
+    English only for a sentence of three words or more: Arabic readers type one or two
+    product names ("VPN", "Outlook") in Latin letters, but not whole questions.
+    """
+    arabic = latin = 0
+    for token in _TOKEN_RE.findall(text):
+        if _is_arabic_char(token[:1]):
+            arabic += 1
+        elif token.isascii() and token.isalpha():
+            latin += 1
+    if arabic and not latin:
+        return "ar"
+    if latin >= 3 and not arabic:
+        return "en"
+    return None
+
+
 def sort_key(title: str) -> str:
     """A title's sortable form: normalised, case-folded, diacritics removed."""
     return " ".join(normalize_token(token) for token, _s, _e in raw_tokens(title))

@@ -33,6 +33,9 @@ class SearchQuery:
     page: int = 1
     per_page: int = 10
     visibility: Visibility = "public"
+    # The reader's interface language: when both languages answer, its results come first
+    # (unless the query is clearly written in the other language). Never a filter.
+    reader_lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class Hit:
     entry: ArticleEntry
     snippet: str
     score: float
+    # The same article in the other language(s), visible to the same reader.
+    translations: tuple[ArticleEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,15 @@ class SearchResults:
     timed_out: bool = False  # the time guard stopped the search; results may be partial
     # A message for the person, as a gettext msgid key (see portal.search.services.NOTICES).
     notice: str | None = None
+    # Matches that are not in the weak tail; hits after the first ``strong`` of the whole
+    # ranking are "more results". None: no tail was measured (everything is strong).
+    strong: int | None = None
+
+    def weak(self, position: int) -> bool:
+        """Whether the hit at ``position`` (0-based, on this page) belongs to the weak tail."""
+        if self.strong is None:
+            return False
+        return (self.page - 1) * self.per_page + position >= self.strong
 
     @property
     def pages(self) -> int:

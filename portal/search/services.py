@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
 from portal.config import Settings
@@ -26,7 +26,14 @@ from portal.kb.rendering import plain_text
 from portal.kb.repository import ArticleRepository
 from portal.search import analysis
 from portal.search.analysis import QueryPlan, Synonyms, parse_query
-from portal.search.index import Filter, IndexCorrupt, IndexState, SearchIndex
+from portal.search.index import (
+    Filter,
+    IndexCorrupt,
+    IndexState,
+    Ranking,
+    RawResults,
+    SearchIndex,
+)
 from portal.search.models import (
     MAX_PER_PAGE,
     ArticleEntry,
@@ -58,6 +65,10 @@ CACHE_SIZE: Final = 4096
 PARALLEL_REBUILD_FROM: Final = 2000
 # A rebuild waits this long for another process's rebuild or sync to finish.
 WRITE_WAIT_SECONDS: Final = 600.0
+# How the top of a ranking is refined (docs/search.md: what bench/quality.py measured).
+# From this many words, suggest-as-you-type treats the text as a sentence: a search first.
+SENTENCE_WORDS: Final = 3
+RANKING: Final = Ranking(coverage=1.0, tail=0.3)
 
 T = TypeVar("T")
 
@@ -65,9 +76,12 @@ T = TypeVar("T")
 class SearchService:
     """The per-application search engine."""
 
-    def __init__(self, settings: Settings, repository: ArticleRepository) -> None:
+    def __init__(
+        self, settings: Settings, repository: ArticleRepository, ranking: Ranking = RANKING
+    ) -> None:
         self.settings = settings
         self.repository = repository
+        self.ranking = ranking
         self._index = SearchIndex(settings.index_dir, settings.search.time_limit)
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -88,10 +102,13 @@ class SearchService:
             text = text[: self.settings.search.max_query_chars]
             notices.append("truncated")
         text = text.strip()
+        flt = Filter(query.visibility, query.lang, query.category, query.kind, query.tag)
         if not text:
+            if query.tag or query.category or query.kind:
+                return self._browse(query, flt, page, per_page)
             return SearchResults(query.text, 0, page, per_page, (), notice="empty")
         synonyms, version = self._current_synonyms()
-        flt = Filter(query.visibility, query.lang, query.category, query.kind, query.tag)
+        prefer = self._preferred(text, query)
 
         def compute() -> SearchResults:
             plan = parse_query(text, synonyms)
@@ -100,13 +117,59 @@ class SearchService:
                 notice = "syntax" if "syntax" in found else "empty"
                 return SearchResults(query.text, 0, page, per_page, (), notice=notice)
             return self._run_search(
-                query.text, plan, flt, page, per_page, [*notices, *plan.notices]
+                query.text, plan, flt, page, per_page, [*notices, *plan.notices], prefer
             )
 
         def run() -> SearchResults:
             # Keyed by the raw text: a repeated query skips parsing as well as searching.
-            key = ("search", query.text, flt, page, per_page, self._index.token(), version)
+            token = self._index.token()
+            key = ("search", query.text, flt, page, per_page, prefer, token, version)
             return self._cached(key, compute)
+
+        return self._with_index(run)
+
+    def _honest(
+        self, shown: str, corrections: Mapping[str, str], exact: RawResults, flt: Filter
+    ) -> str | None:
+        """ "Did you mean": the corrected query, only if it is made of words the index knows
+        and finds more documents, or a first hit with more of its words, than the original."""
+        candidate = _suggestion(shown, corrections)
+        if candidate is None:
+            return None
+        plan = parse_query(candidate, self._current_synonyms()[0])
+        if not plan.positive or not all(
+            len(word) < 3 or self._index.known(word) for word in plan.words
+        ):
+            return None
+        check = self._index.search_plan(plan, flt, 0, 1, facets=False, ranking=self.ranking)
+        if check.total == 0:
+            return None
+        if check.total > exact.total or check.coverage > exact.coverage:
+            return candidate
+        return None
+
+    def _preferred(self, text: str, query: SearchQuery) -> str | None:
+        """The language whose results come first: the query's script, else the reader's."""
+        if query.lang or not self.ranking.language:
+            return None
+        return analysis.script_language(text) or query.reader_lang or None
+
+    def _browse(self, query: SearchQuery, flt: Filter, page: int, per_page: int) -> SearchResults:
+        """No words but a tag, category or kind: every matching article, sorted by title."""
+
+        def run() -> SearchResults:
+            total, found = self._index.listing(flt, (page - 1) * per_page, per_page)
+            facets = {name: self._index.counts(name, flt) for name in ("category", "kind", "lang")}
+            hits = tuple(
+                Hit(
+                    entry := _entry(fields),
+                    analysis.plain_snippet(entry.description or str(fields.get("body") or "")),
+                    0.0,
+                    self.translations(entry, query.visibility),
+                )
+                for fields in found
+            )
+            return SearchResults(query.text, total, page, per_page, hits, facets=facets)
 
         return self._with_index(run)
 
@@ -118,9 +181,13 @@ class SearchService:
         page: int,
         per_page: int,
         notices: list[str],
+        prefer: str | None = None,
     ) -> SearchResults:
         offset = (page - 1) * per_page
-        raw = self._index.search_plan(plan, flt, offset, per_page)
+        raw = self._index.search_plan(
+            plan, flt, offset, per_page, ranking=self.ranking, prefer=prefer
+        )
+        exact = raw
         fuzzy = False
         highlight: frozenset[str] = plan.highlight
         if raw.total == 0 and not raw.timed_out and plan.words:
@@ -129,13 +196,20 @@ class SearchService:
                 raw = self._index.search(fuzzy_query, flt, offset, per_page)
                 fuzzy = raw.total > 0
         corrections = self._index.vocabulary_suggestions(plan.words)
-        suggestion = _suggestion(shown, corrections)
+        suggestion = self._honest(shown, corrections, exact, flt)
         if fuzzy and corrections:
             highlight = highlight | {
                 term for word in corrections.values() for term in analysis.terms(word)
             }
+        visibility: Visibility = flt.visibility  # type: ignore[assignment]
         hits = tuple(
-            Hit(_entry(hit.fields), _snippet(hit.fields, highlight), hit.score) for hit in raw.hits
+            Hit(
+                entry := _entry(hit.fields),
+                _snippet(hit.fields, highlight),
+                hit.score,
+                self.translations(entry, visibility),
+            )
+            for hit in raw.hits
         )
         if raw.timed_out:
             notices = ["timed_out", *notices]
@@ -152,6 +226,7 @@ class SearchService:
             fuzzy=fuzzy,
             timed_out=raw.timed_out,
             notice=notices[0] if notices else None,
+            strong=None if fuzzy else raw.strong,
         )
 
     def generation(self) -> Hashable:
@@ -162,9 +237,19 @@ class SearchService:
         return self._with_index(lambda: (self._index.token(), self._current_synonyms()[1]))
 
     def suggest(
-        self, text: str, lang: str | None = None, limit: int = 5, visibility: Visibility = "public"
+        self,
+        text: str,
+        lang: str | None = None,
+        limit: int = 5,
+        visibility: Visibility = "public",
+        reader_lang: str | None = None,
     ) -> tuple[ArticleEntry, ...]:
-        """Search-as-you-type: titles that match the words typed so far (prefix on the last)."""
+        """Search-as-you-type: titles that match the words typed so far (prefix on the last).
+
+        People describe problems in whole sentences («لا يصلني رمز التحقق»), whose words are
+        rarely all in one title: when the titles give fewer than ``limit`` articles, the
+        strong hits of a search for the sentence fill the list.
+        """
         text = (text or "")[: self.settings.search.max_query_chars]
         words = [
             word
@@ -176,14 +261,42 @@ class SearchService:
             return ()
         flt = Filter(visibility, lang)
 
+        def titles() -> tuple[ArticleEntry, ...]:
+            found: list[ArticleEntry] = []
+            keys: set[str] = set()
+
+            def add(entries: Iterable[ArticleEntry]) -> None:
+                for entry in entries:
+                    if len(found) < limit and entry.key not in keys:
+                        keys.add(entry.key)
+                        found.append(entry)
+
+            sentence = len(words) >= SENTENCE_WORDS
+            if not sentence:
+                add(_entry(f) for f in self._index.prefix_titles(words[:-1], words[-1], flt, limit))
+            if len(found) < limit and len(words) >= 2:
+                results = self.search(
+                    SearchQuery(
+                        text,
+                        lang=lang,
+                        per_page=limit,
+                        visibility=visibility,
+                        reader_lang=reader_lang,
+                    )
+                )
+                if not results.fuzzy:
+                    add(
+                        hit.entry
+                        for position, hit in enumerate(results.hits)
+                        if not results.weak(position)
+                    )
+            if sentence and len(found) < limit:
+                add(_entry(f) for f in self._index.prefix_titles(words[:-1], words[-1], flt, limit))
+            return tuple(found)
+
         def run() -> tuple[ArticleEntry, ...]:
-            key = ("suggest", tuple(words), flt, limit, self._index.token())
-            return self._cached(
-                key,
-                lambda: tuple(
-                    _entry(f) for f in self._index.prefix_titles(words[:-1], words[-1], flt, limit)
-                ),
-            )
+            key = ("suggest", tuple(words), text, flt, limit, reader_lang, self._index.token())
+            return self._cached(key, titles)
 
         return self._with_index(run)
 
@@ -226,11 +339,8 @@ class SearchService:
         flt = Filter(visibility)
 
         def run() -> list[Mapping[str, Any]]:
-            found = list(self._index.documents(flt, id=entry.id))
-            found += self._index.documents(flt, translation_of=entry.id)
-            if entry.translation_of:
-                found += self._index.documents(flt, id=entry.translation_of)
-            return found
+            ids = [entry.id, entry.translation_of or ""]
+            return self._index.versions(ids, entry.lang, flt)
 
         out: dict[str, ArticleEntry] = {}
         for fields in self._with_index(run):

@@ -57,7 +57,7 @@ def test_plain_text_keeps_words_and_code_and_drops_markup_and_urls() -> None:
     )
 
     assert text == (
-        "Reset your password ## Open Settings and run net user /domain (see the guide ). "
+        "Reset your password. Open Settings and run net user /domain (see the guide). "
         "Visit or call 1234 & wait. Get-ADUser -Identity huda_saleh Error Meaning "
         "0x8007007A quota Keep snake_case_names. item one step one"
     )
@@ -65,5 +65,16 @@ def test_plain_text_keeps_words_and_code_and_drops_markup_and_urls() -> None:
 
 def test_plain_text_handles_arabic() -> None:
     assert plain_text("## قبل أن تبدأ\n\n**تأكد** من [الاتصال](/kb/ar/vpn).") == (
-        "قبل أن تبدأ تأكد من الاتصال ."
+        "قبل أن تبدأ. تأكد من الاتصال."
+    )
+
+
+def test_plain_text_keeps_emphasis_against_its_punctuation_and_ends_headings() -> None:
+    """Snippets come from this text: no stray space where bold text was, no heading run-in."""
+    text = plain_text(
+        "## What you need\nSelect **Reset password**. Then <b>Next</b>, or `Esc`.\n"
+        "### Why?\nاختر **كلمة المرور**، ثم <strong>التالي</strong>.\n"
+    )
+    assert text == (
+        "What you need. Select Reset password. Then Next, or Esc. Why? اختر كلمة المرور، ثم التالي."
     )

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from tests.support.web import EventCounter
 
-HIT_KEYS = {"id", "lang", "title", "category", "kind", "url", "snippet"}
+HIT_KEYS = {"id", "lang", "title", "category", "kind", "url", "snippet", "weak", "translations"}
 LIST_KEYS = {"id", "lang", "title", "category", "kind", "url", "updated"}
 
 
@@ -27,6 +27,15 @@ def test_search_shape(site_client: FlaskClient, count_events: EventCounter) -> N
         assert hit["url"] == f"/kb/{hit['lang']}/{hit['id']}"
     assert any(hit["id"] == "reset-password" for hit in body["hits"])
     assert count_events("search") == 1
+
+
+def test_search_by_tag_alone_and_other_language_links(site_client: FlaskClient) -> None:
+    body = site_client.get("/api/v1/search", query_string={"tag": "password"}).get_json()
+    assert body["total"] >= 1
+    assert all(hit["url"].startswith("/kb/") for hit in body["hits"])
+    found = site_client.get("/api/v1/search", query_string={"q": "password", "lang": "en"})
+    hit = next(h for h in found.get_json()["hits"] if h["id"] == "reset-password")
+    assert [(t["lang"], t["url"]) for t in hit["translations"]] == [("ar", "/kb/ar/reset-password")]
 
 
 def test_search_in_arabic_finds_the_arabic_article(site_client: FlaskClient) -> None:

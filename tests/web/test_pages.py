@@ -7,6 +7,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.support.articles import ArticleWriter
 from tests.support.web import EventCounter
 
 
@@ -91,8 +92,31 @@ def test_search_facets_keep_the_query(site_client: FlaskClient) -> None:
 def test_search_language_facet_filters(site_client: FlaskClient) -> None:
     page = text_of(site_client.get("/search", query_string={"q": "password", "lang": "en"}))
     assert 'href="/kb/en/reset-password"' in page
-    assert 'href="/kb/ar/reset-password"' not in page
+    assert '<h2 class="hit-title"><a href="/kb/ar/reset-password"' not in page
+    # the Arabic version is reachable from the English hit, not listed as a hit of its own
+    assert 'class="hit-translation" href="/kb/ar/reset-password" hreflang="ar"' in page
     assert 'aria-current="true"' in page
+
+
+def test_search_page_folds_the_weak_tail_under_more_results(
+    site: Flask, write_article: ArticleWriter
+) -> None:
+    write_article(
+        "toner", "en", "Replace the printer toner", "Printer toner: open the printer cover."
+    )
+    filler = " ".join(f"word{n}" for n in range(300))
+    for number in range(3):
+        write_article(f"long-{number}", "en", f"Meeting rooms {number}", f"{filler} printer.")
+    site.extensions["sanad"].search.sync()
+    page = text_of(site.test_client().get("/search", query_string={"q": "printer toner"}))
+    strong, _, weak = page.partition('<details class="more-results">')
+    assert 'href="/kb/en/toner"' in strong
+    assert 'href="/kb/en/long-0"' in weak, "a passing mention is folded under more results"
+
+
+def test_a_tag_alone_lists_its_articles(site_client: FlaskClient) -> None:
+    page = text_of(site_client.get("/search", query_string={"tag": "password"}))
+    assert '<h2 class="hit-title"><a href="/kb/en/reset-password"' in page
 
 
 def test_search_without_a_query_explains_what_to_do(site_client: FlaskClient) -> None:

@@ -14,13 +14,15 @@ split pickled it as ``portal.search.index.SanadTokenizer``.
 from portal.search.index.generations import IndexCorrupt, IndexState
 from portal.search.index.reader import Filter, RawHit, RawResults, SearchIndex
 from portal.search.index.schema import SanadTokenizer, make_schema
-from portal.search.index.scoring import COORDINATION
+from portal.search.index.scoring import COORDINATION, PLAIN, Ranking
 
 __all__ = [
     "COORDINATION",
+    "PLAIN",
     "Filter",
     "IndexCorrupt",
     "IndexState",
+    "Ranking",
     "RawHit",
     "RawResults",
     "SanadTokenizer",

@@ -16,9 +16,10 @@ and its alarm mode uses signals, which threaded servers cannot.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,21 +28,29 @@ from typing import Any, Final
 from whoosh import collectors, query
 from whoosh.searching import Searcher
 
-from portal.search.analysis import ArabicStemmer, QueryPlan
+from portal.search.analysis import ArabicStemmer, QueryPlan, raw_tokens, term_of
 from portal.search.index.generations import Generations, IndexCorrupt, IndexState, open_index
 from portal.search.index.schema import FACETS
 from portal.search.index.scoring import (
     COORDINATION,
+    PLAIN,
     SCORE_CACHE_ENTRIES,
     GuardedCollector,
+    Ranking,
     ScoreCache,
+    Scores,
     best,
     plan_scores,
+    refine,
     text_query,
 )
 from portal.search.models import SearchError
 
 REFRESH_SECONDS: Final = 0.25
+# Related articles: the fewest key terms a candidate must share, and the share of the best
+# candidate's score below which it is not shown.
+RELATED_MIN_TERMS: Final = 3
+RELATED_TAIL: Final = 0.35
 
 
 # --- what callers pass and get back ---------------------------------------------------------
@@ -70,6 +79,10 @@ class RawResults:
     hits: tuple[RawHit, ...]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     timed_out: bool = False
+    # How many of the matches are strong (not in the weak tail); None = not measured.
+    strong: int | None = None
+    # The share of the query's positive units that the first hit matches (0 without hits).
+    coverage: float = 0.0
 
 
 EMPTY: Final = RawResults(0, ())
@@ -95,6 +108,10 @@ class SearchIndex:
         self._scores = ScoreCache(SCORE_CACHE_ENTRIES)
         self._corrections: dict[str, str | None] = {}  # word → "did you mean", per searcher
         self._fuzzy: dict[str, tuple[str, ...]] = {}  # word → its fuzzy expansions, per searcher
+        # (filter, terms) → stored fields of the matching documents, per searcher
+        self._documents: dict[Hashable, list[Mapping[str, Any]]] = {}
+        # article id → numbers of the documents with that id or translating it, per searcher
+        self._versions: dict[str, list[int]] | None = None
 
     # --- writing: the generations do it, then the next read looks for the new one ----------
 
@@ -161,6 +178,8 @@ class SearchIndex:
             self._scores.clear()
             self._corrections.clear()
             self._fuzzy.clear()
+            self._documents.clear()
+            self._versions = None
         self._token = (path.name, self._searcher.reader().generation())
         self._checked = now
         return self._searcher
@@ -186,6 +205,8 @@ class SearchIndex:
             self._scores.clear()
             self._corrections.clear()
             self._fuzzy.clear()
+            self._documents.clear()
+            self._versions = None
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Searcher]:
@@ -254,7 +275,14 @@ class SearchIndex:
         return positive
 
     def search_plan(
-        self, plan: QueryPlan, flt: Filter, offset: int, limit: int, facets: bool = True
+        self,
+        plan: QueryPlan,
+        flt: Filter,
+        offset: int,
+        limit: int,
+        facets: bool = True,
+        ranking: Ranking = PLAIN,
+        prefer: str | None = None,
     ) -> RawResults:
         """Like ``search(build_query(plan), …)``, with the same scores, from cached word scores.
 
@@ -262,6 +290,9 @@ class SearchIndex:
         ``ScoreCache``); a query then sums, intersects and subtracts those dicts, which gives
         the total and the facet counts of the whole matching set for free and leaves only the
         page's stored fields to read. Words not yet cached are scored under the deadline.
+
+        ``ranking`` refines the top (coverage, proximity, the weak tail); ``prefer`` is the
+        reader's language: its strong hits come before the other language's strong hits.
         """
         if COORDINATION is not None:  # the sums below are plain BM25F sums, no bonus
             whoosh_query = self.build_query(plan)
@@ -271,14 +302,17 @@ class SearchIndex:
             if allowed is not None and not allowed:
                 return EMPTY
             deadline = time.monotonic() + self.time_limit
-            matched, timed_out = plan_scores(searcher, self._scores, plan, deadline)
+            parts: list[Scores] = []
+            matched, timed_out = plan_scores(searcher, self._scores, plan, deadline, ranking, parts)
             visible: Iterable[int] = matched.keys()
             if allowed is not None:
                 visible = matched.keys() & allowed
             numbers = visible if isinstance(visible, set) else set(visible)
-            top = best(matched, numbers, offset + limit)
+            top, final, strong = self._order(
+                searcher, matched, parts, plan, numbers, offset + limit, ranking, prefer
+            )
             hits = tuple(
-                RawHit(searcher.stored_fields(number), matched[number])
+                RawHit(searcher.stored_fields(number), final.get(number, matched[number]))
                 for number in top[offset : offset + limit]
             )
             counts: dict[str, dict[str, int]] = {}
@@ -289,7 +323,60 @@ class SearchIndex:
                         for value, members in groups.items()
                         if (size := len(numbers & members)) > 0
                     }
-            return RawResults(len(numbers), hits, counts, timed_out)
+            coverage = 0.0
+            if top and parts:
+                coverage = sum(1 for part in parts if top[0] in part) / len(parts)
+            return RawResults(len(numbers), hits, counts, timed_out, strong, coverage)
+
+    def _order(
+        self,
+        searcher: Searcher,
+        matched: Scores,
+        parts: list[Scores],
+        plan: QueryPlan,
+        numbers: set[int],
+        count: int,
+        ranking: Ranking,
+        prefer: str | None,
+    ) -> tuple[list[int], Scores, int | None]:
+        """The first ``count`` documents in final order, their final scores, the strong count.
+
+        Without refinements or a preferred language this is BM25F order (``best``).
+        """
+        refined = ranking.coverage or ranking.proximity or ranking.tail is not None
+        if not refined and prefer is None:
+            return best(matched, numbers, count), {}, None
+        size = max(count, ranking.rerank)
+        groups: list[list[int]] = []
+        if prefer is not None:
+            own = self._allowed(searcher, Filter("all", prefer)) or set()
+            mine = numbers & own
+            groups = [best(matched, mine, size), best(matched, numbers - mine, size)]
+        else:
+            groups = [best(matched, numbers, size)]
+        final: Scores = {}
+        strong_of: dict[int, bool] = {}
+        for group in groups:
+            scores = refine(searcher, matched, parts, plan, group, ranking)
+            final.update(scores)
+            ceiling = max(scores.values(), default=0.0)
+            for number, score in scores.items():
+                strong_of[number] = ranking.tail is None or score >= ranking.tail * ceiling
+        head = [number for group in groups for number in group]
+        rank = {number: position for position, number in enumerate(head)}
+        head.sort(
+            key=lambda n: (
+                not strong_of[n],
+                prefer is not None and rank[n] >= len(groups[0]),
+                -final[n],
+                n,
+            )
+        )
+        strong = sum(strong_of.values()) if ranking.tail is not None else None
+        if count > len(head):  # beyond the refined head: BM25F order
+            rest = numbers - set(head)
+            head += best(matched, rest, count - len(head))
+        return head[:count], final, strong
 
     def fuzzy_query(self, words: Sequence[str]) -> query.Query | None:
         """Typo-tolerant OR over the unstemmed words: edit distance 1 (≤ 5 letters) or 2."""
@@ -389,22 +476,24 @@ class SearchIndex:
         return self._facets
 
     def vocabulary_suggestions(self, words: Sequence[str]) -> dict[str, str]:
-        """Corrections for words the index has never seen, from the unstemmed vocabulary."""
+        """Corrections for words the index has never seen: real words as the articles spell them.
+
+        A correction is the most frequent indexed word at edit distance 1 (words of up to five
+        letters) or, failing that for longer words, 2, sharing the first letter; it is shown in
+        a spelling found in the articles (with its hamza and taa marbuta, not the normalised
+        form the index holds), or not at all.
+        """
         corrections: dict[str, str] = {}
         with self._reading() as searcher:
             reader = searcher.reader()
-            corrector = None
             for word in words:
                 if len(word) < 3:
                     continue
-                # ~10 ms a word (a Levenshtein automaton over the vocabulary): once per searcher.
+                # A Levenshtein automaton over the vocabulary: once per word and searcher.
                 if word not in self._corrections:
                     correction = None
                     if not reader.doc_frequency("words", word):
-                        if corrector is None:
-                            corrector = searcher.corrector("words")
-                        found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
-                        correction = str(found[0]) if found else None
+                        correction = self._correct(searcher, word)
                     if len(self._corrections) > 10_000:
                         self._corrections.clear()
                     self._corrections[word] = correction
@@ -412,6 +501,36 @@ class SearchIndex:
                 if correction is not None:
                     corrections[word] = correction
         return corrections
+
+    def _correct(self, searcher: Searcher, word: str) -> str | None:
+        reader = searcher.reader()
+        for distance in range(1, (1 if len(word) <= 5 else 2) + 1):
+            found = [
+                str(term)
+                for term in reader.terms_within("words", word, distance, prefix=1)
+                if str(term) != word
+            ]
+            if found:
+                best_term = max(found, key=lambda t: (reader.doc_frequency("words", t), t))
+                return self._surface(searcher, best_term)
+        return None
+
+    def _surface(self, searcher: Searcher, term: str) -> str | None:
+        """The spelling of an indexed (normalised) word most often used in the articles."""
+        counts: dict[str, int] = {}
+        numbers = itertools.islice(searcher.docs_for_query(query.Term("words", term)), 3)
+        for number in numbers:
+            fields = searcher.stored_fields(number)
+            text = " ".join(
+                str(fields.get(name) or "")[:20_000] for name in ("title", "description", "body")
+            )
+            text += " " + " ".join(str(tag) for tag in fields.get("tag_list") or ())
+            for token, _start, _end in raw_tokens(text):
+                if term_of(token, stem=False) == term:
+                    counts[token] = counts.get(token, 0) + 1
+        if not counts:
+            return None
+        return max(counts, key=lambda token: (counts[token], token.islower(), token))
 
     def known(self, word: str) -> bool:
         with self._reading() as searcher:
@@ -439,13 +558,62 @@ class SearchIndex:
                 break
         return found[:limit]
 
-    def documents(self, flt: Filter, **terms: str) -> list[Mapping[str, Any]]:
-        """Stored fields of every allowed document matching all ``terms`` (field → value)."""
+    def versions(self, ids: Sequence[str], lang: str, flt: Filter) -> list[Mapping[str, Any]]:
+        """Allowed documents not in ``lang`` whose id is one of ``ids`` or translates one.
+
+        An article's other-language versions, for every search hit: read from the ``id`` and
+        ``translation_of`` columns once per searcher (a term query per hit was a quarter of
+        a search), stored fields only for the versions found.
+        """
         with self._reading() as searcher:
+            if self._versions is None:
+                reader = searcher.reader()
+                groups: dict[str, list[int]] = {}
+                if has_documents(reader):
+                    id_column = reader.column_reader("id")
+                    of_column = reader.column_reader("translation_of")
+                    for number in reader.all_doc_ids():
+                        for value in {_text(id_column[number]), _text(of_column[number])}:
+                            if value:
+                                groups.setdefault(value, []).append(number)
+                self._versions = groups
             allowed = self._allowed(searcher, flt)
-            q = query.And([query.Term(name, value) for name, value in terms.items()])
-            numbers = sorted(searcher.docs_for_query(q))
-            return [searcher.stored_fields(n) for n in numbers if allowed is None or n in allowed]
+            numbers = sorted({n for i in ids if i for n in self._versions.get(i, ())})
+            out: list[Mapping[str, Any]] = []
+            for number in numbers:
+                if allowed is not None and number not in allowed:
+                    continue
+                key = ("stored", number)
+                found = self._documents.get(key)
+                if found is None:
+                    found = [searcher.stored_fields(number)]
+                    if len(self._documents) > 4096:
+                        self._documents.clear()
+                    self._documents[key] = found
+                if found[0].get("lang") != lang:
+                    out.append(found[0])
+            return out
+
+    def documents(self, flt: Filter, **terms: str) -> list[Mapping[str, Any]]:
+        """Stored fields of every allowed document matching all ``terms`` (field → value).
+
+        Cached per searcher: every search hit looks up its other-language versions here, and
+        reading a document's stored fields (its whole body) is the expensive part.
+        """
+        with self._reading() as searcher:
+            key = (flt, tuple(sorted(terms.items())))
+            found = self._documents.get(key)
+            if found is None:
+                allowed = self._allowed(searcher, flt)
+                q = query.And([query.Term(name, value) for name, value in terms.items()])
+                numbers = sorted(searcher.docs_for_query(q))
+                found = [
+                    searcher.stored_fields(n) for n in numbers if allowed is None or n in allowed
+                ]
+                if len(self._documents) > 4096:
+                    self._documents.clear()
+                self._documents[key] = found
+            return list(found)
 
     def listing(self, flt: Filter, offset: int, limit: int) -> tuple[int, list[Mapping[str, Any]]]:
         """Allowed documents sorted by normalised title: (total, one page)."""
@@ -481,27 +649,62 @@ class SearchIndex:
     def more_like(
         self, key: str, flt: Filter, tags: Sequence[str], category: str, limit: int
     ) -> list[Mapping[str, Any]]:
-        """Similar documents: key terms of the body, shared tags and the same category."""
+        """Documents on the same topic: they share the article's distinctive words.
+
+        The key terms of the article (Whoosh's Bo1 over title, description and body) are
+        weighted; a candidate scores the weights of the key terms its body or title holds,
+        double for those in its title or tags, plus a shared tag or the same category. It
+        must hold at least ``RELATED_MIN_TERMS`` key terms, one of them in its title, tags or
+        description (one common word in passing is not a topic), and score at least
+        ``RELATED_TAIL`` of the best candidate; fewer related articles are better than
+        unrelated ones.
+        """
         with self._reading() as searcher:
             number = searcher.document_number(key=key)
             if number is None:
                 return []
-            body = searcher.stored_fields(number).get("body") or ""
-            parts: list[query.Query] = [
-                query.Term("body", term, boost=weight)
-                for term, weight in searcher.key_terms_from_text("body", body, numterms=12)
-            ]
-            parts += [query.Term("tag", tag.lower(), boost=2.0) for tag in tags]
-            parts.append(query.ConstantScoreQuery(query.Term("category", category), 0.5))
-            allowed = self._allowed(searcher, flt)
-            if allowed is not None:
-                allowed = allowed - {number}
-            guard = GuardedCollector(
-                searcher.collector(limit=limit), allowed, {number}, self.time_limit
+            stored = searcher.stored_fields(number)
+            text = " ".join(
+                str(stored.get(name) or "") for name in ("title", "description", "body")
             )
-            with contextlib.suppress(collectors.TimeLimit):
-                searcher.search_with_collector(query.Or(parts), guard)
-            return [hit.fields() for hit in guard.results()[:limit]]
+            allowed = self._allowed(searcher, flt)
+            terms = searcher.key_terms_from_text("body", text, numterms=16)
+            body_hits: dict[int, float] = {}
+            matched: dict[int, int] = {}
+            topical: set[int] = set()
+            for term, weight in terms:
+                inside = set(searcher.docs_for_query(query.Term("body", term)))
+                inside |= set(searcher.docs_for_query(query.Term("title", term)))
+                heads = set(searcher.docs_for_query(query.Term("title", term)))
+                heads |= set(searcher.docs_for_query(query.Term("tags", term)))
+                heads |= set(searcher.docs_for_query(query.Term("description", term)))
+                for doc in inside | heads:
+                    bonus = float(weight) * (2.0 if doc in heads else 1.0)
+                    body_hits[doc] = body_hits.get(doc, 0.0) + bonus
+                    matched[doc] = matched.get(doc, 0) + 1
+                topical |= heads
+            wanted = {tag.lower() for tag in tags}
+            same_category = set(searcher.docs_for_query(query.Term("category", category)))
+            scores: dict[int, float] = {}
+            for doc, score in body_hits.items():
+                if doc == number or (allowed is not None and doc not in allowed):
+                    continue
+                if matched[doc] < RELATED_MIN_TERMS or doc not in topical:
+                    continue
+                shared = wanted & {
+                    tag.lower() for tag in searcher.stored_fields(doc).get("tag_list") or ()
+                }
+                scores[doc] = (
+                    score * (1.0 + 0.5 * len(shared)) * (1.2 if doc in same_category else 1.0)
+                )
+            if not scores:
+                return []
+            ceiling = max(scores.values())
+            ranked = sorted(
+                (doc for doc, score in scores.items() if score >= RELATED_TAIL * ceiling),
+                key=lambda doc: (-scores[doc], doc),
+            )
+            return [searcher.stored_fields(doc) for doc in ranked[:limit]]
 
     def like_text(
         self,
@@ -548,6 +751,13 @@ class SearchIndex:
         with self._reading() as searcher:
             found: Mapping[str, Any] | None = searcher.document(key=key)
             return found
+
+
+def _text(value: Any) -> str:
+    """A column value as text (ID columns hold bytes or str, empty for no value)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    return str(value) if value else ""
 
 
 def has_documents(reader: Any) -> bool:

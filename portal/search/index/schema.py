@@ -16,7 +16,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from portal.search import analysis
 from portal.search.analysis import ArabicStemmer
 
-FORMAT: Final = 1  # bump when the schema or analysis changes: older generations are rebuilt
+FORMAT: Final = 3  # bump when the schema or analysis changes: older generations are rebuilt
 # Query-time field boosts: a title match outranks a tag match outranks a body match.
 FIELD_BOOSTS: Final = {"title": 6.0, "tags": 3.0, "description": 2.0, "body": 1.0}
 FACETS: Final = ("category", "kind", "lang")
@@ -87,14 +87,14 @@ def make_schema(arabic_stemmer: ArabicStemmer = "light") -> Schema:
     plain = SanadTokenizer(stem=False)
     return Schema(
         key=ID(stored=True, unique=True),
-        id=ID(stored=True),
+        id=ID(stored=True, sortable=True),  # columns: other-language versions, per searcher
         lang=ID(stored=True, sortable=True),
         category=ID(stored=True, sortable=True),
         kind=ID(stored=True, sortable=True),
         status=ID(stored=True),
         audience=ID(stored=True),
         path=ID(stored=True),
-        translation_of=ID(stored=True),
+        translation_of=ID(stored=True, sortable=True),
         updated=STORED(),
         tag_list=STORED(),
         tag=KEYWORD(commas=True, lowercase=True, scorable=True),

@@ -13,7 +13,8 @@ import heapq
 import itertools
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from whoosh import collectors, query, scoring
@@ -35,6 +36,39 @@ COORDINATION: Final[float | None] = None
 SCORE_CACHE_ENTRIES: Final = 600_000
 
 Scores = dict[int, float]  # document number → score
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How the BM25F sum of a query is refined at the top; each part measured in bench/quality.
+
+    - ``coverage``: the best ``rerank`` candidates are multiplied by
+      ``(units matched / units) ** coverage``, so a document with more of the words beats one
+      that repeats a single common word;
+    - ``proximity``: each pair of query words that stand within ``window`` positions of each
+      other in a candidate's title or body adds ``proximity`` × the candidate's score / pairs;
+    - ``common``: in a query of at least ``common_from`` optional words, a word found in more
+      than this share of the documents is left out (it cannot tell documents apart and its
+      thousands of postings are where long questions spend their time), unless fewer than
+      two words would remain;
+    - ``tail``: a hit scoring below ``tail`` × the best score of its language is *weak*:
+      weak hits are listed after every strong one (the page folds them under "more results");
+    - ``language``: when both languages answer, the reader's language comes first.
+    """
+
+    coverage: float = 0.0
+    proximity: float = 0.0
+    window: int = 3
+    common: float | None = None
+    common_from: int = 4
+    tail: float | None = None
+    rerank: int = 60
+    near_depth: int = 20  # candidates whose word positions are read for proximity
+    # The reader's language first (the service decides which language that is).
+    language: bool = True
+
+
+PLAIN: Final = Ranking(language=False)
 
 
 class GuardedCollector(collectors.FilterCollector):  # type: ignore[misc]  # whoosh is untyped
@@ -165,19 +199,25 @@ def text_query(terms: tuple[str, ...]) -> query.Query:
 
 
 def plan_scores(
-    searcher: Searcher, cache: ScoreCache, plan: QueryPlan, deadline: float
+    searcher: Searcher,
+    cache: ScoreCache,
+    plan: QueryPlan,
+    deadline: float,
+    ranking: Ranking = PLAIN,
+    parts: list[Scores] | None = None,
 ) -> tuple[Scores, bool]:
     """Every document the plan matches with its score, and whether the deadline cut it short.
 
     Optional units are summed (Whoosh's ``Or``), required ones intersected and added
     (``AndMaybe``), excluded ones subtracted (``AndNot``). Past the deadline the units
     scored so far count, as a timed-out Whoosh search returns what it found so far.
+    ``parts``, when given, receives the score dict of every positive unit (for coverage).
     """
     optional: list[Scores] = []
     required: list[Scores] = []
     excluded: list[Scores] = []
     timed_out = False
-    for unit in plan.units:
+    for unit in _kept_units(searcher, plan.units, ranking):
         try:
             scores = _unit_scores(searcher, cache, unit, deadline)
         except collectors.TimeLimit:
@@ -189,6 +229,9 @@ def plan_scores(
             required.append(scores)
         else:
             optional.append(scores)
+    if parts is not None:
+        parts.extend(optional)
+        parts.extend(required)
     matched = sum_scores(optional)
     if required:
         must = intersect(required)
@@ -198,6 +241,26 @@ def plan_scores(
         for number in scores.keys() & matched.keys():
             del matched[number]
     return matched, timed_out
+
+
+def _kept_units(searcher: Searcher, units: Sequence[Unit], ranking: Ranking) -> Sequence[Unit]:
+    """The units worth scoring: without the too-common optional words of a long query."""
+    if ranking.common is None:
+        return units
+    optional = [u for u in units if not u.required and not u.excluded]
+    if len(optional) < ranking.common_from:
+        return units
+    total = searcher.doc_count() or 1
+    reader = searcher.reader()
+    common: set[Unit] = set()
+    for unit in optional:
+        if all(len(alt) == 1 for alt in unit.alternatives):
+            frequency = sum(reader.doc_frequency("body", alt[0]) for alt in unit.alternatives)
+            if frequency / total > ranking.common:
+                common.add(unit)
+    if len(optional) - len(common) < 2:
+        return units
+    return [unit for unit in units if unit not in common]
 
 
 def _unit_scores(searcher: Searcher, cache: ScoreCache, unit: Unit, deadline: float) -> Scores:
@@ -308,3 +371,95 @@ def _field_lengths(searcher: Searcher, cache: ScoreCache, fieldname: str) -> lis
                 )
         cache.lengths[fieldname] = found
     return found
+
+
+def refine(
+    searcher: Searcher,
+    matched: Scores,
+    parts: Sequence[Scores],
+    plan: QueryPlan,
+    candidates: Iterable[int],
+    ranking: Ranking,
+) -> Scores:
+    """Final scores of ``candidates``: BM25F × coverage, plus the proximity bonus."""
+    numbers = list(candidates)
+    if not numbers:
+        return {}
+    count = len(parts) or 1
+    out: Scores = {}
+    for number in numbers:
+        score = matched[number]
+        if ranking.coverage and count > 1:
+            found = sum(1 for part in parts if number in part)
+            score *= (found / count) ** ranking.coverage
+        out[number] = score
+    if ranking.proximity:
+        words = list(
+            dict.fromkeys(
+                unit.alternatives[0][0]
+                for unit in plan.units
+                if not unit.excluded and len(unit.alternatives[0]) == 1
+            )
+        )
+        if len(words) > 1:
+            leaders = sorted(numbers, key=lambda n: -out[n])[: ranking.near_depth]
+            near = _near_pairs(searcher, leaders, words, ranking.window)
+            pairs = len(words) - 1
+            for number in leaders:
+                if near.get(number):
+                    out[number] += ranking.proximity * matched[number] * near[number] / pairs
+    return out
+
+
+def _near_pairs(
+    searcher: Searcher, numbers: Sequence[int], words: Sequence[str], window: int
+) -> dict[int, int]:
+    """For each document, how many pairs of consecutive query words stand within ``window``."""
+    positions: dict[int, list[list[int]]] = {number: [[] for _ in words] for number in numbers}
+    wanted = sorted(numbers)
+    for fieldname in ("title", "body"):
+        for sub, offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            size = reader.doc_count_all()
+            local = [n - offset for n in wanted if 0 <= n - offset < size]
+            if not local:
+                continue
+            for slot, word in enumerate(words):
+                if (fieldname, word) not in reader:
+                    continue
+                matcher = reader.postings(fieldname, word)
+                for doc in local:
+                    if not matcher.is_active():
+                        break
+                    if matcher.id() < doc:
+                        matcher.skip_to(doc)
+                        if not matcher.is_active():
+                            break
+                    if matcher.id() == doc:
+                        base = 0 if fieldname == "title" else 10_000
+                        positions[doc + offset][slot].extend(
+                            base + p for p in matcher.value_as("positions")
+                        )
+    near: dict[int, int] = {}
+    for number, found in positions.items():
+        count = 0
+        for left, right in itertools.pairwise(found):
+            if left and right and _close(left, right, window):
+                count += 1
+        if count:
+            near[number] = count
+    return near
+
+
+def _close(left: list[int], right: list[int], window: int) -> bool:
+    """Whether some position of ``left`` and some of ``right`` are within ``window``."""
+    a, b = sorted(left), sorted(right)
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if abs(a[i] - b[j]) <= window:
+            return True
+        if a[i] < b[j]:
+            i += 1
+        else:
+            j += 1
+    return False

@@ -148,9 +148,20 @@ def _search_json(results: SearchResults) -> Response:
                     "kind": hit.entry.kind,
                     "url": article_url(hit.entry),
                     "snippet": hit.snippet,
+                    "weak": results.weak(position),
+                    "translations": [
+                        {
+                            "id": other.id,
+                            "lang": other.lang,
+                            "title": other.title,
+                            "url": article_url(other),
+                        }
+                        for other in hit.translations
+                    ],
                 }
-                for hit in results.hits
+                for position, hit in enumerate(results.hits)
             ],
+            "strong_total": results.total if results.strong is None else results.strong,
             "facets": {name: results.facets.get(name, {}) for name in ("category", "kind", "lang")},
             "suggestion": results.suggestion,
             "fuzzy": results.fuzzy,
@@ -163,7 +174,9 @@ def _search_json(results: SearchResults) -> Response:
 @bp.get("/suggest")
 def suggest() -> Response:
     text = clean_text(request.args.get("q"), MAX_QUERY_CHARS)
-    entries = services().search.suggest(text, limit=SUGGESTIONS) if text else ()
+    entries = (
+        services().search.suggest(text, limit=SUGGESTIONS, reader_lang=ui_lang()) if text else ()
+    )
     return jsonify(
         [
             {"id": e.id, "title": e.title, "url": article_url(e), "lang": e.lang}

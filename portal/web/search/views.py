@@ -28,6 +28,7 @@ def run_search(params: SearchParams) -> SearchResults:
             tag=params.tag,
             page=params.page,
             per_page=params.per_page,
+            reader_lang=ui_lang(),
         )
     )
     if params.q:
@@ -57,6 +58,7 @@ def index() -> str:
         current.update(changes)
         return url_for("search.index", **{k: v for k, v in current.items() if v})
 
+    hits = results.hits if results else ()
     categories = services().repository.categories()
     lang = ui_lang()
     return render_template(
@@ -67,4 +69,6 @@ def index() -> str:
         search_url=search_url,
         category_names={slug: c.name(lang) for slug, c in categories.items()},
         pages=page_numbers(results.page, results.pages) if results else [],
+        strong_hits=[h for n, h in enumerate(hits) if not results.weak(n)] if results else [],
+        weak_hits=[h for n, h in enumerate(hits) if results.weak(n)] if results else [],
     )
