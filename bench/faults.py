@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/faults.py stalled                 # the database stops answering
     .venv/bin/python bench/faults.py stalled --rounds 10 --workers 2 --bound 5
+    .venv/bin/python bench/faults.py kill [--rounds 20]      # kill -9 mid-way, nothing lost
 
 ``stalled``: Sanad serves through a loopback listener in front of PostgreSQL
 (``SANAD_BENCH_POSTGRES_URL``, default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``,
@@ -13,8 +14,8 @@ knowledge base with 200 and what needs the database with 503. Then the listener 
 and the run measures how long the site takes to be ready without a restart. Prints p50/max
 answer time per page kind; exits 1 when a request was too slow or answered otherwise.
 
-Modes are subcommands (``add_parser`` in ``MODES``), so later modes (``kill -9`` during
-approvals, ticket bursts and index rebuilds) sit beside this one.
+``kill``: ``kill -9`` during approvals, ticket bursts and index rebuilds (``bench/faults_kill.py``
+says how). Modes are subcommands (``add_parser`` in ``MODES``).
 """
 
 from __future__ import annotations
@@ -80,23 +81,28 @@ def private_schema(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+def serve_env(database_url: str, work: Path, articles: Path) -> dict[str, str]:
+    """The environment of a ``sanad serve`` over ``articles``, its state kept under ``work``,
+    running this checkout's code even when another one is installed in the virtualenv."""
+    return {
+        **os.environ,
+        "SANAD_DATABASE_URL": database_url,
+        "SANAD_INSTANCE_DIR": str(work / "instance"),
+        "SANAD_INDEX_DIR": str(work / "search_index"),
+        "SANAD_ARTICLES_DIR": str(articles),
+        "SANAD_SECRET_KEY": "bench-secret",
+        "SANAD_DEMO": "0",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+
+
 @contextmanager
 def serving(database_url: str, workers: int, extra: dict[str, str]) -> Iterator[str]:
     """``sanad serve`` over a copy of the starter articles; yields its base URL."""
     work = Path(tempfile.mkdtemp(prefix="sanad-faults-"))
     shutil.copytree(ROOT / "articles", work / "articles")
     port = free_port()
-    env = {
-        **os.environ,
-        "SANAD_DATABASE_URL": database_url,
-        "SANAD_INSTANCE_DIR": str(work / "instance"),
-        "SANAD_INDEX_DIR": str(work / "search_index"),
-        "SANAD_ARTICLES_DIR": str(work / "articles"),
-        "SANAD_SECRET_KEY": "bench-secret",
-        "SANAD_DEMO": "0",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        **extra,
-    }
+    env = {**serve_env(database_url, work, work / "articles"), **extra}
     sanad = Path(sys.executable).parent / "sanad"
     log = (work / "serve.log").open("wb")
     process = subprocess.Popen(
@@ -347,7 +353,13 @@ def add_stalled(modes: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     mode.set_defaults(run=stalled)
 
 
-MODES = (add_stalled,)
+def add_kill(modes: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from faults_kill import add_kill as add  # its own module: it builds on the plumbing above
+
+    add(modes)
+
+
+MODES = (add_stalled, add_kill)
 
 
 def main(argv: list[str] | None = None) -> int:

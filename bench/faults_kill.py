@@ -16,7 +16,7 @@ After every restart the three stores are compared: each published draft's merge 
 live branch and each open draft's is not, the index holds every article of git and is at its
 commit, and every acknowledged approval or ticket is there.
 
-    .venv/bin/python bench/faults_kill.py [--rounds 20]
+    .venv/bin/python bench/faults.py kill [--rounds 20]
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,8 +47,10 @@ from sqlalchemy import create_engine, func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from faults import CHEAP, PASSWORD, free_port, serve_env  # noqa: E402  (bench/ is on the path)
+
 from portal.accounts.services import create_api_token, create_user  # noqa: E402
-from portal.config import AccountSettings, load_settings  # noqa: E402
+from portal.config import load_settings  # noqa: E402
 from portal.db import make_engine, make_session_factory, transaction, upgrade_database  # noqa: E402
 from portal.kb.approval import merged_drafts  # noqa: E402
 from portal.kb.repository import ArticleRepository  # noqa: E402
@@ -57,15 +58,7 @@ from portal.kb.tables import Draft  # noqa: E402
 from portal.search.services import SearchService  # noqa: E402
 from portal.tickets.models import Ticket  # noqa: E402
 
-CHEAP = AccountSettings(argon2_time_cost=1, argon2_memory_cost=8, argon2_parallelism=1)
-PASSWORD = "correct-Horse-battery-9"  # noqa: S105  (a throwaway database)
 SANAD = Path(sys.executable).parent / "sanad"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def call(
@@ -424,17 +417,7 @@ def run(label: str, database_url: str, rounds: int, only: tuple[str, ...]) -> bo
             "instance_dir": work / "instance",
             "index_dir": work / "search_index",
         }
-        env = {
-            **os.environ,
-            "SANAD_DATABASE_URL": database_url,
-            "SANAD_INSTANCE_DIR": str(work / "instance"),
-            "SANAD_INDEX_DIR": str(work / "search_index"),
-            "SANAD_ARTICLES_DIR": str(articles),
-            "SANAD_SECRET_KEY": "bench-secret",
-            "SANAD_DEMO": "0",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        }
-        server = Server(env)
+        server = Server(serve_env(database_url, work, articles))
         server.start()
         try:
             started = time.perf_counter()
@@ -461,18 +444,7 @@ def run(label: str, database_url: str, rounds: int, only: tuple[str, ...]) -> bo
         shutil.rmtree(work, ignore_errors=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument(
-        "--no-sqlite", action="store_true", help="only PostgreSQL (SANAD_BENCH_POSTGRES_URL)"
-    )
-    parser.add_argument(
-        "--only", choices=("approvals", "tickets", "rebuilds"), action="append",
-        help="run only these scenarios (repeatable; default: all three)",
-    )  # fmt: skip
-    args = parser.parse_args()
+def kill(args: argparse.Namespace) -> int:
     random.seed(args.seed)
     work = Path(tempfile.mkdtemp(prefix="sanad-faults-db-"))
     only = tuple(args.only or ("approvals", "tickets", "rebuilds"))
@@ -481,8 +453,24 @@ def main() -> None:
     postgres = os.environ.get("SANAD_BENCH_POSTGRES_URL")
     if postgres:  # a database of its own: the run adds accounts, drafts and tickets to it
         ok = run("postgresql", postgres, args.rounds, only) and ok
-    sys.exit(0 if ok else 1)
+    return 0 if ok else 1
 
 
-if __name__ == "__main__":
-    main()
+def add_kill(modes: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    mode = modes.add_parser("kill", help=__doc__.splitlines()[0])
+    mode.add_argument("--rounds", type=int, default=20)
+    mode.add_argument("--seed", type=int, default=None)
+    mode.add_argument(
+        "--no-sqlite", action="store_true", help="only PostgreSQL (SANAD_BENCH_POSTGRES_URL)"
+    )
+    mode.add_argument(
+        "--only", choices=("approvals", "tickets", "rebuilds"), action="append",
+        help="run only these scenarios (repeatable; default: all three)",
+    )  # fmt: skip
+    mode.set_defaults(run=kill)
+
+
+if __name__ == "__main__":  # the same as ``bench/faults.py kill``
+    from faults import main
+
+    sys.exit(main(["kill", *sys.argv[1:]]))
