@@ -217,7 +217,7 @@ def bench_sentences(service: SearchService, sentences: list[tuple[str, str]]) ->
         samples: list[float] = []
         cpu: list[float] = []
         for text, _lang in sentences:
-            service._clear_cache()
+            service.clear_answers()
             started, started_cpu = time.perf_counter(), time.process_time()
             service.search(SearchQuery(text))
             samples.append(time.perf_counter() - started)
@@ -284,7 +284,7 @@ def bench_sanad(
         uncached: list[float] = []
         cpu: list[float] = []
         for text, _lang in queries:
-            service._clear_cache()  # measure the engine, not the result cache
+            service.clear_answers()  # measure the engine, not the result cache
             started, started_cpu = time.perf_counter(), time.process_time()
             service.search(SearchQuery(text))
             uncached.append(time.perf_counter() - started)

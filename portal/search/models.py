@@ -88,7 +88,7 @@ class SearchResults:
     suggestion: str | None = None  # "did you mean", from the index vocabulary
     fuzzy: bool = False  # no exact match: these hits come from the typo-tolerant fallback
     timed_out: bool = False  # the time guard stopped the search; results may be partial
-    # A message for the person, as a gettext msgid key (see portal.search.services.NOTICES).
+    # A message for the person, as a gettext msgid key (see portal.search.querying.NOTICES).
     notice: str | None = None
     # Matches that are not in the weak tail; hits after the first ``strong`` of the whole
     # ranking are "more results". None: no tail was measured (everything is strong).

@@ -1,6 +1,6 @@
 """More-like-this: existing articles similar to a text (a ticket about to become a draft).
 
-CONTRACT (owned by portal.search; SearchService.similar calls it).
+CONTRACT (owned by portal.search; SearchService.similar calls it, through ``listings``).
 
 The index picks the text's key terms and searches them in the body and, boosted, the title
 (``SearchIndex.like_text``): a ticket whose words are an article's title is the clearest
@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Final
 
+from portal.search.entries import entry
 from portal.search.index import IndexCorrupt, SearchIndex
 from portal.search.models import MAX_PER_PAGE, ArticleEntry
 
@@ -30,8 +31,6 @@ def similar_entries(
     index: SearchIndex, text: str, *, lang: str | None, limit: int, exclude: str | None
 ) -> list[ArticleEntry]:
     """Up to ``limit`` articles whose body is most like ``text``; never raises on any text."""
-    from portal.search.services import _entry  # the one place index fields become entries
-
     text = (text or "")[:MAX_TEXT]
     limit = min(MAX_PER_PAGE, max(1, limit))
     if not text.strip():
@@ -54,4 +53,4 @@ def similar_entries(
         return []
     # Past the best few, hits share a stray common word with the text: not duplicates.
     floor = hits[0].score * MIN_SHARE
-    return [_entry(hit.fields) for hit in hits if hit.score >= floor]
+    return [entry(hit.fields) for hit in hits if hit.score >= floor]

@@ -10,10 +10,9 @@ from whoosh import index
 from whoosh.writing import SegmentWriter
 
 from portal.kb.repository import ArticleRepository
-from portal.search import analysis
+from portal.search import analysis, entries
 from portal.search.index import make_schema
 from portal.search.index.writer import FastSegmentWriter, ParallelWriter
-from portal.search.services import _document
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,7 +49,7 @@ def starter_documents() -> list[dict[str, Any]]:
     """The index documents of the shipped knowledge base, as a rebuild makes them."""
     loaded = ArticleRepository(ROOT / "articles").load_all()
     assert len(loaded.articles) > 50
-    return [_document(article) for article in loaded.articles]
+    return [entries.document(article) for article in loaded.articles]
 
 
 def build(directory: Path, writer_class: Any, documents: list[dict[str, Any]]) -> Any:

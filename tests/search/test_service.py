@@ -11,7 +11,8 @@ from portal.search.analysis import QueryPlan, parse_query
 from portal.search.index import Filter, SearchIndex
 from portal.search.index.scoring import text_query
 from portal.search.models import MAX_PER_PAGE, SearchQuery, SearchResults
-from portal.search.services import NOTICES, SearchService
+from portal.search.querying import NOTICES
+from portal.search.services import SearchService
 from tests.support.articles import ArticleWriter
 from tests.support.hostile import naughty_strings
 
@@ -330,7 +331,7 @@ def test_golden_check_reports_ranks(kb: SearchService, articles_dir: Path) -> No
 def test_cached_word_scores_rank_like_whoosh(kb: SearchService, text: str) -> None:
     """search_plan combines cached per-word scores; it must equal Whoosh's own query tree."""
     index = kb._index  # the engine under the service: compares two internal paths
-    synonyms, _version = kb._current_synonyms()
+    synonyms, _version = kb._synonyms.current()
     plan = parse_query(text, synonyms)
     whoosh_query = index.build_query(plan)
     assert whoosh_query is not None
@@ -384,7 +385,7 @@ def _exhaustive(index: SearchIndex, plan: QueryPlan) -> list[float]:
     whoosh_query = index.build_query(QueryPlan(tuple(u for u in plan.units if not u.excluded),
                                                plan.words, plan.highlight))  # fmt: skip
     assert whoosh_query is not None
-    with index._reading() as searcher:
+    with index.warm.reading() as searcher:
         inner = UnlimitedCollector()
         searcher.search_with_collector(whoosh_query, inner)
         dropped: set[int] = set()

@@ -9,7 +9,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from portal.config import PROJECT_ROOT
-from portal.search.services import NOTICES
+from portal.search.querying import NOTICES
 from portal.web.search.notices import NOTICE_TEXTS
 
 TRANSLATIONS = PROJECT_ROOT / "translations"

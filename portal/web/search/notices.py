@@ -6,9 +6,9 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from portal.search.services import NOTICES
+from portal.search.querying import NOTICES
 
-# The same English texts as portal.search.services.NOTICES, written out so that pybabel
+# The same English texts as portal.search.querying.NOTICES, written out so that pybabel
 # extracts them; tests check that every key there has a text here.
 NOTICE_TEXTS: dict[str, LazyString] = {
     "empty": _l("Type a few words to search."),

@@ -1,0 +1,106 @@
+"""Words for suggestions: "did you mean" corrections as the articles spell them, and the
+titles that match what is typed so far."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from whoosh import query
+from whoosh.searching import Searcher
+
+from portal.search.analysis import raw_tokens, term_of
+from portal.search.index.queries import search
+from portal.search.index.results import Filter
+from portal.search.index.warm import WarmSearcher
+
+
+def vocabulary_suggestions(warm: WarmSearcher, words: Sequence[str]) -> dict[str, str]:
+    """Corrections for words the index has never seen: real words as the articles spell them.
+
+    A correction is the most frequent indexed word at edit distance 1 (words of up to five
+    letters) or, failing that for longer words, 2, sharing the first letter; it is shown in
+    a spelling found in the articles (with its hamza and taa marbuta, not the normalised
+    form the index holds), or not at all.
+    """
+    corrections: dict[str, str] = {}
+    with warm.reading() as searcher:
+        reader = searcher.reader()
+        cache = warm.caches.corrections
+        for word in words:
+            if len(word) < 3:
+                continue
+            # A Levenshtein automaton over the vocabulary: once per word and searcher.
+            if word not in cache:
+                correction = None
+                if not reader.doc_frequency("words", word):
+                    correction = _correct(searcher, word)
+                if len(cache) > 10_000:
+                    cache.clear()
+                cache[word] = correction
+            correction = cache[word]
+            if correction is not None:
+                corrections[word] = correction
+    return corrections
+
+
+def _correct(searcher: Searcher, word: str) -> str | None:
+    reader = searcher.reader()
+    for distance in range(1, (1 if len(word) <= 5 else 2) + 1):
+        found = [
+            str(term)
+            for term in reader.terms_within("words", word, distance, prefix=1)
+            if str(term) != word
+        ]
+        if found:
+            best_term = max(found, key=lambda t: (reader.doc_frequency("words", t), t))
+            return _surface(searcher, best_term)
+    return None
+
+
+def _surface(searcher: Searcher, term: str) -> str | None:
+    """The spelling of an indexed (normalised) word most often used in the articles."""
+    counts: dict[str, int] = {}
+    numbers = itertools.islice(searcher.docs_for_query(query.Term("words", term)), 3)
+    for number in numbers:
+        fields = searcher.stored_fields(number)
+        text = " ".join(
+            str(fields.get(name) or "")[:20_000] for name in ("title", "description", "body")
+        )
+        text += " " + " ".join(str(tag) for tag in fields.get("tag_list") or ())
+        for token, _start, _end in raw_tokens(text):
+            if term_of(token, stem=False) == term:
+                counts[token] = counts.get(token, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda token: (counts[token], token.islower(), token))
+
+
+def known(warm: WarmSearcher, word: str) -> bool:
+    """Whether any article holds ``word`` (an indexed, normalised word)."""
+    with warm.reading() as searcher:
+        return bool(searcher.reader().doc_frequency("words", word))
+
+
+def prefix_titles(
+    warm: WarmSearcher, time_limit: float, before: Sequence[str], last: str, flt: Filter, limit: int
+) -> list[Mapping[str, Any]]:
+    """Documents whose title has every earlier word and a word starting with ``last``."""
+    found: list[Mapping[str, Any]] = []
+    seen: set[str] = set()
+    for fieldname in ("title_words", "words"):
+        if fieldname == "words" and len(last) < 3:
+            break
+        parts: list[query.Query] = [query.Term(fieldname, word) for word in before]
+        parts.append(query.Prefix(fieldname, last))
+        q = parts[0] if len(parts) == 1 else query.And(parts)
+        results = search(warm, time_limit, q, flt, 0, limit, facets=False)
+        for hit in results.hits:
+            key = str(hit.fields["key"])
+            if key not in seen:
+                seen.add(key)
+                found.append(hit.fields)
+        if len(found) >= limit:
+            break
+    return found[:limit]
