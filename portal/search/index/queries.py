@@ -29,6 +29,7 @@ from portal.search.index.scoring import (
     refine,
     text_query,
 )
+from portal.search.index.vocabulary import terms_within
 from portal.search.index.warm import WarmSearcher
 
 
@@ -191,19 +192,14 @@ def fuzzy_query(warm: WarmSearcher, words: Sequence[str]) -> query.Query | None:
 
 def _fuzzy_terms(warm: WarmSearcher, word: str) -> tuple[str, ...]:
     """Indexed words within distance 1 (≤ 5 letters) or 2 of ``word``, same first letter."""
-    with warm.reading() as searcher:
-        cache = warm.caches.fuzzy
-        found = cache.get(word)
-        if found is None:
-            distance = 1 if len(word) <= 5 else 2
-            reader = searcher.reader()
-            found = tuple(
-                str(term) for term in reader.terms_within("words", word, distance, prefix=1)
-            )
-            if len(cache) > 10_000:
-                cache.clear()
-            cache[word] = found
-        return found
+    cache = warm.caches.fuzzy
+    found = cache.get(word)
+    if found is None:
+        found = tuple(terms_within(warm, word, 1 if len(word) <= 5 else 2))
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[word] = found
+    return found
 
 
 def search(

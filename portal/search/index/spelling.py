@@ -13,6 +13,7 @@ from whoosh.searching import Searcher
 from portal.search.analysis import raw_tokens, term_of
 from portal.search.index.queries import search
 from portal.search.index.results import Filter
+from portal.search.index.vocabulary import Vocabulary, vocabulary
 from portal.search.index.warm import WarmSearcher
 
 
@@ -31,11 +32,11 @@ def vocabulary_suggestions(warm: WarmSearcher, words: Sequence[str]) -> dict[str
         for word in words:
             if len(word) < 3:
                 continue
-            # A Levenshtein automaton over the vocabulary: once per word and searcher.
+            # Words within an edit distance (see ``vocabulary``): once per word and searcher.
             if word not in cache:
                 correction = None
                 if not reader.doc_frequency("words", word):
-                    correction = _correct(searcher, word)
+                    correction = _correct(searcher, vocabulary(warm, searcher), word)
                 if len(cache) > 10_000:
                     cache.clear()
                 cache[word] = correction
@@ -45,14 +46,10 @@ def vocabulary_suggestions(warm: WarmSearcher, words: Sequence[str]) -> dict[str
     return corrections
 
 
-def _correct(searcher: Searcher, word: str) -> str | None:
+def _correct(searcher: Searcher, words: Vocabulary, word: str) -> str | None:
     reader = searcher.reader()
     for distance in range(1, (1 if len(word) <= 5 else 2) + 1):
-        found = [
-            str(term)
-            for term in reader.terms_within("words", word, distance, prefix=1)
-            if str(term) != word
-        ]
+        found = [term for term in words.within(word, distance) if term != word]
         if found:
             best_term = max(found, key=lambda t: (reader.doc_frequency("words", t), t))
             return _surface(searcher, best_term)

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from whoosh import collectors, query
 from whoosh.searching import Searcher
@@ -24,6 +24,9 @@ from portal.search.index.results import Filter
 from portal.search.index.schema import FACETS
 from portal.search.index.scoring import SCORE_CACHE_ENTRIES, ScoreCache
 from portal.search.models import SearchError
+
+if TYPE_CHECKING:
+    from portal.search.index.vocabulary import Vocabulary
 
 REFRESH_SECONDS: Final = 0.25
 
@@ -43,6 +46,8 @@ class SearcherCaches:
     documents: dict[Hashable, list[Mapping[str, Any]]] = field(default_factory=dict)
     # Article id → numbers of the documents with that id or translating it.
     versions: dict[str, list[int]] | None = None
+    # The indexed words, for edit-distance look-ups ("did you mean", the fuzzy fallback).
+    vocabulary: Vocabulary | None = None
 
     def clear(self) -> None:
         self.filters.clear()
@@ -52,6 +57,7 @@ class SearcherCaches:
         self.fuzzy.clear()
         self.documents.clear()
         self.versions = None
+        self.vocabulary = None
 
 
 class WarmSearcher:
