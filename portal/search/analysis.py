@@ -27,6 +27,7 @@ import html
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -288,6 +289,11 @@ def terms(
 def raw_tokens(text: str) -> list[tuple[str, int, int]]:
     """Every raw token with its span, stop words included (for spelling suggestions)."""
     return [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def token_counts(text: str) -> Counter[str]:
+    """How often each raw token occurs in ``text``, stop words included (no spans)."""
+    return Counter(_TOKEN_RE.findall(text))
 
 
 def script_language(text: str) -> str | None:
