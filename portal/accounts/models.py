@@ -13,6 +13,8 @@ from portal.db import Base, UtcDateTime, intpk, utcnow
 # "author": allowed by knowledge managers to write drafts, which someone else reviews.
 ROLES = ("requester", "agent", "knowledge_manager", "author", "trainer", "admin")
 STAFF_ROLES = frozenset({"agent", "admin"})
+# Who may read internal articles (audience: internal) in search, listings and on their page.
+INTERNAL_READERS = frozenset({"agent", "admin", "knowledge_manager"})
 TIERS = (1, 2, 3)
 LANGS = ("ar", "en")
 
@@ -160,6 +162,11 @@ class UserInfo:
     def is_staff(self) -> bool:
         """May work tickets (see internal notes, the queue)."""
         return bool(self.roles & STAFF_ROLES)
+
+    @property
+    def reads_internal(self) -> bool:
+        """May read internal articles: agents, knowledge managers, admins."""
+        return bool(self.roles & INTERNAL_READERS)
 
     @property
     def direction(self) -> str:

@@ -80,6 +80,14 @@ class Article:
         """Visible to anonymous visitors."""
         return self.status == "published" and self.audience == "public"
 
+    def visible_at(self, visibility: str) -> bool:
+        """Whether a reader of this visibility (``portal.search.models.Visibility``) sees it."""
+        if visibility == "all":
+            return True
+        return self.status == "published" and (
+            visibility == "internal" or self.audience == "public"
+        )
+
     @property
     def direction(self) -> str:
         return "rtl" if self.lang in RTL_LANGS else "ltr"

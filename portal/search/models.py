@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 # public: published + audience public (anonymous visitors); internal: every published article
 # (staff); all: every status, for editors and checks.
 Visibility = Literal["public", "internal", "all"]
+
+
+class Reader(Protocol):
+    """Whoever reads: a signed-in account (``portal.accounts.models.UserInfo``)."""
+
+    @property
+    def reads_internal(self) -> bool: ...
+
+
+def visibility_for(reader: Reader | None) -> Visibility:
+    """What a reader may be shown: internal articles for those who may read them, else public.
+
+    The one rule for search, listings and article pages, HTML and API alike.
+    """
+    return "internal" if reader is not None and reader.reads_internal else "public"
+
 
 MAX_PER_PAGE = 50
 

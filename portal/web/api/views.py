@@ -12,7 +12,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, url_for
 
 from portal.kb.services import open_article
-from portal.search.models import ArticleEntry, SearchResults
+from portal.search.models import ArticleEntry, SearchResults, Visibility, visibility_for
 from portal.web.auth.session import signed_in_user
 from portal.web.context import services, ui_lang
 from portal.web.forms import (
@@ -101,12 +101,12 @@ def answers() -> _AnswerCache:
     return cache
 
 
-def _visibility() -> str:
-    """Whose answer this is: staff may be shown internal articles, anyone else never."""
+def _visibility() -> Visibility:
+    """Whose answer this is: internal readers may be shown internal articles, others never."""
     if not request.cookies and "Authorization" not in request.headers:
         return "public"  # no session, no token: anonymous (saves opening the session)
     user = signed_in_user()
-    return "staff" if user is not None and user.is_staff else "public"
+    return visibility_for(user.info if user is not None else None)
 
 
 @bp.get("/search")
@@ -175,7 +175,11 @@ def _search_json(results: SearchResults) -> Response:
 def suggest() -> Response:
     text = clean_text(request.args.get("q"), MAX_QUERY_CHARS)
     entries = (
-        services().search.suggest(text, limit=SUGGESTIONS, reader_lang=ui_lang()) if text else ()
+        services().search.suggest(
+            text, limit=SUGGESTIONS, visibility=_visibility(), reader_lang=ui_lang()
+        )
+        if text
+        else ()
     )
     return jsonify(
         [
@@ -216,16 +220,17 @@ def articles() -> Response:
 def article(article_id: str) -> Response:
     lang = parse_lang(request.args, strict=True)
     search_service = services().search
+    visibility = _visibility()
     if lang:
-        entry = search_service.get_entry(article_id, lang)
+        entry = search_service.get_entry(article_id, lang, visibility)
     else:
-        entry = search_service.get_entry(article_id, ui_lang()) or search_service.get_entry(
-            article_id
-        )
+        entry = search_service.get_entry(
+            article_id, ui_lang(), visibility
+        ) or search_service.get_entry(article_id, visibility=visibility)
     if entry is None:
         abort(404)
     view = open_article(services().repository, entry.path)
-    if not view.article.is_public:
+    if not view.article.visible_at(visibility):
         abort(404)
     body: dict[str, Any] = {
         "id": entry.id,

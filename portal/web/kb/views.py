@@ -7,8 +7,9 @@ from flask import Blueprint, abort, render_template, request, url_for
 from portal.config import LOCALES
 from portal.db import reading
 from portal.kb.services import open_article
-from portal.search.models import ArticleEntry
+from portal.search.models import ArticleEntry, visibility_for
 from portal.tickets.impact import resolved_count
+from portal.web.auth.access import current_account
 from portal.web.context import services, ui_lang
 from portal.web.forms import parse_list
 from portal.web.outage import optional
@@ -82,21 +83,29 @@ def article(lang: str, article_id: str) -> str:
     if lang not in LOCALES:
         abort(404)
     wired = services()
-    entry = wired.search.get_entry(article_id, lang)
+    visibility = visibility_for(current_account())
+    entry = wired.search.get_entry(article_id, lang, visibility)
     if entry is None:
         abort(404)
     view = open_article(wired.repository, entry.path)
     # The index could lag behind a file just edited: the file has the last word on visibility.
-    if not view.article.is_public or (view.article.id, view.article.lang) != (article_id, lang):
+    if not view.article.visible_at(visibility) or (view.article.id, view.article.lang) != (
+        article_id,
+        lang,
+    ):
         abort(404)
     record("view", lang=lang, article_id=article_id)
     remember_view(entry.key, view.article.title)
     ui = ui_lang()
     category = wired.repository.categories().get(view.article.category)
-    translations = wired.search.translations(entry)
+    translations = wired.search.translations(entry, visibility)
     # Never suggest the article itself or its own translations as "related".
     own = {entry.key, *(t.key for t in translations)}
-    related = [e for e in wired.search.related(entry, limit=RELATED + 2) if e.key not in own]
+    related = [
+        e
+        for e in wired.search.related(entry, limit=RELATED + 2, visibility=visibility)
+        if e.key not in own
+    ]
     resolved_tickets = optional(lambda: _resolved(article_id), 0)  # the page stands without it
     return render_template(
         "kb/article.html",

@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
-from portal.search.models import SearchQuery, SearchResults
+from portal.search.models import SearchQuery, SearchResults, visibility_for
+from portal.web.auth.access import current_account
 from portal.web.context import services, ui_lang
 from portal.web.forms import SearchParams, parse_search
 from portal.web.pagination import page_numbers
@@ -28,6 +29,7 @@ def run_search(params: SearchParams) -> SearchResults:
             tag=params.tag,
             page=params.page,
             per_page=params.per_page,
+            visibility=visibility_for(current_account()),
             reader_lang=ui_lang(),
         )
     )

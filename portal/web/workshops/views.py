@@ -17,7 +17,7 @@ from flask_babel import get_locale
 
 from portal.db import utcnow
 from portal.kb.models import Article, KbError
-from portal.search.models import ArticleEntry, Visibility
+from portal.search.models import ArticleEntry, Visibility, visibility_for
 from portal.web.auth.access import current_account
 from portal.web.context import services, ui_lang
 from portal.web.kb.views import untranslated
@@ -54,8 +54,7 @@ class SessionTimes:
 
 
 def _visibility() -> Visibility:
-    account = current_account()
-    return "internal" if account is not None and account.is_staff else "public"
+    return visibility_for(current_account())
 
 
 def _entries(lang: str, visibility: Visibility) -> list[ArticleEntry]:
