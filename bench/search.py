@@ -21,8 +21,14 @@ the same Zipf sequence through a Lua script) instead of 8 Python processes: a C 
 the shared cores far less, as in the issue's reference figures (a plain page at ~3,300 req/s
 on the same server), and the log-in page is measured the same way for comparison.
 
-    .venv/bin/python bench/search.py [--sizes 1000,10000,50000] [--http] [--seconds 10]
-                                     [--client python|wrk]
+    .venv/bin/python bench/search.py [--sizes corpus,1000,10000,50000] [--http] [--seconds 10]
+                                     [--client python|wrk] [--sentences yes|no|only]
+
+``corpus`` is the imported real corpora themselves, one article per corpus article (~5,400).
+The sentence mix (``make_sentences``: 400 distinct whole-sentence questions, half ARCD, half
+SemEval) is asked once each, in process with the answer cache cleared before each, and over
+HTTP one at a time, through ``/api/v1/search`` and ``/api/v1/suggest``, beside the naive
+baseline's answer to the same questions.
 """
 
 from __future__ import annotations
@@ -227,6 +233,13 @@ def bench_sentences(service: SearchService, sentences: list[tuple[str, str]]) ->
             "distinct questions, uncached)"
         )
         print(f"  sanad    sent. cpu   {percentiles(cpu)}  (same, CPU time)")
+    samples = []
+    for text, _lang in sentences:
+        service.clear_answers()
+        started = time.perf_counter()
+        service.suggest(text)
+        samples.append(time.perf_counter() - started)
+    print(f"  sanad    suggest     {percentiles(samples)}  (the same questions typed as a ticket)")
 
 
 def sequential_http(port: int, paths: list[str]) -> list[float]:
@@ -600,6 +613,14 @@ def bench_http(
                 f"  http     sentences   {percentiles(latencies)}  (one at a time, each of "
                 f"{len(sentence_paths)} distinct questions once: no answer cache)"
             )
+            suggest_paths = [
+                "/api/v1/suggest?" + urllib.parse.urlencode({"q": text}) for text, _ in sentences
+            ]
+            latencies = sequential_http(port, suggest_paths)
+            print(
+                f"  http     suggest     {percentiles(latencies)}  (GET /api/v1/suggest, the "
+                "same questions, one at a time)"
+            )
             if sentences_only:
                 return
         if client == "wrk":
@@ -698,7 +719,9 @@ def bench_http_naive(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--sizes", default="1000,10000,50000", help="comma-separated article counts"
+        "--sizes",
+        default="corpus,1000,10000,50000",
+        help="comma-separated article counts; corpus = the real corpora as they are",
     )
     parser.add_argument("--http", action="store_true", help="also measure GET /api/v1/search")
     parser.add_argument("--seconds", type=float, default=10.0, help="HTTP load duration")
@@ -728,7 +751,12 @@ def main() -> None:
     only = args.sentences == "only"
     if sentences:
         print(f"sentences: {len(sentences)} distinct whole-sentence questions (ARCD, SemEval)")
-    for size in (int(part) for part in args.sizes.split(",") if part.strip()):
+    sizes = [
+        len(sources) if part.strip() == "corpus" else int(part)
+        for part in args.sizes.split(",")
+        if part.strip()
+    ]
+    for size in sizes:
         work = Path(tempfile.mkdtemp(prefix=f"sanad-bench-{size}-"))
         try:
             print(f"\n{size} articles (load average {os.getloadavg()[0]:.2f})")
