@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.config import Settings
-from portal.db import DatabaseError, utcnow
+from portal.db import DatabaseError, reading, utcnow
 from portal.jobs import leases
 from portal.jobs.models import FAILED, HOLDER_LENGTH, OK, JobState
 
@@ -226,7 +226,7 @@ class Runner:
         """How long to sleep before a job may be due: the earliest next due time (or
         lease expiry of a held job), between one second and ``TICK``."""
         now = self._clock()
-        with self.context.sessions() as session:
+        with reading(self.context.sessions) as session:  # SQLite: no write lock to look
             rows = leases.states(session)
         wanted = [rows[job.name] for job in self.jobs if job.name in rows]
         if len(wanted) < len(self.jobs):
@@ -246,6 +246,9 @@ class Runner:
                 wait = self.seconds_to_next()
             except DatabaseError as error:  # an outage: the next pass tries again
                 log.warning("the job runner could not reach the database: %s", one_line(error))
+                wait = TICK.total_seconds()
+            except Exception:  # a bug in the runner itself must not end the loop for good
+                log.exception("the job runner's pass failed; it tries again in a minute")
                 wait = TICK.total_seconds()
             if stop.is_set():
                 break
