@@ -16,6 +16,7 @@ from portal.config import Settings
 from portal.db import transaction, utcnow
 from portal.editorial.attention import notify_owners, scan_attention
 from portal.jobs.runner import Job, JobContext, JobFunction
+from portal.kb.repository import ArticleRepository
 from portal.notify.outbox import deliver_due
 from portal.tickets.resolution import close_resolved_tickets
 
@@ -48,11 +49,12 @@ def close_resolved(context: JobContext, now: dt.datetime) -> str:
 
 def attention(context: JobContext, now: dt.datetime) -> str:
     """The content-health scan, then one mail to the owner of each new flag."""
+    repository = context.repository or ArticleRepository(context.settings.articles_dir)
     with transaction(context.sessions) as session:
-        report = scan_attention(session, context.repository, context.settings, now=now)
+        report = scan_attention(session, repository, context.settings, now=now)
     link = context.settings.tickets.public_url.rstrip("/") + "/attention/"
     mailed = notify_owners(
-        context.sessions, context.repository, context.settings.mail, link=link, now=utcnow
+        context.sessions, repository, context.settings.mail, link=link, now=utcnow
     )
     return (
         f"{report.new_rows} new, {report.bumped} refreshed, {report.resolved} resolved, "

@@ -21,7 +21,6 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +28,8 @@ from portal.config import Settings
 from portal.db import DatabaseError, reading, utcnow
 from portal.jobs import leases
 from portal.jobs.models import FAILED, HOLDER_LENGTH, OK, JobState
+from portal.kb.repository import ArticleRepository
+from portal.search.services import SearchService
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,8 @@ class JobContext:
 
     settings: Settings
     sessions: sessionmaker[Session]
-    repository: Any = None  # portal.kb.repository.ArticleRepository
-    search: Any = None  # portal.search.services.SearchService
+    repository: ArticleRepository | None = None  # jobs that read articles need it
+    search: SearchService | None = None
     lease_lost: threading.Event = field(default_factory=threading.Event)
 
 
