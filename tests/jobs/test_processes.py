@@ -99,7 +99,7 @@ def test_a_killed_holders_job_runs_again_after_its_lease_runs_out(
             time.sleep(0.1)
         assert len(retry.calls) == 1
         assert [(r.outcome, r.taken_over_from) for r in results] == [("ok", holder)]
-        assert time.monotonic() - killed <= LEASE.total_seconds() + 1.5
+        assert time.monotonic() - killed <= LEASE.total_seconds() + 5  # soon, not never
     finally:
         if proc.poll() is None:
             proc.kill()

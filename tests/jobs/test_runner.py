@@ -104,8 +104,18 @@ def test_a_held_job_is_left_alone_until_its_holders_lease_runs_out(
     [result] = other.run_due()
     assert (result.outcome, result.taken_over_from) == ("ok", "host-a:1:dead")
     assert len(job_fn.calls) == 1
-    # The crashed runner, should it wake up, can no longer record anything.
+    # The crashed runner, should it wake up, can no longer renew or record anything.
     assert not leases.renew(sessions, crashed, now=clock.now, lease=lease)
+    assert not leases.release(
+        sessions,
+        crashed,
+        finished=clock.now,
+        outcome="failed",
+        detail="late",
+        duration_ms=1,
+        next_due=clock.now,
+    )
+    assert view(sessions, jobs, context, clock.now)["tick"].last_detail == "run 1"
 
 
 def test_the_lease_is_renewed_while_a_long_job_runs(

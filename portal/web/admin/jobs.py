@@ -59,6 +59,8 @@ def every(interval: dt.timedelta) -> str:
 def took(seconds: float | None) -> str:
     if seconds is None:
         return ""
+    if seconds < 0.01:
+        return str(_("under %(seconds)s s", seconds=format_decimal(0.01)))
     return str(_("%(seconds)s s", seconds=format_decimal(round(seconds, 2))))
 
 
