@@ -59,15 +59,15 @@ def race(url: str, log: Path, start: float, end: float, interval: float) -> None
 
 
 def hang(url: str, log: Path) -> None:
-    runner = Runner(_context(url, log.parent), [])
+    holder = f"hang:{os.getpid()}"
 
     def stuck(_context: JobContext, _now: dt.datetime) -> str:
-        _append(log, f"{os.getpid()} {runner.holder}")
+        _append(log, f"{os.getpid()} {holder}")
         time.sleep(3600)
         return "never"
 
-    runner = Runner(runner.context, [Job("stuck", every=dt.timedelta(hours=1), run=stuck)])
-    runner.run_due()
+    job = Job("stuck", every=dt.timedelta(hours=1), run=stuck)
+    Runner(_context(url, log.parent), [job], holder=holder).run_due()
 
 
 if __name__ == "__main__":
