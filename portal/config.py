@@ -304,11 +304,9 @@ class MailSettings:
 class JobSettings:
     """The job runner (docs/jobs.md): periodic work, one runner per job across all hosts."""
 
-    # `sanad serve` runs the runner in every worker (a lease in the database picks one per
-    # job); off for deployments that run `sanad jobs run` as its own service.
+    # `sanad serve` runs the runner in every worker; off when `sanad jobs run` runs apart.
     in_serve: bool = True
-    # How long a runner holds a job without renewing (it renews a third of the way through);
-    # a crashed holder's job is retried by another runner once this has passed.
+    # How long a runner holds a job unless renewed; a crashed holder's job is retried after.
     lease: dt.timedelta = dt.timedelta(seconds=60)
     # Intervals of the built-in jobs.
     close_resolved_interval: dt.timedelta = dt.timedelta(minutes=60)
@@ -385,8 +383,8 @@ def _var(name: str, kind: Kind[Any], *paths: str) -> Variable:
 # Bounds that keep "now + duration" a real date.
 MAX_LOCKOUT_MINUTES = 7 * 24 * 60
 MAX_API_TOKEN_DAYS = 3650
-MAX_JOB_MINUTES = 31 * 24 * 60
-MAX_JOB_SECONDS = 24 * 60 * 60
+MAX_JOB_MINUTES, MAX_JOB_SECONDS = 31 * 24 * 60, 24 * 60 * 60
+JOB_MINUTES = duration("minutes", 1, MAX_JOB_MINUTES)
 DATABASE_URL = url("an SQLAlchemy URL, such as sqlite:///instance/sanad.db")
 # Order matters once: the SMTP port's default depends on STARTTLS (read first).
 VARIABLES: tuple[Variable, ...] = (
@@ -446,14 +444,8 @@ VARIABLES: tuple[Variable, ...] = (
     _var("SMTP_FROM", TEXT, "mail.sender"),
     _var("JOBS_IN_SERVE", BOOL, "jobs.in_serve"),
     _var("JOBS_LEASE_SECONDS", duration("seconds", 5, MAX_JOB_SECONDS), "jobs.lease"),
-    _var(
-        "JOBS_CLOSE_RESOLVED_MINUTES",
-        duration("minutes", 1, MAX_JOB_MINUTES),
-        "jobs.close_resolved_interval",
-    ),
-    _var(
-        "JOBS_ATTENTION_MINUTES", duration("minutes", 1, MAX_JOB_MINUTES), "jobs.attention_interval"
-    ),
+    _var("JOBS_CLOSE_RESOLVED_MINUTES", JOB_MINUTES, "jobs.close_resolved_interval"),
+    _var("JOBS_ATTENTION_MINUTES", JOB_MINUTES, "jobs.attention_interval"),
     _var("JOBS_OUTBOX_SECONDS", duration("seconds", 1, MAX_JOB_SECONDS), "jobs.outbox_interval"),
 )
 BY_NAME = {variable.name: variable for variable in VARIABLES}
