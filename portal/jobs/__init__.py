@@ -7,9 +7,9 @@ lease in the database, so that across every worker and host each job runs once a
 
 from __future__ import annotations
 
-from portal.jobs.runner import BackgroundRunner, Job, JobContext, Runner, RunResult
+from portal.jobs.runner import BackgroundRunner, Job, JobContext, Runner, RunResult, Summary
 
-__all__ = ["EXTENSION", "BackgroundRunner", "Job", "JobContext", "RunResult", "Runner"]
+__all__ = ["EXTENSION", "BackgroundRunner", "Job", "JobContext", "RunResult", "Runner", "Summary"]
 
 # Where the web app keeps this process's BackgroundRunner (app.extensions), if it runs one.
 EXTENSION = "sanad_jobs"

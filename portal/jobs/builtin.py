@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from portal.config import Settings
 from portal.db import transaction, utcnow
 from portal.editorial.attention import notify_owners, scan_attention
-from portal.jobs.runner import Job, JobContext, JobFunction
+from portal.jobs.runner import Job, JobContext, JobFunction, Summary
 from portal.kb.repository import ArticleRepository
 from portal.notify.outbox import deliver_due
 from portal.tickets.resolution import close_resolved_tickets
@@ -40,14 +40,14 @@ def in_transaction(fn: Callable[[Session, dt.datetime], object]) -> JobFunction:
     return run
 
 
-def close_resolved(context: JobContext, now: dt.datetime) -> str:
+def close_resolved(context: JobContext, now: dt.datetime) -> Summary:
     """Close the tickets resolved longer ago than the reopen window (SANAD_REOPEN_WINDOW_DAYS)."""
     with transaction(context.sessions) as session:
         closed = close_resolved_tickets(session, context.settings.tickets, now=now)
-    return f"{closed} ticket(s) closed"
+    return Summary({"closed": closed}, f"{closed} ticket(s) closed")
 
 
-def attention(context: JobContext, now: dt.datetime) -> str:
+def attention(context: JobContext, now: dt.datetime) -> Summary:
     """The content-health scan, then one mail to the owner of each new flag."""
     repository = context.repository or ArticleRepository(context.settings.articles_dir)
     with transaction(context.sessions) as session:
@@ -56,13 +56,20 @@ def attention(context: JobContext, now: dt.datetime) -> str:
     mailed = notify_owners(
         context.sessions, repository, context.settings.mail, link=link, now=utcnow
     )
-    return (
+    counts = {
+        "new": report.new_rows,
+        "refreshed": report.bumped,
+        "resolved": report.resolved,
+        "mailed": mailed,
+    }
+    return Summary(
+        counts,
         f"{report.new_rows} new, {report.bumped} refreshed, {report.resolved} resolved, "
-        f"{mailed} owner notice(s) sent"
+        f"{mailed} owner notice(s) sent",
     )
 
 
-def mail_outbox(context: JobContext, now: dt.datetime) -> str:
+def mail_outbox(context: JobContext, now: dt.datetime) -> Summary:
     """Send the outbox's due mail: retries, and mail queued by a process that sent none."""
     sent = retried = failed = 0
     for _ in range(OUTBOX_BATCHES):
@@ -70,7 +77,8 @@ def mail_outbox(context: JobContext, now: dt.datetime) -> str:
         sent, retried, failed = sent + batch.sent, retried + batch.retried, failed + batch.failed
         if batch.sent + batch.retried + batch.failed < OUTBOX_BATCH or context.lease_lost.is_set():
             break
-    return f"{sent} sent, {retried} to retry, {failed} given up"
+    counts = {"sent": sent, "retried": retried, "given_up": failed}
+    return Summary(counts, f"{sent} sent, {retried} to retry, {failed} given up")
 
 
 def _close_every(settings: Settings) -> dt.timedelta:

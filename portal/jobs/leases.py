@@ -134,6 +134,7 @@ def release(
     detail: str,
     duration_ms: int,
     next_due: dt.datetime,
+    counts: str | None = None,
 ) -> bool:
     """Record the run and free the job; False when the lease had been lost (the run's record
     is then left to the runner that holds it now)."""
@@ -150,6 +151,7 @@ def release(
                 last_finished_at=finished,
                 last_outcome=outcome,
                 last_detail=detail[:DETAIL_LENGTH],
+                last_counts=counts,
                 last_duration_ms=duration_ms,
                 runs=JobState.runs + 1,
                 failures=JobState.failures + (1 if outcome == FAILED else 0),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UtcDateTime
@@ -39,6 +39,8 @@ class JobState(Base):
     last_outcome: Mapped[str | None] = mapped_column(String(10))
     # The job's one-line summary ("3 ticket(s) closed"), or the error's first line.
     last_detail: Mapped[str | None] = mapped_column(String(DETAIL_LENGTH))
+    # The run's figures by name as JSON ({"closed": 3}), shown in the reader's language.
+    last_counts: Mapped[str | None] = mapped_column(Text)
     last_duration_ms: Mapped[int | None] = mapped_column(Integer)
     runs: Mapped[int] = mapped_column(Integer, default=0)
     failures: Mapped[int] = mapped_column(Integer, default=0)

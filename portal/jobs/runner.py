@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import os
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -69,6 +70,18 @@ class Job:
 
     def interval(self, settings: Settings) -> dt.timedelta:
         return self.every if isinstance(self.every, dt.timedelta) else self.every(settings)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a job may return: its figures by name (``{"closed": 3}``), which the admin page
+    shows in the reader's language, and the same as one line of text for logs and the CLI."""
+
+    counts: Mapping[str, int]
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -201,9 +214,13 @@ class Runner:
             )
         context = dataclasses.replace(self.context, lease_lost=threading.Event())
         started = time.monotonic()
+        counts = None
         with _Heartbeat(context, claim, self.lease, self._clock):
             try:
-                detail, outcome = summary(job.run(context, claim.started_at)), OK
+                returned = job.run(context, claim.started_at)
+                detail, outcome = summary(returned), OK
+                if isinstance(returned, Summary):
+                    counts = json.dumps(dict(returned.counts))
             except Exception as error:  # recorded and retried; never kills the runner
                 log.exception("job %s failed", job.name)
                 detail, outcome = one_line(error), FAILED
@@ -218,6 +235,7 @@ class Runner:
             detail=detail,
             duration_ms=round(seconds * 1000),
             next_due=next_due,
+            counts=counts,
         )
         if not recorded:
             log.error("job %s finished after losing its lease; its run is not recorded", job.name)

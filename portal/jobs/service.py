@@ -4,6 +4,7 @@ list``) and an admin's "run now". Role checks live here, not only in the views."
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ class JobView:
     last_finished_at: dt.datetime | None = None
     last_outcome: str | None = None  # "ok" | "failed" | None (never ran)
     last_detail: str = ""
+    last_counts: tuple[tuple[str, int], ...] = ()  # a Summary's figures, in its order
     last_seconds: float | None = None
     runs: int = 0
     failures: int = 0
@@ -65,6 +67,7 @@ def _view(job: Job, settings: Settings, row: JobState | None, now: dt.datetime) 
         last_finished_at=row.last_finished_at,
         last_outcome=row.last_outcome,
         last_detail=row.last_detail or "",
+        last_counts=_counts(row.last_counts),
         last_seconds=None if row.last_duration_ms is None else row.last_duration_ms / 1000,
         runs=row.runs or 0,
         failures=row.failures or 0,
@@ -74,6 +77,16 @@ def _view(job: Job, settings: Settings, row: JobState | None, now: dt.datetime) 
         requested_at=row.requested_at,
         requested_by=row.requested_by,
     )
+
+
+def _counts(stored: str | None) -> tuple[tuple[str, int], ...]:
+    try:
+        found = json.loads(stored) if stored else {}
+    except ValueError:
+        return ()
+    if not isinstance(found, dict):
+        return ()
+    return tuple((str(k), v) for k, v in found.items() if isinstance(v, int))
 
 
 def job_views(

@@ -61,7 +61,9 @@ def test_the_page_shows_each_jobs_last_run_outcome_and_next_due_time(
     _run_all(accounts_app)
     page = admin.get("/admin/jobs").get_data(as_text=True)
     assert page.count("Succeeded") == 3
-    assert "0 ticket(s) closed" in page
+    assert "Tickets closed: 0" in page
+    assert "Mails sent: 0" in page
+    assert "Owners notified: 0" in page
     assert "Every 30 seconds" in page
     assert "Every 1 hour" in page
     assert "1 in all, 0 failed" in page
@@ -82,6 +84,22 @@ def test_a_failed_run_shows_its_error_and_arabic_readers_get_arabic(
     assert "المهام الدورية" in page
     assert "أخفق" in page
     assert "KbError: _owners.yml is not a mapping" in page
+    assert "تذاكر أُغلقت: 0" in page
+
+
+def test_figures_without_a_label_show_the_jobs_own_text(
+    accounts_app: Flask, make_person: MakePerson
+) -> None:
+    _run_all(accounts_app)
+    with transaction(accounts_app.extensions["sanad"].sessions) as session:
+        row = session.get(JobState, "mail_outbox")
+        assert row is not None
+        row.last_counts, row.last_detail = '{"warnings": 2}', "2 warnings sent"
+    admin = _signed_in(accounts_app, make_person, "root@example.com", "admin")
+    admin.get("/locale/en")
+    page = admin.get("/admin/jobs").get_data(as_text=True)
+    assert "2 warnings sent" in page
+    assert "Mails sent" not in page
 
 
 def test_run_now_asks_for_a_run_and_wakes_this_processs_runner(

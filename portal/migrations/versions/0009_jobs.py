@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('last_finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_outcome', sa.String(length=10), nullable=True),
     sa.Column('last_detail', sa.String(length=500), nullable=True),
+    sa.Column('last_counts', sa.Text(), nullable=True),
     sa.Column('last_duration_ms', sa.Integer(), nullable=True),
     sa.Column('runs', sa.Integer(), nullable=False),
     sa.Column('failures', sa.Integer(), nullable=False),

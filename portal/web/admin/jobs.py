@@ -37,6 +37,28 @@ TITLES = {
 }
 
 
+# The figures jobs report (portal.jobs.Summary), by name; a job whose figures are not all
+# named here shows its one-line text instead.
+FIGURES = {
+    "closed": _l("Tickets closed"),
+    "sent": _l("Mails sent"),
+    "retried": _l("Mails to retry"),
+    "given_up": _l("Mails given up"),
+    "new": _l("New flags"),
+    "refreshed": _l("Flags refreshed"),
+    "resolved": _l("Flags resolved"),
+    "mailed": _l("Owners notified"),
+}
+
+
+def figures(view: JobView) -> list[tuple[str, str]]:
+    """The run's figures as (label, number) in the reader's language, or [] to show the
+    job's own text."""
+    if not view.last_counts or any(name not in FIGURES for name, _n in view.last_counts):
+        return []
+    return [(str(FIGURES[name]), format_decimal(count)) for name, count in view.last_counts]
+
+
 class RunJobForm(FlaskForm):  # type: ignore[misc]
     """ "Run now": nothing to type, the CSRF token is the point."""
 
@@ -81,6 +103,7 @@ def jobs() -> str:
         when=when,
         every=every,
         took=took,
+        figures=figures,
         due=lambda view: _due(view, now),
         notices=[str(m) for m in get_flashed_messages()],
     )
