@@ -109,7 +109,7 @@ def choice(*options: str) -> Kind[str]:
 
 
 def duration(unit: str, low: int = 1, high: int | None = None) -> Kind[dt.timedelta]:
-    """A whole number of ``unit`` ("minutes" or "days"), as the variable's name says."""
+    """A whole number of ``unit`` ("seconds", "minutes" or "days"), as the variable's name says."""
     size = dt.timedelta(**{unit: 1})
     return Kind(
         f"a whole number of {unit} {_range(low, high)}",
@@ -301,6 +301,20 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class JobSettings:
+    """The job runner (docs/jobs.md): periodic work, one runner per job across all hosts."""
+
+    # `sanad serve` runs the runner in every worker; off when `sanad jobs run` runs apart.
+    in_serve: bool = True
+    # How long a runner holds a job unless renewed; a crashed holder's job is retried after.
+    lease: dt.timedelta = dt.timedelta(seconds=60)
+    # Intervals of the built-in jobs.
+    close_resolved_interval: dt.timedelta = dt.timedelta(minutes=60)
+    attention_interval: dt.timedelta = dt.timedelta(minutes=60)
+    outbox_interval: dt.timedelta = dt.timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the application reads from its environment, resolved once."""
 
@@ -330,6 +344,7 @@ class Settings:
     knowledge: KnowledgeSettings = KnowledgeSettings()
     accounts: AccountSettings = AccountSettings()
     mail: MailSettings = MailSettings()
+    jobs: JobSettings = JobSettings()
 
     @property
     def is_sqlite(self) -> bool:
@@ -345,6 +360,7 @@ SECTIONS: dict[str, type[Any]] = {
     "accounts": AccountSettings,
     "tickets": TicketSettings,
     "mail": MailSettings,
+    "jobs": JobSettings,
 }
 
 
@@ -367,6 +383,8 @@ def _var(name: str, kind: Kind[Any], *paths: str) -> Variable:
 # Bounds that keep "now + duration" a real date.
 MAX_LOCKOUT_MINUTES = 7 * 24 * 60
 MAX_API_TOKEN_DAYS = 3650
+MAX_JOB_MINUTES, MAX_JOB_SECONDS = 31 * 24 * 60, 24 * 60 * 60
+JOB_MINUTES = duration("minutes", 1, MAX_JOB_MINUTES)
 DATABASE_URL = url("an SQLAlchemy URL, such as sqlite:///instance/sanad.db")
 # Order matters once: the SMTP port's default depends on STARTTLS (read first).
 VARIABLES: tuple[Variable, ...] = (
@@ -424,6 +442,11 @@ VARIABLES: tuple[Variable, ...] = (
     _var("SMTP_USER", TEXT, "mail.user"),
     _var("SMTP_PASSWORD", SECRET, "mail.password"),
     _var("SMTP_FROM", TEXT, "mail.sender"),
+    _var("JOBS_IN_SERVE", BOOL, "jobs.in_serve"),
+    _var("JOBS_LEASE_SECONDS", duration("seconds", 5, MAX_JOB_SECONDS), "jobs.lease"),
+    _var("JOBS_CLOSE_RESOLVED_MINUTES", JOB_MINUTES, "jobs.close_resolved_interval"),
+    _var("JOBS_ATTENTION_MINUTES", JOB_MINUTES, "jobs.attention_interval"),
+    _var("JOBS_OUTBOX_SECONDS", duration("seconds", 1, MAX_JOB_SECONDS), "jobs.outbox_interval"),
 )
 BY_NAME = {variable.name: variable for variable in VARIABLES}
 BY_PATH = {path: variable for variable in VARIABLES for path in variable.paths}

@@ -8,6 +8,7 @@ from alembic import context
 import portal.accounts.models
 import portal.accounts.rate_counters
 import portal.events
+import portal.jobs.models
 import portal.kb.tables
 import portal.notify.outbox
 import portal.tickets.idempotency

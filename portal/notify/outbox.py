@@ -5,8 +5,10 @@ A page never waits for SMTP (which also made "is there an account?" readable fro
 page took), a rolled-back change sends nothing, and a mail server that is down only delays
 mail. ``enqueue`` writes a row in the caller's session; ``deliver_due`` sends the rows that
 are due, with retries and a growing back-off, marking each. ``BackgroundSender`` is the
-small per-process sender that runs ``deliver_due`` right after a commit that queued mail;
-a job runner will call ``deliver_due`` instead, so it stays a plain function.
+small per-process sender that runs ``deliver_due`` right after a commit that queued mail, so
+a reset link leaves at once; the ``mail_outbox`` job of the job runner (portal.jobs) sends
+the rest every ``SANAD_JOBS_OUTBOX_SECONDS``: retries, and mail queued by a process without
+a sender (a CLI command, a worker that died before sending).
 """
 
 from __future__ import annotations
@@ -186,7 +188,8 @@ def _record_failure(
 
 class BackgroundSender:
     """A daemon thread of this process that runs ``deliver_due`` when woken (after a commit
-    that queued mail) and every ``interval`` seconds (for retries).
+    that queued mail) and every ``interval`` seconds (for retries), or, with
+    ``interval=None``, only when woken (the job runner sends the retries).
 
     Started on first use, in the process that uses it: a thread does not survive gunicorn's
     fork, so a sender made before the fork starts afresh in each worker.
@@ -197,7 +200,7 @@ class BackgroundSender:
         sessions: sessionmaker[Session],
         mail_settings: MailSettings,
         *,
-        interval: float = 30.0,
+        interval: float | None = 30.0,
     ) -> None:
         self._sessions = sessions
         self._mail = mail_settings
@@ -236,7 +239,7 @@ class BackgroundSender:
 
 
 def install_sender(
-    sessions: sessionmaker[Session], mail_settings: MailSettings, *, interval: float = 30.0
+    sessions: sessionmaker[Session], mail_settings: MailSettings, *, interval: float | None = 30.0
 ) -> BackgroundSender:
     """A ``BackgroundSender`` woken after every commit of ``sessions`` that queued mail."""
     sender = BackgroundSender(sessions, mail_settings, interval=interval)

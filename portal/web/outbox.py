@@ -1,4 +1,6 @@
-"""Starts the per-process mail sender of ``portal.notify.outbox`` for a web application.
+"""Starts the per-process mail sender of ``portal.notify.outbox`` for a web application: it
+sends right after a commit that queued mail; retries and anything left over are the job
+runner's ``mail_outbox`` job (portal.jobs), so the sender no longer polls on its own.
 
 Test applications get none: their tests call ``deliver_due`` when they want mail to leave,
 so nothing is sent behind their back by a thread that outlives the test.
@@ -17,4 +19,6 @@ EXTENSION = "sanad_outbox"
 def init_outbox(app: Flask, services: Services) -> None:
     if services.settings.testing:
         return
-    app.extensions[EXTENSION] = install_sender(services.sessions, services.settings.mail)
+    app.extensions[EXTENSION] = install_sender(
+        services.sessions, services.settings.mail, interval=None
+    )

@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 import portal.accounts.models
 import portal.accounts.rate_counters
 import portal.events
+import portal.jobs.models
 import portal.notify.outbox
 import portal.tickets.idempotency
 import portal.tickets.models

@@ -112,6 +112,8 @@ TABLE: dict[tuple[str, str], tuple[Row, Any]] = {
     ("admin.user", "GET"): (ADMIN_PAGE, None),
     ("admin.save_roles", "POST"): ((LOGIN, 403, 403, 403, 403, 400), {}),
     ("admin.act", "POST"): ((LOGIN, 403, 403, 403, 403, 303), {}),
+    ("admin.jobs", "GET"): (ADMIN_PAGE, None),
+    ("admin.run_job", "POST"): ((LOGIN, 403, 403, 403, 403, 303), {}),
 }
 
 ARGUMENTS = {
@@ -124,6 +126,7 @@ ARGUMENTS = {
     "action": "unlock",
     "response_id": 999_999,  # no such canned response
     "token_id": 999_999,  # no such API token
+    "name": "mail_outbox",  # a job
 }
 
 

@@ -1,5 +1,6 @@
-"""User administration pages (``/admin``), for the ``admin`` role."""
+"""Administration pages (``/admin``: people, jobs), for the ``admin`` role."""
 
+from portal.web.admin import jobs as _jobs  # noqa: F401  (registers /admin/jobs on bp)
 from portal.web.admin.views import bp
 
 __all__ = ["bp"]
