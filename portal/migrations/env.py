@@ -10,6 +10,7 @@ import portal.accounts.rate_counters
 import portal.events
 import portal.kb.tables
 import portal.notify.outbox
+import portal.search.learned
 import portal.tickets.idempotency
 import portal.tickets.models  # noqa: F401
 from portal.db import Base, make_engine

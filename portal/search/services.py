@@ -34,6 +34,7 @@ from portal.search.index import (
     RawResults,
     SearchIndex,
 )
+from portal.search.learned import LearnedStore
 from portal.search.models import (
     MAX_PER_PAGE,
     ArticleEntry,
@@ -77,11 +78,16 @@ class SearchService:
     """The per-application search engine."""
 
     def __init__(
-        self, settings: Settings, repository: ArticleRepository, ranking: Ranking = RANKING
+        self,
+        settings: Settings,
+        repository: ArticleRepository,
+        ranking: Ranking = RANKING,
+        learned: LearnedStore | None = None,
     ) -> None:
         self.settings = settings
         self.repository = repository
         self.ranking = ranking
+        self.learned = learned  # learning from use (docs/search.md); None: not blended
         self._index = SearchIndex(settings.index_dir, settings.search.time_limit)
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -116,14 +122,16 @@ class SearchService:
                 found = [*notices, *plan.notices]
                 notice = "syntax" if "syntax" in found else "empty"
                 return SearchResults(query.text, 0, page, per_page, (), notice=notice)
+            learned = self._learned_boosts(text, flt)
             return self._run_search(
-                query.text, plan, flt, page, per_page, [*notices, *plan.notices], prefer
+                query.text, plan, flt, page, per_page, [*notices, *plan.notices], prefer, learned
             )
 
         def run() -> SearchResults:
             # Keyed by the raw text: a repeated query skips parsing as well as searching.
             token = self._index.token()
-            key = ("search", query.text, flt, page, per_page, prefer, token, version)
+            learned = self.learned.version() if self.learned is not None else 0
+            key = ("search", query.text, flt, page, per_page, prefer, token, version, learned)
             return self._cached(key, compute)
 
         return self._with_index(run)
@@ -147,6 +155,19 @@ class SearchService:
         if check.total > exact.total or check.coverage > exact.coverage:
             return candidate
         return None
+
+    def _learned_boosts(self, text: str, flt: Filter) -> dict[str, float]:
+        """What was learned to answer ``text``, only for articles this reader may see: an
+        internal article is never boosted for a visitor (``portal.search.learning``)."""
+        if self.learned is None:
+            return {}
+        boosts = self.learned.boosts(text, dt.datetime.now(dt.UTC))
+        visibility: Visibility = flt.visibility  # type: ignore[assignment]
+        return {
+            key: share
+            for key, share in boosts.items()
+            if (fields := self._index.key_of(key)) is not None and _visible(fields, visibility)
+        }
 
     def _preferred(self, text: str, query: SearchQuery) -> str | None:
         """The language whose results come first: the query's script, else the reader's."""
@@ -182,10 +203,11 @@ class SearchService:
         per_page: int,
         notices: list[str],
         prefer: str | None = None,
+        learned: Mapping[str, float] | None = None,
     ) -> SearchResults:
         offset = (page - 1) * per_page
         raw = self._index.search_plan(
-            plan, flt, offset, per_page, ranking=self.ranking, prefer=prefer
+            plan, flt, offset, per_page, ranking=self.ranking, prefer=prefer, learned=learned
         )
         exact = raw
         fuzzy = False

@@ -28,6 +28,7 @@ from typing import Any, Final
 from whoosh import collectors, query
 from whoosh.searching import Searcher
 
+from portal.search import learning
 from portal.search.analysis import ArabicStemmer, QueryPlan, raw_tokens, term_of
 from portal.search.index.generations import Generations, IndexCorrupt, IndexState, open_index
 from portal.search.index.schema import FACETS
@@ -283,6 +284,7 @@ class SearchIndex:
         facets: bool = True,
         ranking: Ranking = PLAIN,
         prefer: str | None = None,
+        learned: Mapping[str, float] | None = None,
     ) -> RawResults:
         """Like ``search(build_query(plan), …)``, with the same scores, from cached word scores.
 
@@ -309,7 +311,7 @@ class SearchIndex:
                 visible = matched.keys() & allowed
             numbers = visible if isinstance(visible, set) else set(visible)
             top, final, strong = self._order(
-                searcher, matched, parts, plan, numbers, offset + limit, ranking, prefer
+                searcher, matched, parts, plan, numbers, offset + limit, ranking, prefer, learned
             )
             hits = tuple(
                 RawHit(searcher.stored_fields(number), final.get(number, matched[number]))
@@ -338,6 +340,7 @@ class SearchIndex:
         count: int,
         ranking: Ranking,
         prefer: str | None,
+        learned: Mapping[str, float] | None = None,
     ) -> tuple[list[int], Scores, int | None]:
         """The first ``count`` documents in final order, their final scores, the strong count.
 
@@ -356,8 +359,14 @@ class SearchIndex:
             groups = [best(matched, numbers, size)]
         final: Scores = {}
         strong_of: dict[int, bool] = {}
+        # Learned answers (portal.search.learning): index key → bounded share of the top score.
+        boosts = {
+            n: v
+            for k, v in (learned or {}).items()
+            if (n := searcher.document_number(key=k)) is not None
+        }
         for group in groups:
-            scores = refine(searcher, matched, parts, plan, group, ranking)
+            scores = learning.blend(refine(searcher, matched, parts, plan, group, ranking), boosts)
             final.update(scores)
             ceiling = max(scores.values(), default=0.0)
             for number, score in scores.items():
