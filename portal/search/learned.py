@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import Float, Index, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import Float, Index, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from portal.config import SearchSettings
@@ -240,15 +240,3 @@ class LearnedStore:
             if share > 0:
                 out[f"{item.lang}/{item.article_id}"] = share
         return out
-
-
-def count_active(session: Session, min_sessions: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count(LearnedAssociation.id)).where(
-                LearnedAssociation.removed_at.is_(None),
-                LearnedAssociation.sessions >= min_sessions,
-            )
-        )
-        or 0
-    )

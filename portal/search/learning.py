@@ -49,6 +49,7 @@ class UsageEvent:
     article_id: str | None = None
     lang: str | None = None
     helpful: bool | None = None
+    person: str | None = None  # "user:<id>" when signed in: one person, one session
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def votes_evidence(
                     (search.query or "").strip()[:500],
                     vote.article_id,
                     vote.lang,
-                    session,
+                    vote.person or session,
                     vote.at,
                     "vote",
                 )
