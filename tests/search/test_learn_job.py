@@ -3,6 +3,7 @@ session, idempotently; knowledge managers list and remove them, and removed ones
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -21,10 +22,13 @@ from portal.editorial.learning import (
 )
 from portal.events import record_event
 from portal.search.learned import LearnedEvidence, LearnedStore, LearningState
+from portal.search.models import SearchQuery
+from portal.search.services import SearchService
 from portal.tickets.intake import open_ticket
 from portal.tickets.resolution import resolve_ticket
 from portal.tickets.values import SelfServiceTrail, TicketDraft, TrailSearch
 from tests.support.accounts import Run
+from tests.support.articles import ArticleWriter
 
 T0 = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 QUERY = "الطابعة لا تطبع"
@@ -154,3 +158,36 @@ def test_only_managers_see_and_remove_and_removed_ones_never_come_back(
     ]
     store.refresh()
     assert store.boosts(QUERY, T0 + dt.timedelta(days=5)) == {}
+
+
+def test_what_was_learned_raises_the_article_in_real_searches(
+    run: Run, sessions: sessionmaker[Session], service: SearchService, write_article: ArticleWriter
+) -> None:
+    write_article("paper-jam", title="Paper jam", body="Open the printer tray and the printer.")
+    write_article("driver", title="Install a driver", body="The printer driver, printer tools.")
+    write_article("queue", title="Clear the queue", body="When nothing prints, clear the printer.")
+    service.rebuild()
+    query = SearchQuery("printer", lang="en")
+    before = [hit.entry.id for hit in service.search(query).hits]
+    assert before[-1] == "queue"
+    # A generous bound, so that the order surely changes (the bound itself: test_learning.py).
+    generous = dataclasses.replace(SETTINGS, learn_max_boost=1.0)
+    service.learned = LearnedStore(sessions, generous)
+    for number in range(3):
+        visitor = f"q{number}"
+        run(record_event, "search", visitor=visitor, query="printers", lang="en", now=T0)
+        run(record_event, "view", visitor=visitor, article_id="queue", lang="en", now=T0)
+        run(
+            record_event,
+            "vote",
+            visitor=visitor,
+            article_id="queue",
+            lang="en",
+            data={"helpful": True},
+            now=T0 + dt.timedelta(minutes=1),
+        )
+    run(learn, SETTINGS, T0 + dt.timedelta(days=2))
+    service.learned.refresh()
+    after = [hit.entry.id for hit in service.search(query).hits]
+    assert after.index("queue") < before.index("queue")
+    assert sorted(after) == sorted(before)  # the same hits, only reordered
