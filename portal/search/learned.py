@@ -11,6 +11,7 @@ rules of who may see or remove them live in ``portal.editorial.learning``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Iterable
@@ -24,6 +25,8 @@ from portal.config import SearchSettings
 from portal.db import Base, UtcDateTime, intpk
 from portal.search import learning
 from portal.search.learning import Evidence
+
+log = logging.getLogger(__name__)
 
 # How often a worker looks whether the associations changed (one tiny query).
 REFRESH_SECONDS: Final = 30.0
@@ -185,26 +188,35 @@ class LearnedStore:
         self.settings = settings
         self._lock = threading.Lock()
         self._checked = float("-inf")
+        self._refreshing = False
         self._version: int | None = None
         self._by_key: dict[str, tuple[Learned, ...]] = {}
 
     def version(self) -> int:
-        """The associations' version, looked up at most every ``REFRESH_SECONDS``."""
+        """The associations' version. At most every ``REFRESH_SECONDS`` a background thread
+        looks for a newer one, so a search never waits for the database (a stalled database
+        only leaves the last snapshot in use)."""
         with self._lock:
-            if time.monotonic() - self._checked >= REFRESH_SECONDS:
-                self._refresh_locked()
+            if time.monotonic() - self._checked >= REFRESH_SECONDS and not self._refreshing:
+                self._checked = time.monotonic()
+                self._refreshing = True
+                threading.Thread(target=self._refresh_in_background, daemon=True).start()
             return self._version or 0
 
-    def refresh(self) -> None:
-        with self._lock:
-            self._refresh_locked()
+    def _refresh_in_background(self) -> None:
+        try:
+            self.refresh()
+        finally:
+            with self._lock:
+                self._refreshing = False
 
-    def _refresh_locked(self) -> None:
-        self._checked = time.monotonic()
+    def refresh(self) -> None:
+        """Reload the snapshot now if the associations changed (the job and the remove
+        button call this in their own process)."""
         try:
             with self.sessions() as session:
                 version = session.scalar(select(LearningState.version).where(LearningState.id == 1))
-                if version == self._version:
+                if version is not None and version == self._version:
                     return
                 rows = session.scalars(
                     select(LearnedAssociation).where(
@@ -217,15 +229,19 @@ class LearnedStore:
                     by_key.setdefault(row.query_key, []).append(
                         Learned(row.article_id, row.lang, row.sessions, row.weight, row.weighed_at)
                     )
-        except Exception:  # no table yet, database away: search goes on without learning
+        except Exception as error:  # no table yet, database away: search keeps what it has
+            log.warning("learned associations not refreshed: %s", str(error).split("\n")[0])
             return
-        self._by_key = {key: tuple(found) for key, found in by_key.items()}
-        self._version = version or 0
+        with self._lock:
+            self._by_key = {key: tuple(found) for key, found in by_key.items()}
+            self._version = version or 0
+            self._checked = time.monotonic()
 
     def boosts(self, text: str, now: dt.datetime) -> dict[str, float]:
         """Index key (``<lang>/<id>``) → share of the top score, for this query text."""
         self.version()
-        found = self._by_key.get(learning.query_key(text), ())
+        with self._lock:
+            found = self._by_key.get(learning.query_key(text), ())
         out: dict[str, float] = {}
         for item in found:
             share = learning.fraction(
