@@ -230,7 +230,9 @@ def ndcg(grades: Sequence[int], ideal: Sequence[int], depth: int = 5) -> float:
     return dcg(grades) / best if best else 0.0
 
 
-def golden(directory: Path) -> Callable[[Ranking], dict[str, float]]:
+def golden(directory: Path, learning: bool = False) -> Callable[[Ranking], dict[str, float]]:
+    """``learning``: every service blends what an (empty) learned store holds, through the
+    same code path as the site (docs/search.md, "Learning from use")."""
     data = yaml.safe_load(GOLDEN.read_text(encoding="utf-8"))
     cases = data["queries"]
     settings = load_settings(
@@ -244,12 +246,13 @@ def golden(directory: Path) -> Callable[[Ranking], dict[str, float]]:
     services: dict[Ranking, SearchService] = {}
     first = SearchService(settings, ArticleRepository(ROOT / "articles"))
     first.rebuild()
+    store = _empty_learned_store(directory) if learning else None
 
     def run(ranking: Ranking) -> dict[str, float]:
         service = services.get(ranking)
         if service is None:
             service = services[ranking] = SearchService(
-                settings, ArticleRepository(ROOT / "articles"), ranking
+                settings, ArticleRepository(ROOT / "articles"), ranking, learned=store
             )
         totals: dict[str, list[float]] = {"nDCG@5": [], "nDCG@5 ar": [], "nDCG@5 en": []}
         precision: list[float] = []
@@ -271,6 +274,17 @@ def golden(directory: Path) -> Callable[[Ranking], dict[str, float]]:
         return out
 
     return run
+
+
+def _empty_learned_store(directory: Path) -> Any:
+    """A learned store over a freshly migrated, empty SQLite database."""
+    from portal.db import make_engine, make_session_factory, upgrade_database
+    from portal.search.learned import LearnedStore
+
+    url = f"sqlite:///{directory / 'learned.db'}"
+    upgrade_database(url)
+    settings = load_settings({"secret_key": "bench", "instance_dir": directory / "instance"})
+    return LearnedStore(make_session_factory(make_engine(url)), settings.search)
 
 
 # --- the analyzer comparison (kept from the first version of this benchmark) ---------------
@@ -322,6 +336,9 @@ def main() -> None:
     parser.add_argument("--sets", default="arcd,semeval,golden")
     parser.add_argument("--analyzers", action="store_true", help="also compare analyzers on ARCD")
     parser.add_argument(
+        "--learning", action="store_true", help="golden set again with learning wired in"
+    )
+    parser.add_argument(
         "--variants", default="", help="comma-separated variant numbers (0 = current)"
     )
     args = parser.parse_args()
@@ -344,6 +361,9 @@ def main() -> None:
                 sets.append((label, run))
         if "golden" in wanted:
             sets.append(("Golden graded (starter)", golden(directory)))
+            if args.learning:
+                label = "Golden graded, learning on (empty store)"
+                sets.append((label, golden(directory, learning=True)))
         for label, run in sets:
             print(f"\n{label}")
             header_done = False

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.config import BY_PATH, ConfigError, Settings, load_settings
 from portal.db import make_engine, make_session_factory
 from portal.kb.repository import ArticleRepository
+from portal.search.learned import LearnedStore
 from portal.search.services import SearchService
 
 if TYPE_CHECKING:  # the web layer owns Flask; this package only names its application type
@@ -56,12 +57,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> WebApp:
         statement_timeout=settings.database_statement_timeout,
     )
     repository = ArticleRepository(settings.articles_dir)
+    sessions = make_session_factory(engine)
     services = Services(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=sessions,
         repository=repository,
-        search=SearchService(settings, repository),
+        search=SearchService(settings, repository, learned=LearnedStore(sessions, settings.search)),
     )
 
     # Imported here so that importing ``portal`` (e.g. from the CLI or Alembic) stays light.

@@ -229,6 +229,31 @@ def search_check() -> None:
         sys.exit(1)
 
 
+@search.command("learn")
+@click.option("--now", "now_text", default=None, help="Learn as of this ISO 8601 time (UTC).")
+def search_learn(now_text: str | None) -> None:
+    """Fold new usage events and resolved tickets into learned associations (idempotent)."""
+    from portal.editorial.learning import learn
+
+    now = utcnow()
+    if now_text:
+        try:
+            now = dt.datetime.fromisoformat(now_text)
+        except ValueError:
+            _fail(f"--now: not an ISO 8601 time: {now_text!r} (like 2026-12-03T09:00:00+00:00)")
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=dt.UTC)
+    services = _services()
+    with transaction(services.sessions) as session:
+        report = learn(session, services.settings.search, now)
+    if services.search.learned is not None:
+        services.search.learned.refresh()
+    click.echo(
+        f"learned from {report.votes} vote session(s) and {report.tickets} ticket(s), "
+        f"events up to {report.learned_until.isoformat()}"
+    )
+
+
 # --- accounts ------------------------------------------------------------------------------
 
 

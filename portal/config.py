@@ -221,6 +221,12 @@ class SearchSettings:
     time_limit: float = 1.0
     # Longest query text that is analysed; the rest is cut off and the user told so.
     max_query_chars: int = 500
+    # Learning from use (docs/search.md): an article learned to answer a query is boosted
+    # only once this many independent sessions showed it, by at most this share of the top
+    # score, and the evidence counts half as much after each half-life.
+    learn_min_sessions: int = 3
+    learn_max_boost: float = 0.25
+    learn_half_life: dt.timedelta = dt.timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -406,6 +412,9 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     _var("SEARCH_TIME_LIMIT", seconds(), "search.time_limit"),
     _var("SEARCH_MAX_QUERY_CHARS", whole_number(1), "search.max_query_chars"),
+    _var("SEARCH_LEARN_MIN_SESSIONS", whole_number(1), "search.learn_min_sessions"),
+    _var("SEARCH_LEARN_MAX_BOOST", share(), "search.learn_max_boost"),
+    _var("SEARCH_LEARN_HALF_LIFE_DAYS", duration("days", 1, 3650), "search.learn_half_life"),
     _var("REVIEW_SELF_APPROVE", BOOL, "knowledge.review_self_approve"),
     _var("WORKSHOP_REVIEW", BOOL, "knowledge.workshop_review"),
     _var("FEEDBACK_MIN_VOTES", whole_number(1), "knowledge.feedback_min_votes"),

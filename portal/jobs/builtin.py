@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from portal.config import Settings
 from portal.db import transaction, utcnow
 from portal.editorial.attention import notify_owners, scan_attention
+from portal.editorial.learning import learn
 from portal.jobs.runner import Job, JobContext, JobFunction, Summary
 from portal.kb.repository import ArticleRepository
 from portal.notify.outbox import deliver_due
@@ -81,6 +82,18 @@ def mail_outbox(context: JobContext, now: dt.datetime) -> Summary:
     return Summary(counts, f"{sent} sent, {retried} to retry, {failed} given up")
 
 
+def learn_from_use(context: JobContext, now: dt.datetime) -> Summary:
+    """Fold settled searches, votes and resolutions into learned answers (docs/search.md)."""
+    with transaction(context.sessions) as session:
+        report = learn(session, context.settings.search, now)
+    counts = {"votes": report.votes, "tickets": report.tickets}
+    return Summary(counts, f"{report.votes} vote(s), {report.tickets} ticket(s) learned from")
+
+
+def _learn_every(settings: Settings) -> dt.timedelta:
+    return minutes(60)
+
+
 def _close_every(settings: Settings) -> dt.timedelta:
     return settings.jobs.close_resolved_interval
 
@@ -98,4 +111,5 @@ JOBS: tuple[Job, ...] = (
     Job("mail_outbox", every=_outbox_every, run=mail_outbox),
     Job("close_resolved_tickets", every=_close_every, run=close_resolved),
     Job("attention_scan", every=_attention_every, run=attention),
+    Job("search_learning", every=_learn_every, run=learn_from_use),
 )

@@ -11,6 +11,7 @@ import portal.events
 import portal.jobs.models
 import portal.kb.tables
 import portal.notify.outbox
+import portal.search.learned
 import portal.tickets.idempotency
 import portal.tickets.models  # noqa: F401
 from portal.db import Base, make_engine

@@ -10,12 +10,14 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from portal.config import SearchSettings
+from portal.db import utcnow
 from portal.search import analysis
 from portal.search.analysis import QueryPlan, parse_query
 from portal.search.answers import AnswerCache
-from portal.search.entries import entry
+from portal.search.entries import entry, visible
 from portal.search.index import Filter, Ranking, RawResults, SearchIndex
 from portal.search.indexing import Indexer
+from portal.search.learned import LearnedStore
 from portal.search.models import (
     MAX_PER_PAGE,
     ArticleEntry,
@@ -50,6 +52,7 @@ class Searching:
         synonyms: SynonymsFile,
         indexer: Indexer,
         translations: Translations,
+        learned: LearnedStore | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -58,6 +61,7 @@ class Searching:
         self.synonyms = synonyms
         self.indexer = indexer
         self.translations = translations
+        self.learned = learned  # learning from use (docs/search.md); None: not blended
 
     def search(self, query: SearchQuery) -> SearchResults:
         """Ranked hits with snippets, facets, suggestion; never raises on user input."""
@@ -83,14 +87,16 @@ class Searching:
                 found = [*notices, *plan.notices]
                 notice = "syntax" if "syntax" in found else "empty"
                 return SearchResults(query.text, 0, page, per_page, (), notice=notice)
+            learned = self._learned_boosts(text, flt)
             return self._run_search(
-                query.text, plan, flt, page, per_page, [*notices, *plan.notices], prefer
+                query.text, plan, flt, page, per_page, [*notices, *plan.notices], prefer, learned
             )
 
         def run() -> SearchResults:
             # Keyed by the raw text: a repeated query skips parsing as well as searching.
             token = self.index.token()
-            key = ("search", query.text, flt, page, per_page, prefer, token, version)
+            learned = self.learned.version() if self.learned is not None else 0
+            key = ("search", query.text, flt, page, per_page, prefer, token, version, learned)
             return self.answers.get(key, compute)
 
         return self.indexer.with_index(run)
@@ -114,6 +120,19 @@ class Searching:
         if check.total > exact.total or check.coverage > exact.coverage:
             return candidate
         return None
+
+    def _learned_boosts(self, text: str, flt: Filter) -> dict[str, float]:
+        """What was learned to answer ``text``, only for articles this reader may see: an
+        internal article is never boosted for a visitor (``portal.search.learning``)."""
+        if self.learned is None:
+            return {}
+        boosts = self.learned.boosts(text, utcnow())
+        visibility: Visibility = flt.visibility  # type: ignore[assignment]
+        return {
+            key: share
+            for key, share in boosts.items()
+            if (fields := self.index.key_of(key)) is not None and visible(fields, visibility)
+        }
 
     def _preferred(self, text: str, query: SearchQuery) -> str | None:
         """The language whose results come first: the query's script, else the reader's."""
@@ -149,10 +168,11 @@ class Searching:
         per_page: int,
         notices: list[str],
         prefer: str | None = None,
+        learned: Mapping[str, float] | None = None,
     ) -> SearchResults:
         offset = (page - 1) * per_page
         raw = self.index.search_plan(
-            plan, flt, offset, per_page, ranking=self.ranking, prefer=prefer
+            plan, flt, offset, per_page, ranking=self.ranking, prefer=prefer, learned=learned
         )
         exact = raw
         fuzzy = False

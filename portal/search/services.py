@@ -28,6 +28,7 @@ from portal.search import golden
 from portal.search.answers import AnswerCache
 from portal.search.index import Ranking, SearchIndex
 from portal.search.indexing import Indexer
+from portal.search.learned import LearnedStore
 from portal.search.listings import Listings
 from portal.search.models import (
     ArticleEntry,
@@ -52,7 +53,11 @@ class SearchService:
     """The per-application search engine."""
 
     def __init__(
-        self, settings: Settings, repository: ArticleRepository, ranking: Ranking = RANKING
+        self,
+        settings: Settings,
+        repository: ArticleRepository,
+        ranking: Ranking = RANKING,
+        learned: LearnedStore | None = None,
     ) -> None:
         self.settings = settings
         self.repository = repository
@@ -72,10 +77,20 @@ class SearchService:
             self._synonyms,
             self._indexer,
             self._listings.translations,
+            learned,
         )
         self._suggestions = Suggestions(
             settings.search, self._index, self._answers, self._indexer, self._searching.search
         )
+
+    @property
+    def learned(self) -> LearnedStore | None:
+        """What was learned from use (docs/search.md); None: nothing is blended."""
+        return self._searching.learned
+
+    @learned.setter
+    def learned(self, store: LearnedStore | None) -> None:
+        self._searching.learned = store
 
     # --- searching (querying.py, suggestions.py) ---------------------------------------------
 

@@ -8,11 +8,11 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User, UserInfo
-from portal.tickets.access import load_as_staff
-from portal.tickets.errors import InvalidTransition, ValidationError
+from portal.tickets.access import check_may_work
+from portal.tickets.errors import ValidationError
 from portal.tickets.history import record_change, set_status
 from portal.tickets.models import Ticket, TicketMessage
-from portal.tickets.states import ACTIVE_STATUSES, TIERS
+from portal.tickets.states import TIERS
 from portal.tickets.validation import valid_category, valid_priority, valid_tags, valid_text
 from portal.tickets.values import TicketChanges, TicketInfo, ticket_info
 
@@ -43,10 +43,8 @@ def claim_ticket(
     session: Session, viewer: UserInfo | None, reference: str, *, now: dt.datetime
 ) -> TicketInfo:
     """The viewer takes the ticket (and a new ticket becomes open)."""
-    ticket = load_as_staff(session, viewer, reference)
+    ticket = check_may_work(session, viewer, reference, "claim")
     assert viewer is not None
-    if ticket.status not in ACTIVE_STATUSES:
-        raise InvalidTransition(ticket.status, "claimed")
     _assign(session, ticket, viewer, session.get(User, viewer.id), now)
     session.flush()
     return ticket_info(ticket)
@@ -61,10 +59,8 @@ def assign_ticket(
     now: dt.datetime,
 ) -> TicketInfo:
     """Give the ticket to an active agent of its team (None: back to the team's queue)."""
-    ticket = load_as_staff(session, viewer, reference)
+    ticket = check_may_work(session, viewer, reference, "assign")
     assert viewer is not None
-    if ticket.status not in ACTIVE_STATUSES:
-        raise InvalidTransition(ticket.status, "assigned")
     assignee = None
     if assignee_id is not None:
         assignee = session.get(User, assignee_id)
@@ -91,9 +87,7 @@ def update_ticket(
     now: dt.datetime,
 ) -> TicketInfo:
     """Change priority, category and tags; each changed field gets a history row."""
-    ticket = load_as_staff(session, viewer, reference)
-    if ticket.status == "closed":
-        raise InvalidTransition("closed", "updated")
+    ticket = check_may_work(session, viewer, reference, "update")
     if changes.priority is not None and changes.priority != ticket.priority:
         new_priority = valid_priority(changes.priority)
         record_change(
@@ -137,7 +131,7 @@ def change_status(
 ) -> TicketInfo:
     """Staff move a ticket between open, pending (waiting for the requester) and on hold.
     Resolving has its own rules (``resolve_ticket``); closing is the requester's or time's."""
-    ticket = load_as_staff(session, viewer, reference)
+    ticket = check_may_work(session, viewer, reference, "change_status")
     if status not in ("open", "pending", "on_hold"):
         raise ValidationError("status", "Choose open, pending or on_hold.", "choice")
     if status == ticket.status:
@@ -152,11 +146,9 @@ def escalate_ticket(
 ) -> TicketInfo:
     """Move the ticket to the next tier with a reason (kept as an internal note); it leaves
     the current assignee and waits in the higher tier's queue."""
-    ticket = load_as_staff(session, viewer, reference)
+    ticket = check_may_work(session, viewer, reference, "escalate")
     assert viewer is not None
     why = valid_text("reason", reason, 2000)
-    if ticket.status not in ACTIVE_STATUSES:
-        raise InvalidTransition(ticket.status, "escalated")
     if ticket.tier >= max(TIERS):
         raise ValidationError("tier", "The ticket is already at the highest tier.", "max")
     record_change(

@@ -22,16 +22,13 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
-from portal.tickets.access import load_ticket, may_work
+from portal.tickets.access import check_may_attach, load_ticket, may_work
 from portal.tickets.errors import (
     AttachmentNotFound,
-    InvalidTransition,
-    TicketForbidden,
     ValidationError,
 )
 from portal.tickets.history import record_change
 from portal.tickets.models import TicketAttachment
-from portal.tickets.states import ACTIVE_STATUSES
 from portal.tickets.values import AttachmentFile, AttachmentInfo
 
 EXTENSIONS = {
@@ -71,16 +68,8 @@ def add_attachment(
 
     The file is written just before its row; should the transaction then fail, no row points
     at the file and it is only an orphan on disk, never reachable through Sanad."""
-    ticket = load_ticket(session, viewer, reference, for_update=True)
-    staff = may_work(viewer, ticket)
+    ticket = check_may_attach(session, viewer, reference, internal=internal)
     assert viewer is not None
-    if internal and not staff:
-        raise TicketForbidden("only staff add internal attachments")
-    if ticket.status == "closed":
-        raise InvalidTransition("closed", "attach")
-    if not staff and ticket.status not in ACTIVE_STATUSES:
-        # Like replies: a requester reopens a resolved ticket before adding to it.
-        raise InvalidTransition(ticket.status, "attach", "reopen the ticket to add files")
     if not data:
         raise ValidationError("file", "The file is empty.", "empty")
     if len(data) > settings.attachment_max_bytes:

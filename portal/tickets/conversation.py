@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
 from portal.notify.mail import OutgoingMail
-from portal.tickets.access import load_ticket, may_work, within_reopen_window
-from portal.tickets.errors import InvalidTransition, TicketForbidden
+from portal.tickets.access import check_may_reply, load_ticket, may_work, within_reopen_window
 from portal.tickets.history import record_change, set_status
 from portal.tickets.models import (
     Ticket,
@@ -178,17 +177,10 @@ def add_reply(
     The first public staff reply sets ``first_response_at`` and opens a new ticket; a
     requester's reply to a pending ticket opens it again. Public staff replies are mailed.
     """
-    ticket = load_ticket(session, viewer, reference, for_update=True)
+    ticket = check_may_reply(session, viewer, reference, internal=internal)
     staff = may_work(viewer, ticket)
     assert viewer is not None  # load_ticket refuses anonymous viewers
     text = valid_text("body", body, MAX_BODY)
-    if internal and not staff:
-        raise TicketForbidden("only staff write internal notes")
-    if not internal:
-        if ticket.status == "closed":
-            raise InvalidTransition("closed", "reply", "a closed ticket takes no replies")
-        if not staff and ticket.status not in ACTIVE_STATUSES:
-            raise InvalidTransition(ticket.status, "reply", "reopen the ticket to reply to it")
     message = TicketMessage(
         ticket_id=ticket.id,
         author_id=viewer.id,

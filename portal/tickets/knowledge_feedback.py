@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User, UserInfo
 from portal.kb import health
-from portal.tickets.access import load_as_staff
+from portal.tickets.access import check_may_work
 from portal.tickets.history import record_change
 from portal.tickets.models import ArticleFlag, Ticket, TicketArticle, TicketHistory
 from portal.tickets.validation import valid_article_id, valid_text
@@ -29,7 +29,7 @@ def flag_article(
     now: dt.datetime,
 ) -> ArticleFlagInfo:
     """ "This article should have answered it": a row for the knowledge managers' queue."""
-    ticket = load_as_staff(session, viewer, reference)
+    ticket = check_may_work(session, viewer, reference, "flag_article")
     assert viewer is not None
     flag = ArticleFlag(
         ticket_id=ticket.id,

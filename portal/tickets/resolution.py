@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
 from portal.tickets.access import (
-    load_as_requester,
-    load_as_staff,
-    load_ticket,
-    may_work,
-    within_reopen_window,
+    check_may_confirm,
+    check_may_rate,
+    check_may_reopen,
+    check_may_work,
 )
-from portal.tickets.errors import InvalidTransition, TicketForbidden, ValidationError
+from portal.tickets.errors import ValidationError
 from portal.tickets.history import record_change, set_status
 from portal.tickets.knowledge_feedback import flag_reopened_articles
 from portal.tickets.models import Ticket, TicketArticle, TicketMessage
@@ -56,7 +55,7 @@ def link_article(
     article_exists: Callable[[str], bool] | None = None,
 ) -> TicketInfo:
     """Link an article that answers the ticket (linking twice is harmless)."""
-    ticket = load_as_staff(session, viewer, reference)
+    ticket = check_may_work(session, viewer, reference, "link_article")
     assert viewer is not None
     article = valid_article_id(article_id)
     if article_exists is not None and not article_exists(article):
@@ -80,7 +79,7 @@ def resolve_ticket(
     """Resolve with the articles that answered it and/or a resolution note (one is required:
     knowledge-first). ``article_exists`` (e.g. from the search index) rejects unknown ids.
     The requester is mailed and may confirm, rate, or reopen within the window."""
-    ticket = load_as_staff(session, viewer, reference)
+    ticket = check_may_work(session, viewer, reference, "resolve")
     assert viewer is not None
     articles = list(dict.fromkeys(valid_article_id(a, "article_ids") for a in article_ids))
     text = valid_text("note", note or "", MAX_BODY, required=False)
@@ -108,7 +107,7 @@ def confirm_resolution(
     session: Session, viewer: UserInfo | None, reference: str, *, now: dt.datetime
 ) -> TicketInfo:
     """The requester agrees it is solved: the ticket closes."""
-    ticket = load_as_requester(session, viewer, reference)
+    ticket = check_may_confirm(session, viewer, reference)
     set_status(session, ticket, viewer, "closed", now)
     ticket.closed_at = now
     session.flush()
@@ -130,17 +129,8 @@ def reopen_ticket(
 
     Each article linked to the ticket whose tickets were now reopened ``attention_reopens``
     times (``knowledge.attention_reopens``) is flagged for attention in the same transaction."""
-    ticket = load_ticket(session, viewer, reference, for_update=True)
+    ticket = check_may_reopen(session, settings, viewer, reference, now=now)
     assert viewer is not None
-    staff = may_work(viewer, ticket)
-    if not staff and ticket.requester_id != viewer.id:
-        raise TicketForbidden("only the requester or staff may reopen")
-    if ticket.status != "resolved":
-        raise InvalidTransition(ticket.status, "open")
-    if not staff and not within_reopen_window(ticket, settings, now):
-        raise InvalidTransition(
-            "resolved", "open", "the time to reopen has passed; please open a new ticket"
-        )
     text = valid_text("reason", reason, MAX_BODY, required=False)
     set_status(session, ticket, viewer, "open", now, note=text or None)
     ticket.resolved_at = None
@@ -170,9 +160,7 @@ def rate_ticket(
     now: dt.datetime,
 ) -> TicketInfo:
     """The requester rates the resolution 1–5 with an optional comment (may rate again)."""
-    ticket = load_as_requester(session, viewer, reference)
-    if ticket.status not in ("resolved", "closed"):
-        raise InvalidTransition(ticket.status, "rated", "only a resolved ticket can be rated")
+    ticket = check_may_rate(session, viewer, reference)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError("rating", "Choose from 1 to 5.", "range")
     text = valid_text("comment", comment, 2000, required=False)

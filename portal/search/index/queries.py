@@ -11,11 +11,12 @@ and its alarm mode uses signals, which threaded servers cannot.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from whoosh import collectors, query
 from whoosh.searching import Searcher
 
+from portal.search import learning
 from portal.search.analysis import QueryPlan
 from portal.search.index.results import EMPTY, Filter, RawHit, RawResults
 from portal.search.index.scoring import (
@@ -70,6 +71,7 @@ def search_plan(
     facets: bool = True,
     ranking: Ranking = PLAIN,
     prefer: str | None = None,
+    learned: Mapping[str, float] | None = None,
 ) -> RawResults:
     """Like ``search(build_query(plan), …)``, with the same scores, from cached word scores.
 
@@ -100,7 +102,7 @@ def search_plan(
             visible = matched.keys() & allowed
         numbers = visible if isinstance(visible, set) else set(visible)
         top, final, strong = _order(
-            warm, searcher, matched, parts, plan, numbers, offset + limit, ranking, prefer
+            warm, searcher, matched, parts, plan, numbers, offset + limit, ranking, prefer, learned
         )
         hits = tuple(
             RawHit(searcher.stored_fields(number), final.get(number, matched[number]))
@@ -130,6 +132,7 @@ def _order(
     count: int,
     ranking: Ranking,
     prefer: str | None,
+    learned: Mapping[str, float] | None = None,
 ) -> tuple[list[int], Scores, int | None]:
     """The first ``count`` documents in final order, their final scores, the strong count.
 
@@ -148,8 +151,14 @@ def _order(
         groups = [best(matched, numbers, size)]
     final: Scores = {}
     strong_of: dict[int, bool] = {}
+    # Learned answers (portal.search.learning): index key → bounded share of the top score.
+    boosts = {
+        n: v
+        for k, v in (learned or {}).items()
+        if (n := searcher.document_number(key=k)) is not None
+    }
     for group in groups:
-        scores = refine(searcher, matched, parts, plan, group, ranking)
+        scores = learning.blend(refine(searcher, matched, parts, plan, group, ranking), boosts)
         final.update(scores)
         ceiling = max(scores.values(), default=0.0)
         for number, score in scores.items():

@@ -97,9 +97,10 @@ class SearchIndex:
         facets: bool = True,
         ranking: Ranking = PLAIN,
         prefer: str | None = None,
+        learned: Mapping[str, float] | None = None,
     ) -> RawResults:
         return queries.search_plan(
-            self.warm, self.time_limit, plan, flt, offset, limit, facets, ranking, prefer
+            self.warm, self.time_limit, plan, flt, offset, limit, facets, ranking, prefer, learned
         )
 
     def search(

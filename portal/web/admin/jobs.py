@@ -34,6 +34,7 @@ TITLES = {
     "mail_outbox": _l("Send the mail outbox"),
     "close_resolved_tickets": _l("Close resolved tickets"),
     "attention_scan": _l("Scan articles that need attention"),
+    "search_learning": _l("Learn from what answered searches"),
 }
 
 
@@ -48,6 +49,8 @@ FIGURES = {
     "refreshed": _l("Flags refreshed"),
     "resolved": _l("Flags resolved"),
     "mailed": _l("Owners notified"),
+    "votes": _l("Helpful votes learned from"),
+    "tickets": _l("Resolved tickets learned from"),
 }
 
 

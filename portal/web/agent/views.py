@@ -190,6 +190,7 @@ def _refused(
 def _act(
     reference: str,
     form: FlaskForm,
+    check: str,
     action: Callable[[Session, UserInfo], Any],
     done: str,
     typed: dict[str, str] | None = None,
@@ -201,7 +202,9 @@ def _act(
     back = redirect(url_for("agent.ticket", reference=reference), code=303)
     try:
         if not form.validate():
-            actions.rehearse(lambda db: action(db, _account()))  # 404/403/409 come first
+            # 404/403/409 come first: no field error about a ticket one may not work.
+            internal = bool(getattr(form, "is_note", False))
+            actions.check_first(_account(), reference, check, internal=internal)
             _refused(reference, name, error_list(form), typed)
             return back
         with transaction(services().sessions) as db:
@@ -227,6 +230,7 @@ def claim(reference: str) -> BaseResponse:
     return _act(
         reference,
         ActionForm(),
+        "claim",
         lambda s, a: assignment.claim_ticket(s, a, reference, now=utcnow()),
         _("You took the ticket."),
     )
@@ -239,6 +243,7 @@ def assign(reference: str) -> BaseResponse:
     return _act(
         reference,
         form,
+        "assign",
         lambda s, a: assignment.assign_ticket(
             s, a, reference, assignee_id=form.assignee(), now=utcnow()
         ),
@@ -253,6 +258,7 @@ def update(reference: str) -> BaseResponse:
     return _act(
         reference,
         form,
+        "update",
         lambda s, a: assignment.update_ticket(s, a, reference, form.changes(), now=utcnow()),
         _("The changes were saved."),
     )
@@ -265,6 +271,7 @@ def status(reference: str) -> BaseResponse:
     return _act(
         reference,
         form,
+        "change_status",
         lambda s, a: assignment.change_status(
             s, a, reference, status=form.status.data, now=utcnow()
         ),
@@ -279,6 +286,7 @@ def escalate(reference: str) -> BaseResponse:
     return _act(
         reference,
         form,
+        "escalate",
         lambda s, a: actions.escalate(s, a, reference, reason=form.reason.data),
         _("The ticket was escalated."),
         typed={"reason": form.reason.data or ""},
@@ -293,6 +301,7 @@ def reply(reference: str) -> BaseResponse:
     return _act(
         reference,
         form,
+        "reply",
         lambda s, a: actions.reply(
             s,
             a,
@@ -313,6 +322,7 @@ def link(reference: str) -> BaseResponse:
     return _act(
         reference,
         form,
+        "link_article",
         lambda s, a: resolution.link_article(
             s,
             a,
@@ -333,6 +343,7 @@ def resolve(reference: str) -> BaseResponse:
     return _act(
         reference,
         form,
+        "resolve",
         lambda s, a: actions.resolve(
             s, a, reference, article_ids=form.articles(), note=form.note.data
         ),
@@ -348,6 +359,7 @@ def flag(reference: str) -> BaseResponse:
     return _act(
         reference,
         form,
+        "flag_article",
         lambda s, a: knowledge_feedback.flag_article(
             s, a, reference, article_id=form.article_id.data, reason=form.reason.data, now=utcnow()
         ),

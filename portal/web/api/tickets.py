@@ -256,10 +256,12 @@ def get_ticket(reference: str) -> Response:
 def add_reply(reference: str) -> tuple[Response, int]:
     data = _payload()
     internal = data.get("internal", False)
-    if not isinstance(internal, bool):
-        raise _invalid("internal", "Must be true or false.", "type")
-    body = _string(data, "body", required=True) or ""
     with transaction(services().sessions) as session:
+        # 404/403/409 before field errors (portal.tickets.access.may_act).
+        actions.check(session, current_account(), reference, "reply", internal=internal is True)
+        if not isinstance(internal, bool):
+            raise _invalid("internal", "Must be true or false.", "type")
+        body = _string(data, "body", required=True) or ""
         mails = actions.reply(session, current_account(), reference, body=body, internal=internal)
         found = conversation.get_ticket_detail(
             session, services().settings.tickets, current_account(), reference, now=utcnow()
@@ -272,8 +274,9 @@ def add_reply(reference: str) -> tuple[Response, int]:
 @login_required
 def escalate(reference: str) -> Response:
     data = _payload()
-    reason = _string(data, "reason", required=True) or ""
     with transaction(services().sessions) as session:
+        actions.check(session, current_account(), reference, "escalate")
+        reason = _string(data, "reason", required=True) or ""
         info = actions.escalate(session, current_account(), reference, reason=reason)
     return jsonify(ticket_json(info))
 
@@ -282,9 +285,10 @@ def escalate(reference: str) -> Response:
 @login_required
 def resolve(reference: str) -> Response:
     data = _payload()
-    article_ids = _strings(data, "article_ids")
-    note = _string(data, "note")
     with transaction(services().sessions) as session:
+        actions.check(session, current_account(), reference, "resolve")
+        article_ids = _strings(data, "article_ids")
+        note = _string(data, "note")
         result = actions.resolve(
             session, current_account(), reference, article_ids=article_ids, note=note
         )

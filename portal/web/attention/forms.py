@@ -25,3 +25,7 @@ class VoteForm(FlaskForm):  # type: ignore[misc]
         """True or False for yes or no; anything else as sent, for the service to refuse."""
         raw = self.helpful.data or ""
         return {"yes": True, "no": False}.get(raw, raw)
+
+
+class RemoveLearnedForm(FlaskForm):  # type: ignore[misc]
+    """ "Remove" a learned association: only the CSRF token travels."""

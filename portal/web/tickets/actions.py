@@ -7,15 +7,14 @@ answer; what is passed to the tickets service, and how, lives only here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from portal.accounts.models import UserInfo
 from portal.db import Session, utcnow
 from portal.editorial.promotion import PromotionOutcome, promote_ticket
 from portal.kb.workflow import Editor
 from portal.notify.mail import OutgoingMail
-from portal.tickets import assignment, attachments, conversation, resolution
-from portal.tickets.errors import ValidationError
+from portal.tickets import access, assignment, attachments, conversation, resolution
 from portal.tickets.values import TicketInfo, TicketResult
 from portal.web.context import services
 from portal.web.tickets.shared import article_exists
@@ -89,14 +88,35 @@ def promote(session: Session, editor: Editor, reference: str) -> PromotionOutcom
     )
 
 
-def rehearse(action: Callable[[Session], object]) -> None:
-    """Run ``action`` and keep nothing. A refused form still gets the tickets service's answer
-    on who may act on this ticket and in which state (404, 403, 409: raised from here) before
-    its own field errors, so a page never tells more, or otherwise, than the API."""
+def check(
+    session: Session,
+    account: UserInfo | None,
+    reference: str,
+    action: str,
+    *,
+    internal: bool = False,
+) -> None:
+    """The tickets service's answer on who may do ``action`` to this ticket in its state now
+    (404, 403, 409: raised from here), asked before a refused form or body reports its field
+    errors, so that a field error never tells more, or otherwise, than the API."""
+    access.may_act(
+        session,
+        services().settings.tickets,
+        account,
+        reference,
+        action,
+        now=utcnow(),
+        internal=internal,
+    )
+
+
+def check_first(
+    account: UserInfo | None, reference: str, action: str, *, internal: bool = False
+) -> None:
+    """``check`` in a read-only transaction of its own, for a form refused before any
+    transaction was opened."""
     with services().sessions() as session:
         try:
-            action(session)
-        except ValidationError:
-            return
+            check(session, account, reference, action, internal=internal)
         finally:
             session.rollback()

@@ -202,9 +202,7 @@ def reply(reference: str) -> Any:
     form = ReplyForm()
     typed = {"body": form.body.data or ""}
     if not form.validate():
-        actions.rehearse(
-            lambda session: actions.reply(session, current_account(), reference, body=typed["body"])
-        )
+        actions.check_first(current_account(), reference, "reply")
         refused(reference, "reply", error_list(form), typed)
         return _back(reference)
     try:
@@ -225,6 +223,7 @@ def reply(reference: str) -> Any:
 def confirm(reference: str) -> BaseResponse:
     form = ActionForm()
     if not form.validate():  # only the CSRF token can fail here
+        actions.check_first(current_account(), reference, "confirm")
         refused(reference, "confirm", error_list(form), {})
         return _back(reference)
     with transaction(services().sessions) as session:
@@ -251,7 +250,7 @@ def reopen(reference: str) -> BaseResponse:
         )
 
     if not form.validate():
-        actions.rehearse(act)
+        actions.check_first(current_account(), reference, "reopen")
         refused(reference, "reopen", error_list(form), typed)
         return _back(reference)
     try:
@@ -281,7 +280,7 @@ def rate(reference: str) -> BaseResponse:
         )
 
     if not form.validate():
-        actions.rehearse(act)
+        actions.check_first(current_account(), reference, "rate")
         refused(reference, "rate", error_list(form), typed)
         return _back(reference)
     try:
