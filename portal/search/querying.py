@@ -178,10 +178,8 @@ class Searching:
         fuzzy = False
         highlight: frozenset[str] = plan.highlight
         if raw.total == 0 and not raw.timed_out and plan.words:
-            fuzzy_query = self.index.fuzzy_query(plan.words)
-            if fuzzy_query is not None:
-                raw = self.index.search(fuzzy_query, flt, offset, per_page)
-                fuzzy = raw.total > 0
+            raw = self.index.fuzzy_search(plan.words, flt, offset, per_page)
+            fuzzy = raw.total > 0
         corrections = self.index.vocabulary_suggestions(plan.words)
         suggestion = self._honest(shown, corrections, exact, flt)
         if fuzzy and corrections:

@@ -20,11 +20,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from whoosh.collectors import UnlimitedCollector
 from whoosh.reading import IndexReader
 
 from portal.config import load_settings
 from portal.kb.repository import ArticleRepository
 from portal.search import analysis
+from portal.search.index import Filter
 from portal.search.index.vocabulary import vocabulary
 from portal.search.services import SearchService
 from tests.support.articles import PROJECT_ROOT
@@ -148,5 +150,44 @@ def test_within_matches_whoosh_on_real_questions(tmp_path: Path) -> None:
     service = _service(tmp_path, articles)
     try:
         assert _compare(service, _question_words()) > 150
+    finally:
+        service.close()
+
+
+def _whoosh_fuzzy(service: SearchService, words: list[str]) -> tuple[list[float], int]:
+    """Every score Whoosh gives the fuzzy query (scoring every match), best first; the total."""
+    index = service._index
+    fuzzy = index.fuzzy_query(words)
+    assert fuzzy is not None
+    with index.warm.reading() as searcher:
+        inner = UnlimitedCollector()
+        searcher.search_with_collector(fuzzy, inner)
+        scores = sorted(inner.results().items(), key=lambda item: -item[1])
+        return [score for _doc, score in scores], len(scores)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["pasword resett", "outlok calender", "vpnn conection", "طابعه تطبغ", "كلمه المرو", "wifi"],
+)
+def test_fuzzy_search_scores_as_whoosh(tmp_path: Path, text: str) -> None:
+    """The fuzzy fallback from cached term scores: Whoosh's scores, totals and facets."""
+    shutil.copytree(PROJECT_ROOT / "articles", tmp_path / "articles")
+    service = _service(tmp_path, tmp_path / "articles")
+    try:
+        words = [
+            word
+            for token, _start, _end in analysis.raw_tokens(text)
+            if (word := analysis.term_of(token, stem=False)) is not None
+        ]
+        expected, total = _whoosh_fuzzy(service, words)
+        got = service._index.fuzzy_search(words, Filter("all"), 0, 50)
+        assert got.total == total > 0
+        assert [round(h.score, 9) for h in got.hits] == [round(s, 9) for s in expected[:50]]
+        fuzzy = service._index.fuzzy_query(words)
+        assert fuzzy is not None
+        whoosh_way = service._index.search(fuzzy, Filter("all"), 0, 5)
+        assert got.facets == whoosh_way.facets
+        assert got.total == whoosh_way.total
     finally:
         service.close()

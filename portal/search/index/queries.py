@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Final
 
-from whoosh import collectors, query
+from whoosh import collectors, query, scoring
 from whoosh.searching import Searcher
 
 from portal.search import learning
@@ -28,10 +29,15 @@ from portal.search.index.scoring import (
     best,
     plan_scores,
     refine,
+    sum_scores,
+    term_scores,
     text_query,
 )
 from portal.search.index.vocabulary import terms_within
 from portal.search.index.warm import WarmSearcher
+
+# The score cache's key of a term of the unstemmed ``words`` field (not a word of the plan).
+FUZZY_KEY: Final = "\0words"
 
 
 def build_query(plan: QueryPlan) -> query.Query | None:
@@ -197,6 +203,67 @@ def fuzzy_query(warm: WarmSearcher, words: Sequence[str]) -> query.Query | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else query.Or(parts, scale=COORDINATION)
+
+
+def fuzzy_search(
+    warm: WarmSearcher,
+    time_limit: float,
+    words: Sequence[str],
+    flt: Filter,
+    offset: int,
+    limit: int,
+) -> RawResults:
+    """``search(fuzzy_query(words), …)`` from cached per-term scores of the ``words`` field.
+
+    Whoosh ran the fuzzy OR through its matcher tree, posting by posting: 6–10 ms for a
+    question with no exact match. Each expansion's BM25F scores are computed once per
+    searcher (``term_scores``) and summed as Whoosh's ``Or`` sums them; a test compares the
+    hits, scores, totals and facets with Whoosh scoring every match.
+    """
+    weighting = None
+    with warm.reading() as searcher:
+        weighting = searcher.weighting
+    if type(weighting) is not scoring.BM25F or weighting._field_B:  # another model: Whoosh's way
+        whoosh_query = fuzzy_query(warm, words)
+        if whoosh_query is None:
+            return EMPTY
+        return search(warm, time_limit, whoosh_query, flt, offset, limit)
+    expansions = [(word,) if len(word) < 3 else _fuzzy_terms(warm, word) for word in words]
+    with warm.reading() as searcher:
+        allowed = warm.allowed(searcher, flt)
+        if allowed is not None and not allowed:
+            return EMPTY
+        deadline = time.monotonic() + time_limit
+        cache = warm.caches.scores
+        parts: list[Scores] = []
+        timed_out = False
+        for terms in expansions:
+            for term in terms:
+                key = (FUZZY_KEY, term)
+                found = cache.get(key)
+                if found is None:
+                    if time.monotonic() > deadline:
+                        timed_out = True
+                        break
+                    found = term_scores(searcher, cache, "words", term, 1.0, weighting)
+                    cache.put(key, found)
+                parts.append(found)
+        matched = sum_scores(parts)
+        numbers = set(matched.keys() & allowed) if allowed is not None else set(matched)
+        top = best(matched, numbers, offset + limit)
+        hits = tuple(
+            RawHit(searcher.stored_fields(number), matched[number])
+            for number in top[offset : offset + limit]
+        )
+        counts: dict[str, dict[str, int]] = {}
+        if not timed_out:
+            for name, groups in warm.facet_sets(searcher).items():
+                counts[name] = {
+                    value: size
+                    for value, members in groups.items()
+                    if (size := len(numbers & members)) > 0
+                }
+        return RawResults(len(numbers), hits, counts, timed_out)
 
 
 def _fuzzy_terms(warm: WarmSearcher, word: str) -> tuple[str, ...]:

@@ -111,6 +111,11 @@ class SearchIndex:
     def fuzzy_query(self, words: Sequence[str]) -> query.Query | None:
         return queries.fuzzy_query(self.warm, words)
 
+    def fuzzy_search(
+        self, words: Sequence[str], flt: Filter, offset: int, limit: int
+    ) -> RawResults:
+        return queries.fuzzy_search(self.warm, self.time_limit, words, flt, offset, limit)
+
     # --- suggestions (spelling.py) -------------------------------------------------------
 
     def vocabulary_suggestions(self, words: Sequence[str]) -> dict[str, str]:

@@ -283,7 +283,7 @@ def _alternative_scores(
     if len(terms) == 1 and type(weighting) is scoring.BM25F and not weighting._field_B:
         scores = sum_scores(
             [
-                _term_scores(searcher, cache, name, terms[0], boost, weighting)
+                term_scores(searcher, cache, name, terms[0], boost, weighting)
                 for name, boost in FIELD_BOOSTS.items()
             ]
         )
@@ -297,7 +297,7 @@ def _alternative_scores(
     return scores
 
 
-def _term_scores(
+def term_scores(
     searcher: Searcher,
     cache: ScoreCache,
     fieldname: str,
