@@ -11,7 +11,8 @@ import portal.events
 import portal.kb.tables
 import portal.notify.outbox
 import portal.tickets.idempotency
-import portal.tickets.models  # noqa: F401
+import portal.tickets.models
+import portal.tickets.sla_models  # noqa: F401
 from portal.db import Base, make_engine
 
 config = context.config
