@@ -122,7 +122,8 @@ def test_warning_then_escalation_each_once(
 
     warned = run(run_sla, WARN, ticket_settings)
     assert (warned.warnings, warned.breaches) == (1, 0)
-    assert agent.email in _mails(run) and tier2.email not in _mails(run)
+    assert agent.email in _mails(run)
+    assert tier2.email not in _mails(run)
     again = run(run_sla, WARN + dt.timedelta(hours=1), ticket_settings)
     assert (again.warnings, again.breaches, again.mails) == (0, 0, 0)
     assert sla_info(_ticket_with_events(run, ticket.reference), WARN).state == "warning"
@@ -130,7 +131,8 @@ def test_warning_then_escalation_each_once(
     breached = run(run_sla, DUE, ticket_settings)
     assert (breached.breaches, breached.escalations) == (1, 1)
     row = _ticket_with_events(run, ticket.reference)
-    assert row.tier == 2 and row.assignee_id is None
+    assert row.tier == 2
+    assert row.assignee_id is None
     assert tier2.email in _mails(run)
     info = sla_info(row, DUE)
     assert info.state == "breached"
