@@ -12,8 +12,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User, UserRole, UserTeam
@@ -241,35 +242,87 @@ class SlaSummary:
         )
 
 
-def _recipients(
-    session: Session, ticket: Ticket, tier: int, *, managers: bool
-) -> list[tuple[str, str, str]]:
-    """(address, name, language) of the assignee and the team's active agents of ``tier``;
-    with ``managers``, the admins (help-desk managers) too."""
-    people: dict[int, User] = {}
-    if ticket.assignee is not None and ticket.assignee.active:
-        people[ticket.assignee.id] = ticket.assignee
-    team = select(UserTeam.user_id).where(UserTeam.team == ticket.team)
-    for user in session.scalars(
-        select(User).where(User.id.in_(team), User.active.is_(True), User.tier == tier)
-    ):
-        people[user.id] = user
-    if managers:
-        admins = select(UserRole.user_id).where(UserRole.role == "admin")
-        for user in session.scalars(select(User).where(User.id.in_(admins), User.active.is_(True))):
-            people[user.id] = user
-    return [(u.email, u.name, u.lang) for u in people.values()]
+Person = tuple[int, str, str, str]  # id, address, name, language
+
+
+class _People:
+    """Who to tell, read once per team and tier within one run."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.teams: dict[tuple[str, int], list[Person]] = {}
+        self.admins: list[Person] | None = None
+
+    def team(self, team: str, tier: int) -> list[Person]:
+        key = (team, tier)
+        if key not in self.teams:
+            members = select(UserTeam.user_id).where(UserTeam.team == team)
+            self.teams[key] = [
+                (u.id, u.email, u.name, u.lang)
+                for u in self.session.scalars(
+                    select(User).where(
+                        User.id.in_(members), User.active.is_(True), User.tier == tier
+                    )
+                )
+            ]
+        return self.teams[key]
+
+    def managers(self) -> list[Person]:
+        if self.admins is None:
+            admins = select(UserRole.user_id).where(UserRole.role == "admin")
+            self.admins = [
+                (u.id, u.email, u.name, u.lang)
+                for u in self.session.scalars(
+                    select(User).where(User.id.in_(admins), User.active.is_(True))
+                )
+            ]
+        return self.admins
+
+    def for_ticket(
+        self, ticket: Ticket, tier: int, *, managers: bool
+    ) -> list[tuple[str, str, str]]:
+        """The assignee and the team's active agents of ``tier``; with ``managers``, the
+        admins (the help-desk managers) too."""
+        found: dict[int, tuple[str, str, str]] = {}
+        if ticket.assignee is not None and ticket.assignee.active:
+            a = ticket.assignee
+            found[a.id] = (a.email, a.name, a.lang)
+        for pid, email, name, lang in self.team(ticket.team, tier) + (
+            self.managers() if managers else []
+        ):
+            found[pid] = (email, name, lang)
+        return list(found.values())
+
+
+def _handled(target: str, due: Any, now: dt.datetime) -> Any:
+    """SQL: this target's deadline already has its breach, or its warning while not yet due."""
+    return exists().where(
+        SlaEvent.ticket_id == Ticket.id,
+        SlaEvent.target == target,
+        SlaEvent.due_at == due,
+        or_(SlaEvent.kind == "breach", and_(SlaEvent.kind == "warning", due > now)),
+    )
 
 
 def _due_tickets(session: Session, now: dt.datetime) -> Sequence[Ticket]:
+    """Active, running tickets with a warning or a breach not yet recorded (an index on each
+    warning instant keeps this to the few that are due, however many are open)."""
     return session.scalars(
         select(Ticket)
         .where(
             Ticket.status.in_(ACTIVE_STATUSES),
             Ticket.sla_paused_at.is_(None),
             or_(
-                and_(Ticket.first_response_at.is_(None), Ticket.first_response_warn_at <= now),
-                and_(Ticket.resolved_at.is_(None), Ticket.resolution_warn_at <= now),
+                and_(
+                    Ticket.first_response_at.is_(None),
+                    Ticket.first_response_warn_at <= now,
+                    ~_handled("first_response", Ticket.first_response_due, now),
+                ),
+                and_(
+                    Ticket.resolved_at.is_(None),
+                    Ticket.resolution_warn_at <= now,
+                    ~_handled("resolution", Ticket.resolution_due, now),
+                ),
             ),
         )
         .order_by(Ticket.id)
@@ -285,6 +338,7 @@ def run_sla(
     settings = settings or TicketSettings(attachments_dir=Path("attachments"))
     ctx = context_for(session, settings)
     tickets = _due_tickets(session, now)
+    people = _People(session)
     warnings = breaches = escalations = mails = 0
     for ticket in tickets:
         seen = {(e.target, e.kind, e.due_at) for e in ticket.sla_events}
@@ -311,7 +365,7 @@ def run_sla(
                 if after != before:
                     _escalate(session, ticket, after, target, due, now)
                     escalations += 1
-                for to, name, lang in _recipients(session, ticket, after, managers=after == before):
+                for to, name, lang in people.for_ticket(ticket, after, managers=after == before):
                     enqueue(
                         session,
                         sla_mail(
@@ -331,7 +385,7 @@ def run_sla(
             elif (target, "warning", due) not in seen and (target, "breach", due) not in seen:
                 _record(session, ticket, target, "warning", due, minutes, now, ticket.tier, None)
                 warnings += 1
-                for to, name, lang in _recipients(session, ticket, ticket.tier, managers=False):
+                for to, name, lang in people.for_ticket(ticket, ticket.tier, managers=False):
                     enqueue(
                         session,
                         sla_mail(
