@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT))
 from portal.accounts.services import create_user  # noqa: E402
 from portal.config import AccountSettings, TicketSettings  # noqa: E402
 from portal.db import make_engine, make_session_factory, transaction, upgrade_database  # noqa: E402
-from portal.tickets.models import Ticket  # noqa: E402
 from portal.sla.calendar import Calendar  # noqa: E402
 from portal.sla.policy import DEFAULT_POLICY  # noqa: E402
+from portal.tickets.models import Ticket  # noqa: E402
 from portal.tickets.service_levels import (  # noqa: E402
     SlaContext,
     apply_deadlines,
@@ -75,10 +75,17 @@ def seed(url: str, count: int, due_share: float) -> None:
     with transaction(sessions) as session:
         for tier in (1, 2, 3):
             create_user(
-                session, CHEAP, email=f"tier{tier}@example.com", name=f"Tier {tier}",
-                password="amber-Dune-ferry-72", roles=("agent",), lang="en", tier=tier,
-                teams=("support",), now=NOW,
-            )  # fmt: skip
+                session,
+                CHEAP,
+                email=f"tier{tier}@example.com",
+                name=f"Tier {tier}",
+                password="amber-Dune-ferry-72",  # noqa: S106  (a throwaway database)
+                roles=("agent",),
+                lang="en",
+                tier=tier,
+                teams=("support",),
+                now=NOW,
+            )
     # Warnings fall at 36 working hours (6 days of 6 h), breaches at 48 (8 days): tickets
     # opened between 9 and 6 days ago are the due share; the rest are younger.
     ctx = load_context(sessions())
