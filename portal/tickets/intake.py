@@ -148,10 +148,13 @@ def _create(
         },
     )
     # Deadlines from the service-level policy (after routing, which decides team and category).
-    service_levels.on_open(session, ticket, settings)
+    resumes = service_levels.on_open(session, ticket, settings)
     session.flush()
     session.refresh(ticket)
-    return TicketResult(ticket_info(ticket), mail_requester(ticket, settings, "ticket_opened"))
+    info = ticket_info(ticket)
+    if resumes is not None:
+        info = replace(info, sla=replace(info.sla, resumes_at=resumes))
+    return TicketResult(info, mail_requester(ticket, settings, "ticket_opened"))
 
 
 def open_ticket(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from portal.tickets.models import Ticket, TicketHistory
 from portal.tickets.sla_mail import sla_mail
 from portal.tickets.sla_models import SlaCalendar, SlaEvent, SlaHoliday, SlaOverride, SlaPolicy
 from portal.tickets.states import ACTIVE_STATUSES, TIERS
+from portal.tickets.values import SlaExplanation, TicketInfo
 
 PAUSED_STATUSES = ("pending", "on_hold")
 MIN = dt.timedelta(minutes=1)
@@ -194,9 +195,42 @@ def adopt_site_timezone(session: Session, settings: TicketSettings) -> None:
         row.timezone = settings.timezone
 
 
-def on_open(session: Session, ticket: Ticket, settings: TicketSettings) -> None:
+def on_open(session: Session, ticket: Ticket, settings: TicketSettings) -> dt.datetime | None:
+    """Set the deadlines; returns when work resumes if the ticket came outside working hours."""
     adopt_site_timezone(session, settings)
-    apply_deadlines(ticket, context_for(session, settings))
+    ctx = context_for(session, settings)
+    policy = apply_deadlines(ticket, ctx)
+    calendar = ctx.calendar_for(policy)
+    if calendar.is_working(ticket.created_at):
+        return None
+    try:
+        return calendar.next_working(ticket.created_at)
+    except CalendarError:
+        return None
+
+
+def explanation_for(
+    session: Session, ticket: Ticket, settings: TicketSettings, now: dt.datetime
+) -> SlaExplanation | None:
+    """What the ticket page shows: the deadline, the periods counted, when work resumes."""
+    if ticket.status not in ACTIVE_STATUSES:
+        return None
+    ctx = context_for(session, settings)
+    found = explain(ticket, ctx)
+    if found is None:
+        return None
+    target, explanation = found
+    calendar = calendar_of(ticket, ctx)
+    resumes = None if calendar.is_working(now) else calendar.next_working(now)
+    tz = calendar.tz
+    return SlaExplanation(
+        target=target,
+        minutes=explanation.working / MIN,
+        due=explanation.due,
+        periods=tuple((p.start.astimezone(tz), p.end.astimezone(tz)) for p in explanation.periods),
+        timezone=calendar.timezone,
+        resumes_at=resumes.astimezone(tz) if resumes else None,
+    )
 
 
 def on_change(session: Session, ticket: Ticket, settings: TicketSettings | None = None) -> None:
@@ -476,3 +510,22 @@ def breached(ticket: Ticket, now: dt.datetime) -> bool:
         if answered > ticket.first_response_due:
             return True
     return ticket.resolution_due is not None and now > ticket.resolution_due
+
+
+def with_time_left(
+    session: Session, tickets: Sequence[TicketInfo], now: dt.datetime, settings: TicketSettings
+) -> tuple[TicketInfo, ...]:
+    """The tickets with the working time left until their next deadline (the queue shows it)."""
+    if not tickets:
+        return ()
+    ctx = context_for(session, settings)
+    shown = []
+    for info in tickets:
+        due = info.sla.next_due
+        if due is None:
+            shown.append(info)
+            continue
+        policy = ctx.by_name.get(info.sla.policy or "") or DEFAULT_POLICY
+        left = ctx.calendar_for(policy).working_minutes_between(now, due)
+        shown.append(replace(info, sla=replace(info.sla, minutes_left=left)))
+    return tuple(shown)

@@ -77,6 +77,24 @@ class SlaInfo:
     warned: bool = False
     # The deadline that comes next among the targets not yet met (the queue sorts by it).
     next_due: dt.datetime | None = None
+    # Working minutes from now to ``next_due`` (negative: overdue), when a calendar was at
+    # hand (``portal.tickets.service_levels.with_time_left``).
+    minutes_left: float | None = None
+    # Outside working hours: when work resumes (set on the ticket just opened).
+    resumes_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class SlaExplanation:
+    """The deadline that matters now and the working periods counted to reach it (local
+    times in the calendar's zone), for "48 working hours: 2 Dec 14:10–16:00, …"."""
+
+    target: str  # first_response | resolution
+    minutes: float
+    due: dt.datetime
+    periods: tuple[tuple[dt.datetime, dt.datetime], ...]
+    timezone: str
+    resumes_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +188,7 @@ class TicketDetail:
     attachments: tuple[AttachmentInfo, ...]
     history: tuple[HistoryEntry, ...]
     actions: frozenset[str]
+    sla_explanation: SlaExplanation | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +216,8 @@ class QueueFilter:
     text: str = ""
     page: int = 1
     per_page: int = 25
+    # "urgency" (priority, then age) or "due" (what breaches first).
+    sort: str = "urgency"
 
 
 @dataclass(frozen=True)

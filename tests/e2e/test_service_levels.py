@@ -1,0 +1,107 @@
+"""Service levels in Chromium: the queue shows working time left (words and colour) with what
+breaches first on top, the ticket page explains the deadline period by period, the requester
+sees when to expect an answer, and a breached ticket is resolved only with its root cause."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portal.db import transaction
+from portal.tickets.intake import open_ticket
+from portal.tickets.service_levels import run_sla
+from portal.tickets.values import TicketDraft
+from tests.e2e.sites import ARTICLES, Site, add_user, make_app, open_page, serve, write_articles
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp("sla")
+    app = make_app(root, write_articles(root, ARTICLES), "sla-secret")
+    services = app.extensions["sanad"]
+    now = dt.datetime.now(dt.UTC)
+    with transaction(services.sessions) as session:
+        people = {
+            "agent": add_user(
+                session, email="agent@example.com", name="Adel", role="agent", tier=1,
+                teams=("support",), now=now, lang="en",
+            ),
+            "tier2": add_user(
+                session, email="tier2@example.com", name="Tariq", role="agent", tier=2,
+                teams=("support",), now=now, lang="en",
+            ),
+            "requester": add_user(
+                session, email="r@example.com", name="Reem", role="requester", now=now, lang="en"
+            ),
+        }  # fmt: skip
+        settings = services.settings.tickets
+        late = open_ticket(
+            session, settings, requester=people["requester"], now=now - dt.timedelta(days=12),
+            draft=TicketDraft(subject="Printer jams every morning", body="Since Monday", lang="en"),
+        )  # fmt: skip
+        fresh = open_ticket(
+            session, settings, requester=people["requester"], now=now,
+            draft=TicketDraft(subject="VPN asks twice for a code", body="Each log-in", lang="en"),
+        )  # fmt: skip
+        run_sla(session, now, settings)
+    with serve(app, people) as served:
+        served.app.config["late"] = late.ticket.reference
+        served.app.config["fresh"] = fresh.ticket.reference
+        yield served
+
+
+def test_queue_ticket_page_and_root_cause(site: Site, browser: Any, artifacts: Path) -> None:
+    late, fresh = site.app.config["late"], site.app.config["fresh"]
+    errors: list[str] = []
+    tier2 = open_page(browser, site, site.users["tier2"], errors, locale="en")
+    tier2.set_viewport_size(PHONE)
+    tier2.goto(site.base + "/agent?sort=due", wait_until="load")
+    rows = tier2.locator(".ticket-table tbody tr")
+    first = rows.nth(0)
+    assert late in first.inner_text()  # escalated to tier 2 and first: it breaches first
+    assert "Overdue by" in first.locator(".sla-breached").inner_text()
+    fresh_row = tier2.locator(".ticket-table tbody tr", has_text=fresh)
+    assert "working time left" in fresh_row.locator(".sla").inner_text()
+    tier2.screenshot(path=str(artifacts / "sla-queue-390.png"), full_page=True)
+
+    tier2.goto(site.base + f"/agent/tickets/{fresh}", wait_until="load")
+    explained = tier2.locator(".sla-explanation").inner_text()
+    assert "48 working hours:" in explained
+    assert explained.count("–") >= 8  # one period per working day counted
+
+    tier2.goto(site.base + f"/agent/tickets/{late}", wait_until="load")
+    form = tier2.locator(".resolve-form")
+    form.locator("#resolve-note").fill("Replaced the roller.")
+    form.locator("#root-cause-note").evaluate("node => node.removeAttribute('required')")
+    form.locator("button[type=submit]").click()
+    tier2.wait_for_load_state("load")
+    assert "root cause" in tier2.locator(".flash-error").inner_text()
+    form = tier2.locator(".resolve-form")
+    assert form.locator("#resolve-note").input_value() == "Replaced the roller."  # kept
+    form.locator("#root-cause-code").select_option("staffing")
+    form.locator("#root-cause-note").fill("Only one agent on shift that week.")
+    form.locator("button[type=submit]").click()
+    tier2.wait_for_load_state("load")
+    assert tier2.locator(".flash-success").count() == 1
+
+    requester = open_page(browser, site, site.users["requester"], errors, locale="en")
+    requester.set_viewport_size(PHONE)
+    requester.goto(site.base + f"/tickets/{fresh}", wait_until="load")
+    expect = requester.locator(".sla-explanation")
+    assert "When to expect an answer" in expect.inner_text()
+    assert expect.locator("time").count() >= 1
+    requester.screenshot(path=str(artifacts / "sla-requester-390.png"), full_page=True)
+
+    arabic = open_page(browser, site, site.users["tier2"], errors, locale="ar")
+    arabic.goto(site.base + "/agent?sort=due", wait_until="load")
+    assert arabic.locator("html").get_attribute("dir") == "rtl"
+    assert arabic.locator(".ticket-table .sla").count() == 1  # the late one is resolved now
+    arabic.screenshot(path=str(artifacts / "sla-queue-ar.png"), full_page=True)
+    assert not errors, errors
