@@ -37,6 +37,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 session, email="tier2@example.com", name="Tariq", role="agent", tier=2,
                 teams=("support",), now=now, lang="en",
             ),
+            "admin": add_user(
+                session, email="admin@example.com", name="Amal", role="admin", now=now, lang="en"
+            ),
             "requester": add_user(
                 session, email="r@example.com", name="Reem", role="requester", now=now, lang="en"
             ),
@@ -105,3 +108,75 @@ def test_queue_ticket_page_and_root_cause(site: Site, browser: Any, artifacts: P
     assert arabic.locator(".ticket-table .sla").count() == 1  # the late one is resolved now
     arabic.screenshot(path=str(artifacts / "sla-queue-ar.png"), full_page=True)
     assert not errors, errors
+
+
+def test_admins_keep_calendar_holidays_overrides_policies_and_codes(
+    site: Site, browser: Any, artifacts: Path
+) -> None:
+    errors: list[str] = []
+    admin = open_page(browser, site, site.users["admin"], errors, locale="en")
+    admin.set_viewport_size(PHONE)
+    page_url = site.base + "/admin/service-levels/"
+    admin.goto(page_url, wait_until="load")
+    assert admin.locator("#day-monday").input_value() == "10:00-16:00"
+
+    # A bad period is refused with the reason, and what was typed stays.
+    admin.locator("#day-friday").fill("16:00-10:00")
+    admin.locator("#week-form button[type=submit]").click()
+    admin.wait_for_load_state("load")
+    assert admin.locator("#week-form .flash-error").count() == 1
+    assert admin.locator("#day-friday").input_value() == "16:00-10:00"
+    admin.locator("#day-friday").fill("closed")
+    admin.locator("#week-form button[type=submit]").click()
+    admin.wait_for_load_state("load")
+    assert admin.locator("#day-friday").input_value() == "closed"
+
+    # Eid al-Adha 1447 on the Hijri calendar: four Gregorian days.
+    form = admin.locator("#holiday-form")
+    form.locator("#holiday-name").fill("Eid al-Adha")
+    form.locator("#holiday-date").fill("1447-12-10")
+    form.locator("input[value=hijri]").check()
+    form.locator("#holiday-days").fill("4")
+    form.locator("button[type=submit]").click()
+    admin.wait_for_load_state("load")
+    listed = admin.locator("section[aria-labelledby=holidays-title] .sla-list").inner_text()
+    assert listed.count("Eid al-Adha") == 4
+    assert "1447-12-13" in listed
+
+    form = admin.locator("#override-form")
+    form.locator("#override-name").fill("Ramadan 1448")
+    form.locator("#override-first").fill("1448-09-01")
+    form.locator("#override-last").fill("1448-09-29")
+    form.locator("input[value=hijri]").check()
+    form.locator("#override-periods").fill("10:00-15:00")
+    form.locator("button[type=submit]").click()
+    admin.wait_for_load_state("load")
+    assert "Ramadan 1448" in admin.locator("section[aria-labelledby=overrides-title]").inner_text()
+
+    new_policy = admin.locator(".policy-form").last
+    new_policy.locator("input[name=name]").fill("urgent")
+    new_policy.locator("select[name=priority]").select_option("urgent")
+    new_policy.locator("input[name=first_response_minutes]").fill("120")
+    new_policy.locator("button[type=submit]").click()
+    admin.wait_for_load_state("load")
+    assert admin.locator(".policy-form input[name=name][value=urgent]").count() == 1
+
+    form = admin.locator("#root-cause-form")
+    form.locator("#code").fill("outage")
+    form.locator("#label-en").fill("A system was down")
+    form.locator("#label-ar").fill("تعطّل أحد الأنظمة")
+    form.locator("button[type=submit]").click()
+    admin.wait_for_load_state("load")
+    assert "A system was down" in admin.locator("section[aria-labelledby=codes-title]").inner_text()
+    admin.screenshot(path=str(artifacts / "sla-admin-390.png"), full_page=True)
+
+    arabic = open_page(browser, site, site.users["admin"], errors, locale="ar")
+    arabic.goto(page_url, wait_until="load")
+    assert arabic.locator("html").get_attribute("dir") == "rtl"
+    assert "تعطّل أحد الأنظمة" in arabic.locator("section[aria-labelledby=codes-title]").inner_text()
+
+    agent = open_page(browser, site, site.users["agent"], errors, locale="en")
+    response = agent.goto(page_url, wait_until="load")
+    assert response.status == 403
+    # The refused week form answered 400 and the agent 403: no other console errors.
+    assert not [e for e in errors if "400" not in e and "403" not in e], errors
