@@ -171,6 +171,19 @@ BOOL: Kind[bool] = Kind(
 PATH: Kind[Path] = Kind("a file system path", lambda text: Path(text).resolve())
 TEXT: Kind[str] = Kind("some text", lambda text: text)
 TEAM: Kind[str] = Kind("a team name", lambda text: text.lower())
+
+
+def _zone_name(text: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(text) from None
+    return text
+
+
+TIMEZONE: Kind[str] = Kind("an IANA time zone, such as Asia/Riyadh", _zone_name)
 SECRET: Kind[str] = Kind("some text", lambda text: text, show=lambda _: MASK, redact=lambda _: MASK)
 COMMA_LIST: Kind[tuple[str, ...]] = Kind(
     "a comma-separated list, such as image/png,application/pdf", _comma_list, show=",".join
@@ -287,6 +300,9 @@ class TicketSettings:
     category_teams: Mapping[str, str] = field(default_factory=dict)
     # Base of links in e-mails; the web layer's /tickets/<reference> is appended.
     public_url: str = "http://127.0.0.1:5000"
+    # Service levels (the same SANAD_TIMEZONE and SANAD_SLA_WARNING_SHARE as Settings').
+    timezone: str = "Asia/Riyadh"
+    sla_warning_share: float = 0.75
 
     def ticket_url(self, reference: str) -> str:
         return f"{self.public_url.rstrip('/')}/tickets/{reference}"
@@ -321,6 +337,14 @@ class JobSettings:
 
 
 @dataclass(frozen=True)
+class SlaSettings:
+    """Service levels (docs/service-levels.md)."""
+
+    # Share of a target (first response, resolution) after which assignee and team are warned.
+    warning_share: float = 0.75
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the application reads from its environment, resolved once."""
 
@@ -351,6 +375,9 @@ class Settings:
     accounts: AccountSettings = AccountSettings()
     mail: MailSettings = MailSettings()
     jobs: JobSettings = JobSettings()
+    # The site's time zone: business-hours calendars without their own, and dates shown.
+    timezone: str = "Asia/Riyadh"
+    sla: SlaSettings = SlaSettings()
 
     @property
     def is_sqlite(self) -> bool:
@@ -367,6 +394,7 @@ SECTIONS: dict[str, type[Any]] = {
     "tickets": TicketSettings,
     "mail": MailSettings,
     "jobs": JobSettings,
+    "sla": SlaSettings,
 }
 
 
@@ -456,6 +484,8 @@ VARIABLES: tuple[Variable, ...] = (
     _var("JOBS_CLOSE_RESOLVED_MINUTES", JOB_MINUTES, "jobs.close_resolved_interval"),
     _var("JOBS_ATTENTION_MINUTES", JOB_MINUTES, "jobs.attention_interval"),
     _var("JOBS_OUTBOX_SECONDS", duration("seconds", 1, MAX_JOB_SECONDS), "jobs.outbox_interval"),
+    _var("TIMEZONE", TIMEZONE, "timezone", "tickets.timezone"),
+    _var("SLA_WARNING_SHARE", share(), "sla.warning_share", "tickets.sla_warning_share"),
 )
 BY_NAME = {variable.name: variable for variable in VARIABLES}
 BY_PATH = {path: variable for variable in VARIABLES for path in variable.paths}

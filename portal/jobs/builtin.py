@@ -20,6 +20,7 @@ from portal.jobs.runner import Job, JobContext, JobFunction, Summary
 from portal.kb.repository import ArticleRepository
 from portal.notify.outbox import deliver_due
 from portal.tickets.resolution import close_resolved_tickets
+from portal.tickets.service_levels import run_sla
 
 # The outbox job sends in batches of this many until a batch comes back short.
 OUTBOX_BATCH = 100
@@ -82,6 +83,23 @@ def mail_outbox(context: JobContext, now: dt.datetime) -> Summary:
     return Summary(counts, f"{sent} sent, {retried} to retry, {failed} given up")
 
 
+def service_levels(context: JobContext, now: dt.datetime) -> Summary:
+    """Warnings at the share of each target, escalation up the tiers at breach (idempotent)."""
+    with transaction(context.sessions) as session:
+        summary = run_sla(session, now, context.settings.tickets)
+    counts = {
+        "checked": summary.checked,
+        "warnings": summary.warnings,
+        "breaches": summary.breaches,
+        "escalations": summary.escalations,
+    }
+    return Summary(counts, summary.line())
+
+
+def _sla_every(settings: Settings) -> dt.timedelta:
+    return minutes(1)  # issue 12: "every minute"
+
+
 def learn_from_use(context: JobContext, now: dt.datetime) -> Summary:
     """Fold settled searches, votes and resolutions into learned answers (docs/search.md)."""
     with transaction(context.sessions) as session:
@@ -108,6 +126,7 @@ def _outbox_every(settings: Settings) -> dt.timedelta:
 
 # One line per job; the order is the order a runner looks at them in each pass.
 JOBS: tuple[Job, ...] = (
+    Job("sla", every=_sla_every, run=service_levels),
     Job("mail_outbox", every=_outbox_every, run=mail_outbox),
     Job("close_resolved_tickets", every=_close_every, run=close_resolved),
     Job("attention_scan", every=_attention_every, run=attention),

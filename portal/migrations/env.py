@@ -13,7 +13,8 @@ import portal.kb.tables
 import portal.notify.outbox
 import portal.search.learned
 import portal.tickets.idempotency
-import portal.tickets.models  # noqa: F401
+import portal.tickets.models
+import portal.tickets.sla_models  # noqa: F401
 from portal.db import Base, make_engine
 
 config = context.config

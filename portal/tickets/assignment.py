@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User, UserInfo
+from portal.tickets import service_levels
 from portal.tickets.access import check_may_work
 from portal.tickets.errors import ValidationError
 from portal.tickets.history import record_change, set_status
@@ -122,6 +123,8 @@ def update_ticket(
                 session, ticket, viewer, "update", now, field="tags", old=ticket.tags, new=new_tags
             )
             ticket.tags = new_tags
+    # A new priority or category may choose another policy: the deadlines follow.
+    service_levels.on_change(session, ticket)
     session.flush()
     return ticket_info(ticket)
 

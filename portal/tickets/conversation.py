@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
 from portal.notify.mail import OutgoingMail
+from portal.tickets import service_levels
 from portal.tickets.access import check_may_reply, load_ticket, may_work, within_reopen_window
 from portal.tickets.history import record_change, set_status
 from portal.tickets.models import (
@@ -159,6 +160,7 @@ def get_ticket_detail(
         ),
         history=history,
         actions=_actions(viewer, ticket, settings, now),
+        sla_explanation=service_levels.explanation_for(session, ticket, settings, now),
     )
 
 

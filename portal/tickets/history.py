@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import UserInfo
+from portal.tickets import service_levels
 from portal.tickets.errors import InvalidTransition
 from portal.tickets.models import Ticket, TicketHistory
 from portal.tickets.states import can_transition
@@ -79,4 +80,6 @@ def set_status(
         new=wanted,
         note=note,
     )
+    old = ticket.status
     ticket.status = wanted
+    service_levels.on_status_change(session, ticket, old, wanted, now)

@@ -15,6 +15,7 @@ from portal.accounts.models import User, UserInfo
 from portal.accounts.services import normalize_email
 from portal.config import TicketSettings
 from portal.events import record_event
+from portal.tickets import service_levels
 from portal.tickets.access import require_staff
 from portal.tickets.errors import LoginRequired, ValidationError
 from portal.tickets.history import record_change
@@ -146,9 +147,14 @@ def _create(
             "searches": len(trail.searches),
         },
     )
+    # Deadlines from the service-level policy (after routing, which decides team and category).
+    resumes = service_levels.on_open(session, ticket, settings)
     session.flush()
     session.refresh(ticket)
-    return TicketResult(ticket_info(ticket), mail_requester(ticket, settings, "ticket_opened"))
+    info = ticket_info(ticket)
+    if resumes is not None:
+        info = replace(info, sla=replace(info.sla, resumes_at=resumes))
+    return TicketResult(info, mail_requester(ticket, settings, "ticket_opened"))
 
 
 def open_ticket(

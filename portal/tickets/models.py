@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.db import Base, UtcDateTime, intpk, utcnow
+from portal.tickets.sla_models import SlaEvent
 
 
 def _empty_list() -> list[str]:
@@ -69,6 +71,17 @@ class Ticket(Base):
     # Filled by the later portal.sla (business-hours calendars); None until then.
     first_response_due: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     resolution_due: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # Service levels (portal.tickets.service_levels): the policy the deadlines came from, when
+    # the warning at the configured share of each target falls due, and the clock's pauses
+    # (pending, on hold): since when, and the working time paused so far, in microseconds.
+    sla_policy: Mapped[str | None] = mapped_column(String(100))
+    first_response_warn_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), index=True)
+    resolution_warn_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), index=True)
+    sla_paused_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    sla_paused_us: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Required to resolve a ticket that breached: a code from the admins' list and a note.
+    root_cause_code: Mapped[str | None] = mapped_column(String(40))
+    root_cause_note: Mapped[str | None] = mapped_column(Text)
     resolution_note: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
@@ -76,6 +89,10 @@ class Ticket(Base):
 
     requester: Mapped[User | None] = relationship(foreign_keys=[requester_id], lazy="joined")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    # Warnings and breaches (portal.tickets.sla_models), oldest first, for the ticket's "sla".
+    sla_events: Mapped[list[SlaEvent]] = relationship(
+        lazy="selectin", order_by="SlaEvent.id", viewonly=True
+    )
 
 
 class TicketMessage(Base):

@@ -96,7 +96,15 @@ def list_queue(session: Session, viewer: UserInfo | None, filters: QueueFilter) 
                 func.lower(Ticket.reference).like(pattern, escape="\\"),
             )
         )
-    stmt = stmt.order_by(_URGENCY, Ticket.created_at, Ticket.id)
+    if filters.sort == "due":
+        # What breaches first: the next unmet deadline, tickets without one last.
+        due = case(
+            (Ticket.first_response_at.is_(None), Ticket.first_response_due),
+            else_=Ticket.resolution_due,
+        )
+        stmt = stmt.order_by(case((due.is_(None), 1), else_=0), due, _URGENCY, Ticket.id)
+    else:
+        stmt = stmt.order_by(_URGENCY, Ticket.created_at, Ticket.id)
     return _page(session, stmt, filters.page, filters.per_page)
 
 

@@ -22,6 +22,7 @@ from portal.tickets.history import record_change, set_status
 from portal.tickets.knowledge_feedback import flag_reopened_articles
 from portal.tickets.models import Ticket, TicketArticle, TicketMessage
 from portal.tickets.requester_mail import mail_requester
+from portal.tickets.root_causes import RootCause, checked_root_cause
 from portal.tickets.validation import MAX_BODY, valid_article_id, valid_text
 from portal.tickets.values import TicketInfo, TicketResult, ticket_info
 
@@ -75,12 +76,16 @@ def resolve_ticket(
     note: str | None = None,
     now: dt.datetime,
     article_exists: Callable[[str], bool] | None = None,
+    root_cause: RootCause | None = None,
 ) -> TicketResult:
     """Resolve with the articles that answered it and/or a resolution note (one is required:
     knowledge-first). ``article_exists`` (e.g. from the search index) rejects unknown ids.
+    A ticket that missed its service level also needs its ``root_cause`` (a note, and a code
+    from the admins' list when one fits).
     The requester is mailed and may confirm, rate, or reopen within the window."""
     ticket = check_may_work(session, viewer, reference, "resolve")
     assert viewer is not None
+    cause = checked_root_cause(session, ticket, root_cause, now)
     articles = list(dict.fromkeys(valid_article_id(a, "article_ids") for a in article_ids))
     text = valid_text("note", note or "", MAX_BODY, required=False)
     if not articles and not text:
@@ -95,6 +100,18 @@ def resolve_ticket(
         _link(session, ticket, viewer, article, now)
     ticket.resolved_at = now
     ticket.resolution_note = text or None
+    if cause is not None:
+        ticket.root_cause_code, ticket.root_cause_note = cause.code, cause.note
+        record_change(
+            session,
+            ticket,
+            viewer,
+            "root_cause",
+            now,
+            field="root_cause",
+            new=cause.code,
+            note=cause.note,
+        )
     if ticket.first_response_at is None:
         ticket.first_response_at = now
     session.flush()

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal.db import utcnow
 from portal.notify.mail import OutgoingMail
 from portal.tickets.models import Ticket
 
@@ -53,6 +54,50 @@ class TicketDraft:
 
 
 @dataclass(frozen=True)
+class SlaBreach:
+    target: str  # first_response | resolution
+    due_at: dt.datetime
+    target_minutes: int
+    policy: str
+    recorded_at: dt.datetime
+    tier_before: int | None
+    tier_after: int | None
+
+
+@dataclass(frozen=True)
+class SlaInfo:
+    """Where the ticket stands against its service level (``state``: ok | warning | breached |
+    paused | met); the deadlines are the ticket's ``first_response_due``/``resolution_due``."""
+
+    policy: str | None = None
+    first_response_due: dt.datetime | None = None
+    resolution_due: dt.datetime | None = None
+    state: str = "ok"
+    breaches: tuple[SlaBreach, ...] = ()
+    warned: bool = False
+    # The deadline that comes next among the targets not yet met (the queue sorts by it).
+    next_due: dt.datetime | None = None
+    # Working minutes from now to ``next_due`` (negative: overdue), when a calendar was at
+    # hand (``portal.tickets.service_levels.with_time_left``).
+    minutes_left: float | None = None
+    # Outside working hours: when work resumes (set on the ticket just opened).
+    resumes_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class SlaExplanation:
+    """The deadline that matters now and the working periods counted to reach it (local
+    times in the calendar's zone), for "48 working hours: 2 Dec 14:10–16:00, …"."""
+
+    target: str  # first_response | resolution
+    minutes: float
+    due: dt.datetime
+    periods: tuple[tuple[dt.datetime, dt.datetime], ...]
+    timezone: str
+    resumes_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class TicketInfo:
     """A ticket's fields, for lists, the detail page and the JSON API."""
 
@@ -84,6 +129,7 @@ class TicketInfo:
     resolution_note: str | None
     rating: int | None
     rating_comment: str | None
+    sla: SlaInfo = field(default_factory=SlaInfo)
 
 
 @dataclass(frozen=True)
@@ -142,6 +188,7 @@ class TicketDetail:
     attachments: tuple[AttachmentInfo, ...]
     history: tuple[HistoryEntry, ...]
     actions: frozenset[str]
+    sla_explanation: SlaExplanation | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +216,8 @@ class QueueFilter:
     text: str = ""
     page: int = 1
     per_page: int = 25
+    # "urgency" (priority, then age) or "due" (what breaches first).
+    sort: str = "urgency"
 
 
 @dataclass(frozen=True)
@@ -241,4 +290,79 @@ def ticket_info(ticket: Ticket) -> TicketInfo:
         resolution_note=ticket.resolution_note,
         rating=ticket.rating,
         rating_comment=ticket.rating_comment,
+        sla=sla_info(ticket),
+    )
+
+
+def _target_state(
+    due: dt.datetime | None,
+    warn_at: dt.datetime | None,
+    done_at: dt.datetime | None,
+    paused: bool,
+    now: dt.datetime,
+) -> str | None:
+    if due is None:
+        return None
+    if done_at is not None:
+        return "met" if done_at <= due else "breached"
+    if now >= due:
+        return "breached"
+    if paused:
+        return "paused"
+    return "warning" if warn_at is not None and now >= warn_at else "ok"
+
+
+def sla_info(ticket: Ticket, now: dt.datetime | None = None) -> SlaInfo:
+    """The ticket's service-level state from its stored deadlines and recorded breaches (the
+    warning instants are stored too, so no calendar is needed here)."""
+    now = now or utcnow()
+    paused = ticket.sla_paused_at is not None
+    done = ticket.resolved_at or ticket.closed_at
+    states = [
+        _target_state(
+            ticket.first_response_due,
+            ticket.first_response_warn_at,
+            ticket.first_response_at,
+            paused,
+            now,
+        ),
+        _target_state(ticket.resolution_due, ticket.resolution_warn_at, done, paused, now),
+    ]
+    events = list(ticket.sla_events or ())
+    breaches = tuple(
+        SlaBreach(
+            target=e.target,
+            due_at=e.due_at,
+            target_minutes=e.target_minutes,
+            policy=e.policy,
+            recorded_at=e.recorded_at,
+            tier_before=e.tier_before,
+            tier_after=e.tier_after,
+        )
+        for e in events
+        if e.kind == "breach"
+    )
+    if breaches:
+        states.append("breached")
+    state = "ok"
+    for candidate in ("breached", "warning", "paused", "ok", "met"):
+        if candidate in states:
+            state = candidate
+            break
+    pending = [
+        due
+        for due, met in (
+            (ticket.first_response_due, ticket.first_response_at),
+            (ticket.resolution_due, done),
+        )
+        if due is not None and met is None
+    ]
+    return SlaInfo(
+        policy=ticket.sla_policy,
+        first_response_due=ticket.first_response_due,
+        resolution_due=ticket.resolution_due,
+        state=state,
+        breaches=breaches,
+        warned=any(e.kind == "warning" for e in events),
+        next_due=min(pending) if pending else None,
     )

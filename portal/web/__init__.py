@@ -26,6 +26,7 @@ from portal.web.labels import LANGUAGE_NAMES, kind_name, language_name
 from portal.web.limits import init_limits
 from portal.web.outbox import init_outbox
 from portal.web.security import init_security
+from portal.web.service_levels import bp as service_levels_bp
 from portal.web.workshops import bp as workshops_bp
 
 # Room for a form's text fields besides its attachment; bigger bodies get a 413 before a
@@ -89,6 +90,7 @@ def init_app(app: Flask, services: Services) -> None:
     app.register_blueprint(workshops_bp)  # /workshops: sessions of workshop guides
     for blueprint in (attention_bp, feedback_bp):  # /attention: content health; votes
         app.register_blueprint(blueprint)
+    app.register_blueprint(service_levels_bp)  # /admin/service-levels: calendars, policies
 
 
 def _has_endpoint(name: str) -> bool:

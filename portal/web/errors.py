@@ -262,6 +262,10 @@ TICKET_SAID = {
     ("visitor_name", "required"): _l("Enter your name."),
     ("article_ids", "required"): _l("Link at least one article or write a resolution note."),
     ("tier", "max"): _l("The ticket is already at the highest tier."),
+    ("root_cause", "root_cause_required"): _l(
+        "This ticket missed its service level: describe the root cause to resolve it."
+    ),
+    ("root_cause.code", "unknown"): _l("Choose a root cause from the list."),
 }
 TICKET_FIELD_SAID = {
     "rating": _l("Choose a rating from 1 to 5."),

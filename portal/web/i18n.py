@@ -26,6 +26,8 @@ def _select_locale_for(settings: Settings) -> str:
 
 def init_i18n(app: Flask, settings: Settings) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = settings.default_locale
+    # Dates are shown in the site's time zone (SANAD_TIMEZONE), like the business hours.
+    app.config["BABEL_DEFAULT_TIMEZONE"] = settings.timezone
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(settings.translations_dir)
     Babel(app, locale_selector=lambda: _select_locale_for(settings))
     app.register_blueprint(bp)

@@ -25,7 +25,13 @@ from tests.support.mail import Inbox
 
 def test_every_builtin_job_is_registered_once_with_its_setting() -> None:
     names = [job.name for job in JOBS]
-    assert names == ["mail_outbox", "close_resolved_tickets", "attention_scan", "search_learning"]
+    assert names == [
+        "sla",
+        "mail_outbox",
+        "close_resolved_tickets",
+        "attention_scan",
+        "search_learning",
+    ]
 
 
 def test_close_resolved_tickets_closes_only_those_past_the_reopen_window(

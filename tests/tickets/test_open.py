@@ -73,7 +73,8 @@ def test_a_requester_opens_a_ticket_with_the_trail_they_kept(
     )
     assert (ticket.team, ticket.channel, ticket.tags) == ("support", "web", ("vpn", "remote"))
     assert ticket.requester_name == "Reem Requester"
-    assert ticket.first_response_due is None  # filled by the later SLA package
+    # The default support policy: an answer within 48 working hours (10:00–16:00 Riyadh).
+    assert ticket.first_response_due == dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
     detail = run(get_ticket_detail, ticket_settings, requester, ticket.reference, now=now)
     assert detail.trail == trail

@@ -94,11 +94,11 @@ def test_figures_without_a_label_show_the_jobs_own_text(
     with transaction(accounts_app.extensions["sanad"].sessions) as session:
         row = session.get(JobState, "mail_outbox")
         assert row is not None
-        row.last_counts, row.last_detail = '{"warnings": 2}', "2 warnings sent"
+        row.last_counts, row.last_detail = '{"frobs": 2}', "2 frobs sent"
     admin = _signed_in(accounts_app, make_person, "root@example.com", "admin")
     admin.get("/locale/en")
     page = admin.get("/admin/jobs").get_data(as_text=True)
-    assert "2 warnings sent" in page
+    assert "2 frobs sent" in page
     assert "Mails sent" not in page
 
 

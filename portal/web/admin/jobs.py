@@ -34,6 +34,7 @@ TITLES = {
     "mail_outbox": _l("Send the mail outbox"),
     "close_resolved_tickets": _l("Close resolved tickets"),
     "attention_scan": _l("Scan articles that need attention"),
+    "sla": _l("Service levels: warnings and escalations"),
     "search_learning": _l("Learn from what answered searches"),
 }
 
@@ -49,6 +50,10 @@ FIGURES = {
     "refreshed": _l("Flags refreshed"),
     "resolved": _l("Flags resolved"),
     "mailed": _l("Owners notified"),
+    "checked": _l("Tickets checked"),
+    "warnings": _l("Warnings sent"),
+    "breaches": _l("Breaches recorded"),
+    "escalations": _l("Tickets escalated"),
     "votes": _l("Helpful votes learned from"),
     "tickets": _l("Resolved tickets learned from"),
 }

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from portal.tickets.root_causes import RootCause
 from portal.tickets.validation import MAX_BODY
 from portal.tickets.values import TicketChanges
 from portal.web.tickets.forms import (
@@ -88,6 +89,14 @@ class ResolveForm(FlaskForm):  # type: ignore[misc]
     article_ids = SelectMultipleField(validate_choice=False)
     article_id = StringField(filters=[_line(ARTICLE_ID_CHARS)], validators=[_max(ARTICLE_ID_CHARS)])
     note = TextAreaField(filters=[_text], validators=[_max(MAX_BODY)])
+    # Required by the service when the ticket missed its service level.
+    root_cause_code = StringField(filters=[_line(40)], validators=[_max(40)])
+    root_cause_note = TextAreaField(filters=[_text], validators=[_max(4000)])
+
+    def root_cause(self) -> RootCause | None:
+        if not (self.root_cause_code.data or self.root_cause_note.data):
+            return None
+        return RootCause(note=self.root_cause_note.data, code=self.root_cause_code.data or None)
 
     def articles(self) -> list[str]:
         """Every article named, ticked or typed; boxes sent empty are no choice."""

@@ -7,6 +7,7 @@ a refused value is flashed there. Which tickets an agent may touch is the servic
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -29,6 +30,8 @@ from portal.tickets import (
     intake,
     knowledge_feedback,
     resolution,
+    root_causes,
+    service_levels,
 )
 from portal.tickets import queue as ticket_queue
 from portal.tickets.errors import InvalidTransition, ValidationError
@@ -106,6 +109,7 @@ def parse_queue(args: Any) -> QueueFilter:
         category=clean_text(args.get("category"), 100) or None,
         text=clean_text(args.get("q"), 200),
         page=whole_number(args.get("page"), 1, MAX_PAGE) or 1,
+        sort="due" if args.get("sort") == "due" else "urgency",
     )
 
 
@@ -115,6 +119,13 @@ def queue() -> Any:
     filters = parse_queue(request.args)
     with transaction(services().sessions) as session:
         listing = ticket_queue.list_queue(session, _account(), filters)
+        # Time left in working hours, on the calendar of each ticket's policy.
+        listing = replace(
+            listing,
+            tickets=service_levels.with_time_left(
+                session, listing.tickets, utcnow(), services().settings.tickets
+            ),
+        )
     chosen: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
 
     def page_url(page: int) -> str:
@@ -150,6 +161,7 @@ def ticket(reference: str) -> Any:
         canned = canned_responses.list_canned_responses(session, account)
         agents = list_agents(session, found.ticket.team)
         resolved_articles = resolved_by_entries(session, wired.search, account, reference)
+        root_cause_codes = root_causes.list_root_cause_codes(session)
     suggested = ticket_queue.suggest_articles(
         wired.search,
         subject=found.ticket.subject,
@@ -170,6 +182,7 @@ def ticket(reference: str) -> Any:
         linked=linked,
         tried_articles=tried,
         resolved_articles=resolved_articles,
+        root_cause_codes=root_cause_codes,
         priorities=PRIORITIES,
         categories=categories(),
         kept=(kept := pop_typed(reference)),
@@ -345,10 +358,20 @@ def resolve(reference: str) -> BaseResponse:
         form,
         "resolve",
         lambda s, a: actions.resolve(
-            s, a, reference, article_ids=form.articles(), note=form.note.data
+            s,
+            a,
+            reference,
+            article_ids=form.articles(),
+            note=form.note.data,
+            root_cause=form.root_cause(),
         ),
         _("The ticket was resolved."),
-        typed={"article_id": form.article_id.data or "", "note": form.note.data or ""},
+        typed={
+            "article_id": form.article_id.data or "",
+            "note": form.note.data or "",
+            "root_cause_code": form.root_cause_code.data or "",
+            "root_cause_note": form.root_cause_note.data or "",
+        },
     )
 
 

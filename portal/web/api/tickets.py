@@ -16,9 +16,11 @@ from portal.notify.mail import send_mails
 from portal.tickets import conversation, queue
 from portal.tickets.errors import ValidationError
 from portal.tickets.idempotency import open_ticket_once
+from portal.tickets.root_causes import RootCause
 from portal.tickets.values import (
     MessageInfo,
     SelfServiceTrail,
+    SlaInfo,
     TicketDetail,
     TicketDraft,
     TicketInfo,
@@ -74,6 +76,37 @@ def _time(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _root_cause(data: dict[str, Any]) -> RootCause | None:
+    """``"root_cause": {"code"?, "note"}`` (both strings); absent or null is none given."""
+    value = data.get("root_cause")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _invalid("root_cause", 'Must be an object: {"code"?, "note"}.', "type")
+    return RootCause(note=_string(value, "note"), code=_string(value, "code"))
+
+
+def sla_json(sla: SlaInfo) -> dict[str, Any]:
+    return {
+        "policy": sla.policy,
+        "first_response_due": _time(sla.first_response_due),
+        "resolution_due": _time(sla.resolution_due),
+        "state": sla.state,
+        "breaches": [
+            {
+                "target": b.target,
+                "due_at": _time(b.due_at),
+                "target_minutes": b.target_minutes,
+                "policy": b.policy,
+                "recorded_at": _time(b.recorded_at),
+                "tier_before": b.tier_before,
+                "tier_after": b.tier_after,
+            }
+            for b in sla.breaches
+        ],
+    }
+
+
 def ticket_json(info: TicketInfo, *, staff: bool = True) -> dict[str, Any]:
     """The ticket as JSON; ``staff=False`` (a requester) leaves out the agents' own labels:
     tags are how the team sorts its work ("vip", "abusive"), not the requester's business."""
@@ -99,6 +132,7 @@ def ticket_json(info: TicketInfo, *, staff: bool = True) -> dict[str, Any]:
         "resolution_note": info.resolution_note,
         "rating": info.rating,
         "url": url_for("tickets.detail", reference=info.reference),
+        "sla": sla_json(info.sla),
     }
 
 
@@ -289,8 +323,14 @@ def resolve(reference: str) -> Response:
         actions.check(session, current_account(), reference, "resolve")
         article_ids = _strings(data, "article_ids")
         note = _string(data, "note")
+        root_cause = _root_cause(data)
         result = actions.resolve(
-            session, current_account(), reference, article_ids=article_ids, note=note
+            session,
+            current_account(),
+            reference,
+            article_ids=article_ids,
+            note=note,
+            root_cause=root_cause,
         )
     send_mails(services().settings.mail, result.mails)
     return jsonify(ticket_json(result.ticket))

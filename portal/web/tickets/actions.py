@@ -15,6 +15,7 @@ from portal.editorial.promotion import PromotionOutcome, promote_ticket
 from portal.kb.workflow import Editor
 from portal.notify.mail import OutgoingMail
 from portal.tickets import access, assignment, attachments, conversation, resolution
+from portal.tickets.root_causes import RootCause
 from portal.tickets.values import TicketInfo, TicketResult
 from portal.web.context import services
 from portal.web.tickets.shared import article_exists
@@ -66,8 +67,10 @@ def resolve(
     *,
     article_ids: Sequence[str],
     note: str | None,
+    root_cause: RootCause | None = None,
 ) -> TicketResult:
-    """Resolved by these published articles and/or a note; unknown article ids are refused."""
+    """Resolved by these published articles and/or a note; unknown article ids are refused.
+    A ticket that breached its service level also needs its root cause."""
     return resolution.resolve_ticket(
         session,
         services().settings.tickets,
@@ -77,6 +80,7 @@ def resolve(
         note=note,
         now=utcnow(),
         article_exists=article_exists,
+        root_cause=root_cause,
     )
 
 

@@ -1,0 +1,71 @@
+"""The service-level mails to staff (warning, breach), in Arabic and English."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from portal.config import TicketSettings
+from portal.notify.mail import OutgoingMail
+from portal.tickets.models import Ticket
+
+TARGET_NAMES = {
+    "en": {"first_response": "first response", "resolution": "resolution"},
+    "ar": {"first_response": "الرد الأول", "resolution": "الحل"},
+}
+
+TEXTS = {
+    "warning": {
+        "en": (
+            "[{reference}] {target} due {due}: {subject}",
+            "Hello {name},\n\nTicket {reference} ({subject}) is nearing its {target} deadline: "
+            "{due}. It is at tier {tier}.\n\n{link}\n",
+        ),
+        "ar": (
+            "[{reference}] موعد {target} {due}: {subject}",
+            "مرحبًا {name}،\n\nتقترب التذكرة {reference} ({subject}) من موعد {target}: {due}. "
+            "هي في المستوى {tier}.\n\n{link}\n",
+        ),
+    },
+    "breach": {
+        "en": (
+            "[{reference}] {target} deadline missed, now tier {tier}: {subject}",
+            "Hello {name},\n\nTicket {reference} ({subject}) missed its {target} deadline "
+            "({due}). It now waits at tier {tier}; when it is resolved, record the root "
+            "cause.\n\n{link}\n",
+        ),
+        "ar": (
+            "[{reference}] فات موعد {target}، الآن في المستوى {tier}: {subject}",
+            "مرحبًا {name}،\n\nفات التذكرةَ {reference} ({subject}) موعدُ {target} ({due}). "
+            "هي الآن في المستوى {tier}؛ وعند حلّها سجّل السبب الجذري.\n\n{link}\n",
+        ),
+    },
+}
+
+
+def sla_mail(
+    kind: str,
+    lang: str,
+    to: str,
+    ticket: Ticket,
+    settings: TicketSettings,
+    *,
+    name: str,
+    target: str,
+    due: dt.datetime,
+    tier: int,
+) -> OutgoingMail:
+    chosen = lang if lang in ("ar", "en") else "ar"
+    subject, body = TEXTS[kind][chosen]
+    values = {
+        "name": name,
+        "reference": ticket.reference,
+        "subject": " ".join(ticket.subject.split()),
+        "target": TARGET_NAMES[chosen].get(target, target),
+        "due": due.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M %Z"),
+        "tier": tier,
+        "link": settings.ticket_url(ticket.reference),
+    }
+    return OutgoingMail(
+        to=to, subject=subject.format(**values), body=body.format(**values), lang=chosen
+    )
