@@ -45,8 +45,10 @@ class TicketDraft:
     subject: str
     body: str
     category: str | None = None
-    priority: str = "normal"
+    # None: set by the rules (from ``impact``). Only staff may state a priority (see intake).
+    priority: str | None = None
     tags: tuple[str, ...] = ()
+    impact: str | None = None  # who is affected: "me", "team", "everyone" (IMPACTS)
     lang: str = "ar"
     visitor_name: str | None = None
     visitor_email: str | None = None
@@ -84,6 +86,7 @@ class TicketInfo:
     resolution_note: str | None
     rating: int | None
     rating_comment: str | None
+    impact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -241,4 +244,5 @@ def ticket_info(ticket: Ticket) -> TicketInfo:
         resolution_note=ticket.resolution_note,
         rating=ticket.rating,
         rating_comment=ticket.rating_comment,
+        impact=ticket.impact,
     )
