@@ -21,11 +21,12 @@ from portal.tickets.errors import LoginRequired, ValidationError
 from portal.tickets.history import record_change
 from portal.tickets.models import Ticket, TicketCounter, TicketSearch, TicketViewedArticle
 from portal.tickets.requester_mail import mail_requester
-from portal.tickets.states import CHANNELS, ON_BEHALF_CHANNELS
+from portal.tickets.states import CHANNELS, IMPACT_PRIORITY, IMPACTS, ON_BEHALF_CHANNELS
 from portal.tickets.validation import (
     MAX_BODY,
     valid_article_id,
     valid_category,
+    valid_impact,
     valid_priority,
     valid_tags,
     valid_text,
@@ -51,6 +52,27 @@ def _allocate_reference(session: Session) -> str:
     return f"{REFERENCE_PREFIX}{value:06d}"
 
 
+def _priority(draft: TicketDraft, opener: UserInfo | None) -> tuple[str, str | None]:
+    """The priority and impact a new ticket starts with.
+
+    A requester (or visitor) states who is affected; the priority follows from it by
+    ``IMPACT_PRIORITY`` and only staff change it later. Staff opening a ticket (for someone,
+    or through the API) may state the priority as well. A requester who sends one is refused,
+    naming the field, so that a client learns the rule instead of seeing it ignored.
+    """
+    impact = valid_impact(draft.impact)
+    if draft.priority is not None:
+        if opener is None or not opener.is_staff:
+            raise ValidationError(
+                "priority",
+                "Requesters cannot set the priority; say who is affected with "
+                f"'impact' ({', '.join(IMPACTS)}) and the support team sets the priority.",
+                "not_allowed",
+            )
+        return valid_priority(draft.priority), impact
+    return IMPACT_PRIORITY.get(impact or "me", "normal"), impact
+
+
 def _create(
     session: Session,
     settings: TicketSettings,
@@ -65,7 +87,7 @@ def _create(
 ) -> TicketResult:
     subject = " ".join(valid_text("subject", draft.subject, 200).split())
     body = valid_text("body", draft.body, MAX_BODY)
-    priority = valid_priority(draft.priority)
+    priority, impact = _priority(draft, opened_by or requester)
     category = valid_category(draft.category)
     tags = valid_tags(draft.tags)
     if draft.lang not in ("ar", "en"):
@@ -92,6 +114,7 @@ def _create(
         category=category,
         tags=tags,
         priority=priority,
+        impact=impact,
         status="new",
         tier=1,
         team=settings.category_teams.get(category or "", settings.default_team),

@@ -58,6 +58,8 @@ class Ticket(Base):
     category: Mapped[str | None] = mapped_column(String(100), index=True)
     tags: Mapped[list[str]] = mapped_column(JSON, default=_empty_list)
     priority: Mapped[str] = mapped_column(String(10), default="normal")
+    # Who is affected, as the requester said ("me", "team", "everyone"); None: not stated.
+    impact: Mapped[str | None] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="new")
     tier: Mapped[int] = mapped_column(Integer, default=1)
     team: Mapped[str] = mapped_column(String(60))

@@ -15,6 +15,10 @@ from __future__ import annotations
 STATUSES = ("new", "open", "pending", "on_hold", "resolved", "closed")
 ACTIVE_STATUSES = ("new", "open", "pending", "on_hold")
 PRIORITIES = ("low", "normal", "high", "urgent")
+# Who is affected, as the requester states it; the priority follows from it (``IMPACT_PRIORITY``)
+# until an agent changes it. Requesters never set the priority themselves.
+IMPACTS = ("me", "team", "everyone")
+IMPACT_PRIORITY = {"me": "normal", "team": "high", "everyone": "high"}
 CHANNELS = ("web", "email", "phone", "chat", "walk_in", "remote")
 # Channels an agent records when opening a ticket for someone who contacted them directly.
 ON_BEHALF_CHANNELS = ("phone", "walk_in", "chat", "remote", "email")

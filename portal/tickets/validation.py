@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from portal.tickets.errors import ValidationError
-from portal.tickets.states import PRIORITIES
+from portal.tickets.states import IMPACTS, PRIORITIES
 
 MAX_BODY = 20_000
 MAX_TAGS = 20
@@ -30,6 +30,15 @@ def valid_priority(value: str) -> str:
     if value not in PRIORITIES:
         raise ValidationError("priority", f"Choose one of: {', '.join(PRIORITIES)}.", "choice")
     return value
+
+
+def valid_impact(value: str | None) -> str | None:
+    """One of ``IMPACTS`` (who is affected), or None when not stated."""
+    if value is None or not value.strip():
+        return None
+    if value.strip() not in IMPACTS:
+        raise ValidationError("impact", f"Choose one of: {', '.join(IMPACTS)}.", "choice")
+    return value.strip()
 
 
 def valid_category(value: str | None) -> str | None:

@@ -46,8 +46,10 @@ class TicketDraft:
     subject: str
     body: str
     category: str | None = None
-    priority: str = "normal"
+    # None: set by the rules (from ``impact``). Only staff may state a priority (see intake).
+    priority: str | None = None
     tags: tuple[str, ...] = ()
+    impact: str | None = None  # who is affected: "me", "team", "everyone" (IMPACTS)
     lang: str = "ar"
     visitor_name: str | None = None
     visitor_email: str | None = None
@@ -130,6 +132,7 @@ class TicketInfo:
     rating: int | None
     rating_comment: str | None
     sla: SlaInfo = field(default_factory=SlaInfo)
+    impact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -291,6 +294,7 @@ def ticket_info(ticket: Ticket) -> TicketInfo:
         rating=ticket.rating,
         rating_comment=ticket.rating_comment,
         sla=sla_info(ticket),
+        impact=ticket.impact,
     )
 
 

@@ -56,7 +56,7 @@ def test_a_requester_opens_a_ticket_with_the_trail_they_kept(
             subject="  VPN   drops ",
             body="**Every** hour",
             category="network",
-            priority="high",
+            impact="team",
             tags=("VPN", "vpn", "Remote"),
         ),
         trail=trail,
@@ -102,6 +102,8 @@ def test_references_follow_each_other(make_ticket: MakeTicket) -> None:
         ({"subject": "x" * 201}, "subject"),
         ({"body": ""}, "body"),
         ({"priority": "asap"}, "priority"),
+        ({"priority": "urgent"}, "priority"),  # a requester never sets it
+        ({"impact": "galaxy"}, "impact"),
         ({"category": "../etc"}, "category"),
         ({"tags": ("x" * 41,)}, "tags"),
         ({"lang": "fr"}, "lang"),

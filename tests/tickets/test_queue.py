@@ -35,11 +35,11 @@ def refs(page: object) -> list[str]:
 def test_the_queue_puts_urgent_first_then_oldest(
     run: Run, make_ticket: MakeTicket, agent: UserInfo, now: dt.datetime
 ) -> None:
-    make_ticket("old normal", priority="normal", at=now)
-    make_ticket("new urgent", priority="urgent", at=now + 2 * HOUR)
-    make_ticket("old urgent", priority="urgent", at=now + HOUR)
-    make_ticket("low", priority="low", at=now)
-    make_ticket("high", priority="high", at=now + 3 * HOUR)
+    make_ticket("old normal", priority="normal", by=agent, at=now)
+    make_ticket("new urgent", priority="urgent", by=agent, at=now + 2 * HOUR)
+    make_ticket("old urgent", priority="urgent", by=agent, at=now + HOUR)
+    make_ticket("low", priority="low", by=agent, at=now)
+    make_ticket("high", priority="high", by=agent, at=now + 3 * HOUR)
     page = run(list_queue, agent, QueueFilter())
     assert refs(page) == ["old urgent", "new urgent", "high", "old normal", "low"]
 
@@ -53,7 +53,7 @@ def test_queue_filters(
     now: dt.datetime,
 ) -> None:
     printer = make_ticket("Printer jam", body="Tray 2", category="devices")
-    vpn = make_ticket("VPN", body="Drops 100% of the time", category="network", priority="high")
+    vpn = make_ticket("VPN", body="Drops 100% of the time", category="network", priority="high", by=agent)
     mail = make_ticket("Mailbox full", body="Quota")
     run(claim_ticket, agent, vpn.reference, now=now)
     run(escalate_ticket, agent, mail.reference, reason="Quota needs tier 2", now=now)

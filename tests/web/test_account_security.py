@@ -16,6 +16,7 @@ from sqlalchemy import update
 from portal.accounts import tokens as api_tokens
 from portal.accounts.models import User
 from portal.db import transaction, utcnow
+from portal.web.auth.pacing import MINIMUM_SECONDS
 from tests.support.mail import Inbox
 from tests.support.signing_in import (
     LOGIN_FAILED,
@@ -120,9 +121,13 @@ def assert_alike(first: list[tuple[float, str, int]], second: list[tuple[float, 
     }
     slow = statistics.median(t for t, _, _ in first)
     fast = statistics.median(t for t, _, _ in second)
-    # The medians of several tries, within a small factor: before the outbox, the existing
-    # account's answer took 7 times as long (the SMTP conversation happened in the request).
-    assert max(slow, fast) / min(slow, fast) < 2.5, (slow, fast)
+    # Every answer is padded to the same floor from the request's start (pacing.py), so no
+    # single answer is quicker than it, whichever address was typed...
+    assert min(t for t, _, _ in first + second) >= MINIMUM_SECONDS
+    # ...and the medians of several interleaved tries (robust to a busy 2-core machine, where
+    # one try can stall) stay close: before the outbox, the existing account's answer took 7
+    # times as long (the SMTP conversation happened in the request).
+    assert max(slow, fast) / min(slow, fast) < 1.5, (slow, fast)
 
 
 def test_password_reset_answers_alike_and_as_fast_for_known_and_unknown_addresses(
@@ -135,8 +140,13 @@ def test_password_reset_answers_alike_and_as_fast_for_known_and_unknown_addresse
     make_person(email="noor@example.com")
     known, unknown = [], []
     for number in range(9):
-        known.append(timed_post(web, "/auth/forgot", {"email": "noor@example.com"}))
-        unknown.append(timed_post(web, "/auth/forgot", {"email": f"ghost{number}@example.com"}))
+        # Alternate which one goes first, so that a burst of load hits both alike.
+        tries = [
+            (known, {"email": "noor@example.com"}),
+            (unknown, {"email": f"ghost{number}@example.com"}),
+        ]
+        for results, data in tries if number % 2 else reversed(tries):
+            results.append(timed_post(web, "/auth/forgot", data))
     assert_alike(known, unknown)
     deliver_mail(accounts_app)
     assert {m["To"] for m in smtp_server.messages} == {"noor@example.com"}

@@ -61,7 +61,7 @@ def test_token_clients_send_their_own_trail(web: Flask, make_account: MakeAccoun
         json={
             "subject": "Password",
             "body": "Reset fails",
-            "priority": "high",
+            "impact": "team",
             "viewed_articles": ["reset-password"],
             "searches": ["reset password"],
         },

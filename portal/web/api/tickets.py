@@ -37,6 +37,9 @@ from portal.web.tickets import actions
 from portal.web.tickets.shared import find_article, session_trail
 
 MAX_TRAIL_ITEMS = 50
+# Fields of a ticket that the team sets while working it; opening a ticket does not take them
+# (an agent assigns, escalates and moves it through its own routes).
+NOT_ON_CREATE = ("status", "tier", "team", "assignee", "assignee_id", "tags")
 
 
 def _invalid(field: str, message: str, code: str = "invalid") -> ValidationError:
@@ -117,6 +120,7 @@ def ticket_json(info: TicketInfo, *, staff: bool = True) -> dict[str, Any]:
         "lang": info.lang,
         "status": info.status,
         "priority": info.priority,
+        "impact": info.impact,
         "category": info.category,
         "tags": list(info.tags) if staff else [],
         "tier": info.tier,
@@ -205,13 +209,20 @@ def _given_trail(data: dict[str, Any]) -> SelfServiceTrail:
 @limiter.shared_limit(TICKET_CREATE_LIMIT, scope=TICKET_CREATE_SCOPE)
 def create_ticket() -> tuple[Response, int]:
     data = _payload()
-    priority = _string(data, "priority")
+    for field in NOT_ON_CREATE:
+        if field in data:
+            raise _invalid(
+                field,
+                f"'{field}' is set by the support team, not when opening a ticket.",
+                "not_allowed",
+            )
     lang = _string(data, "lang") or ui_lang()
     draft = TicketDraft(
         subject=_string(data, "subject", required=True) or "",
         body=_string(data, "body", required=True) or "",
         category=_string(data, "category"),
-        priority=priority if priority is not None else "normal",
+        priority=_string(data, "priority"),  # staff only: the service refuses a requester's
+        impact=_string(data, "impact"),
         lang=lang,
     )
     # In a browser the session already knows what was tried; a token client tells us.

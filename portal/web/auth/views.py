@@ -43,6 +43,7 @@ from portal.web.auth.forms import (
 )
 from portal.web.auth.mail import queue_notice
 from portal.web.auth.messages import LOGIN_FAILED, error_messages, role_name
+from portal.web.auth.pacing import note_request_start, paced
 from portal.web.auth.session import log_in, log_out, replace_session_user
 from portal.web.context import services
 from portal.web.i18n import COOKIE, COOKIE_MAX_AGE
@@ -59,6 +60,7 @@ from portal.web.security import cookie_secure, safe_next
 log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+note_request_start(bp)
 
 Page = str | Response | tuple[str, int]
 
@@ -140,6 +142,7 @@ def logout() -> Response:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(REGISTRATION_LIMIT, key_func=client_ip, methods=["POST"])
+@paced
 def register() -> Page:
     """Create an account; the answer is "check your mail" whether or not the address already
     had one (the service mails the new or the existing owner), so it tells nobody who has
@@ -287,6 +290,7 @@ def change_password() -> Page:
 
 @bp.route("/forgot", methods=["GET", "POST"])
 @limiter.limit(PASSWORD_RESET_LIMIT, key_func=client_ip, methods=["POST"])
+@paced
 def forgot() -> Page:
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ForgotForm()

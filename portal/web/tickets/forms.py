@@ -108,6 +108,7 @@ class NewTicketForm(FlaskForm):  # type: ignore[misc]
     )
     body = TextAreaField(filters=[_text], validators=[_required(), _max(MAX_BODY)])
     category = StringField(filters=[_line(100)], validators=[Optional(), _max(100)])
+    impact = StringField(filters=[_line(20)], validators=[Optional(), _max(20)])
     visitor_name = StringField(filters=[_line(NAME_CHARS)], validators=[_max(NAME_CHARS)])
     visitor_email = StringField(
         filters=[_line(EMAIL_CHARS)],
@@ -134,6 +135,7 @@ class NewTicketForm(FlaskForm):  # type: ignore[misc]
             "subject": self.subject.data or "",
             "body": self.body.data or "",
             "category": self.category.data or "",
+            "impact": self.impact.data or "me",
             "visitor_name": self.visitor_name.data or "",
             "visitor_email": self.visitor_email.data or "",
             "views": set(self.views.data or ()),
