@@ -17,6 +17,13 @@ from portal.tickets.states import TIERS
 from portal.tickets.validation import valid_category, valid_priority, valid_tags, valid_text
 from portal.tickets.values import TicketChanges, TicketInfo, ticket_info
 
+# The note the system writes on escalation, in the ticket's language (the agents working
+# the ticket read its language).
+ESCALATED_NOTE = {
+    "ar": "صُعِّدت التذكرة إلى المستوى {tier}: {why}",
+    "en": "Escalated to tier {tier}: {why}",
+}
+
 
 def _assign(
     session: Session, ticket: Ticket, viewer: UserInfo, assignee: User | None, now: dt.datetime
@@ -173,7 +180,9 @@ def escalate_ticket(
             ticket_id=ticket.id,
             author_id=viewer.id,
             author_name=viewer.name,
-            body=f"Escalated to tier {ticket.tier}: {why}",
+            body=ESCALATED_NOTE.get(ticket.lang, ESCALATED_NOTE["en"]).format(
+                tier=ticket.tier, why=why
+            ),
             internal=True,
             created_at=now,
         )

@@ -212,7 +212,8 @@ def close_resolved_tickets(session: Session, settings: TicketSettings, *, now: d
         .all()
     )
     for ticket in tickets:
-        set_status(session, ticket, None, "closed", now, note="reopen window passed")
+        # No note: the history says "closed by itself" in the reader's language.
+        set_status(session, ticket, None, "closed", now)
         ticket.closed_at = now
     session.flush()
     return len(tickets)

@@ -22,7 +22,15 @@ from portal.web.auth import init_auth
 from portal.web.context import direction, ui_lang
 from portal.web.errors import init_errors
 from portal.web.json_bodies import init_json_bodies
-from portal.web.labels import LANGUAGE_NAMES, kind_name, language_name
+from portal.web.labels import (
+    LANGUAGE_NAMES,
+    channel_name,
+    kind_name,
+    language_name,
+    priority_name,
+    status_name,
+    team_name,
+)
 from portal.web.limits import init_limits
 from portal.web.outbox import init_outbox
 from portal.web.security import init_security
@@ -81,6 +89,10 @@ def init_app(app: Flask, services: Services) -> None:
     app.add_template_global(direction, "direction")
     app.add_template_global(kind_name, "kind_name")
     app.add_template_global(language_name, "language_name")
+    app.add_template_global(status_name, "status_label")
+    app.add_template_global(priority_name, "priority_label")
+    app.add_template_global(channel_name, "channel_label")
+    app.add_template_global(team_name, "team_name")
     app.register_blueprint(health.bp)  # /healthz, /readyz: probes for load balancers
     for blueprint in (home.bp, search.bp, kb.bp, api.bp, tickets.bp, agent.bp):
         app.register_blueprint(blueprint)

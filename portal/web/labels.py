@@ -1,4 +1,5 @@
-"""Translated display names for the fixed vocabularies (article kinds, languages)."""
+"""Translated display names for the fixed vocabularies (article kinds, languages, ticket
+statuses, priorities, channels, teams): codes never reach a page as they are stored."""
 
 from __future__ import annotations
 
@@ -15,11 +16,68 @@ KIND_NAMES: dict[str, LazyString] = {
 # Each language is named in itself, as language switches conventionally do.
 LANGUAGE_NAMES = {"ar": "العربية", "en": "English"}
 
+STATUS_NAMES: dict[str, LazyString] = {
+    "new": _l("New"),
+    "open": _l("Open"),
+    "pending": _l("Waiting for you"),
+    "on_hold": _l("On hold"),
+    "resolved": _l("Resolved"),
+    "closed": _l("Closed"),
+}
+
+PRIORITY_NAMES: dict[str, LazyString] = {
+    "low": _l("Low"),
+    "normal": _l("Normal"),
+    "high": _l("High"),
+    "urgent": _l("Urgent"),
+}
+
+CHANNEL_NAMES: dict[str, LazyString] = {
+    "web": _l("Web"),
+    "email": _l("E-mail"),
+    "phone": _l("Phone"),
+    "chat": _l("Chat"),
+    "walk_in": _l("Walk-in"),
+    "remote": _l("Remote session"),
+}
+
+# Teams are configured by key (SANAD_DEFAULT_TEAM, SANAD_CATEGORY_TEAMS); the usual ones have
+# a name in both languages, any other key is shown as it is.
+TEAM_NAMES: dict[str, LazyString] = {
+    "support": _l("Support team"),
+    "network": _l("Network team"),
+    "accounts": _l("Accounts team"),
+    "hardware": _l("Hardware team"),
+    "security": _l("Security team"),
+}
+
+
+def _name(names: dict[str, LazyString], code: str | None) -> str:
+    if code is None:
+        return ""
+    return str(names[code]) if code in names else code
+
 
 def kind_name(kind: str) -> str:
     """The translated name of an article kind (unknown kinds are shown as they are)."""
-    return str(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
+    return _name(KIND_NAMES, kind)
 
 
 def language_name(lang: str) -> str:
     return LANGUAGE_NAMES.get(lang, lang)
+
+
+def status_name(status: str | None) -> str:
+    return _name(STATUS_NAMES, status)
+
+
+def priority_name(priority: str | None) -> str:
+    return _name(PRIORITY_NAMES, priority)
+
+
+def channel_name(channel: str | None) -> str:
+    return _name(CHANNEL_NAMES, channel)
+
+
+def team_name(team: str | None) -> str:
+    return _name(TEAM_NAMES, team)

@@ -263,13 +263,17 @@ def build_site(
     message: str = "knowledge base",
 ) -> Iterator[Site]:
     """The whole test site: articles repo, app, one account per ``people`` entry (``add_user``
-    keyword arguments; ``now`` and ``lang`` supplied), served until the block ends."""
+    keyword arguments; ``now`` supplied, ``lang`` unless the entry has its own), served until
+    the block ends."""
     app = make_app(
         root, write_articles(root, articles, categories=categories, message=message), secret
     )
     now = dt.datetime.now(dt.UTC)
     with transaction(app.extensions["sanad"].sessions) as session:
-        users = {key: add_user(session, now=now, lang=lang, **spec) for key, spec in people.items()}
+        users = {
+            key: add_user(session, now=now, **({"lang": lang} | dict(spec)))
+            for key, spec in people.items()
+        }
     with serve(app, users) as site:
         yield site
 

@@ -53,7 +53,9 @@ def test_queue_filters(
     now: dt.datetime,
 ) -> None:
     printer = make_ticket("Printer jam", body="Tray 2", category="devices")
-    vpn = make_ticket("VPN", body="Drops 100% of the time", category="network", priority="high", by=agent)
+    vpn = make_ticket(
+        "VPN", body="Drops 100% of the time", category="network", priority="high", by=agent
+    )
     mail = make_ticket("Mailbox full", body="Quota")
     run(claim_ticket, agent, vpn.reference, now=now)
     run(escalate_ticket, agent, mail.reference, reason="Quota needs tier 2", now=now)

@@ -178,13 +178,28 @@ def test_escalation_needs_a_reason_and_stops_at_tier_three(
     staff_messages = run(
         get_ticket_detail, ticket_settings, agent, ticket.reference, now=now
     ).messages
+    # The system's note is written in the ticket's language (Arabic here).
     assert [m.body for m in staff_messages] == [
-        "Escalated to tier 2: Needs VPN server access",
-        "Escalated to tier 3: Vendor bug",
+        "صُعِّدت التذكرة إلى المستوى 2: Needs VPN server access",
+        "صُعِّدت التذكرة إلى المستوى 3: Vendor bug",
     ]
     assert (
         run(get_ticket_detail, ticket_settings, requester, ticket.reference, now=now).messages == ()
     )
+
+
+def test_the_escalation_note_of_an_english_ticket_is_english(
+    run: Run,
+    ticket_settings: TicketSettings,
+    make_ticket: MakeTicket,
+    agent: UserInfo,
+    now: dt.datetime,
+) -> None:
+    ticket = make_ticket(lang="en")
+    assert ticket.lang == "en"
+    run(escalate_ticket, agent, ticket.reference, reason="Needs VPN server access", now=now)
+    messages = run(get_ticket_detail, ticket_settings, agent, ticket.reference, now=now).messages
+    assert [m.body for m in messages] == ["Escalated to tier 2: Needs VPN server access"]
 
 
 def test_resolving_needs_an_article_or_a_note_and_counts_links(

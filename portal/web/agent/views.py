@@ -63,6 +63,7 @@ from portal.web.pagination import page_numbers
 from portal.web.params import whole_number
 from portal.web.tickets import actions
 from portal.web.tickets.forms import TOO_LONG, ActionForm, ReplyForm, error_list, field_errors
+from portal.web.tickets.history import history_article_ids, history_lines
 from portal.web.tickets.shared import (
     article_exists,
     find_article,
@@ -171,6 +172,12 @@ def ticket(reference: str) -> Any:
     )
     linked = [(a, find_article(a, found.ticket.lang)) for a in found.linked_articles]
     tried = [(v, find_article(v.article_id, v.lang)) for v in found.trail.views]
+    menu = categories()
+    titles = {
+        article_id: entry.title
+        for article_id in history_article_ids(found.history)
+        if (entry := find_article(article_id, ui_lang())) is not None
+    }
     return render_template(
         "agent/ticket.html",
         account_id=account.id,
@@ -184,7 +191,8 @@ def ticket(reference: str) -> Any:
         resolved_articles=resolved_articles,
         root_cause_codes=root_cause_codes,
         priorities=PRIORITIES,
-        categories=categories(),
+        categories=menu,
+        history=history_lines(found.history, category_names=dict(menu), article_titles=titles),
         kept=(kept := pop_typed(reference)),
         reply_draft=kept.get("reply", {}).get("body", ""),
     )

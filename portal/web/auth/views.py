@@ -46,7 +46,7 @@ from portal.web.auth.messages import LOGIN_FAILED, error_messages, role_name
 from portal.web.auth.pacing import note_request_start, paced
 from portal.web.auth.session import log_in, log_out, replace_session_user
 from portal.web.context import services
-from portal.web.i18n import COOKIE, COOKIE_MAX_AGE
+from portal.web.i18n import remember_locale
 from portal.web.limits import (
     LOGIN_LIMIT,
     PASSWORD_RESET_LIMIT,
@@ -55,7 +55,7 @@ from portal.web.limits import (
     limiter,
     login_email,
 )
-from portal.web.security import cookie_secure, safe_next
+from portal.web.security import safe_next
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,9 @@ def login() -> Page:
             failed = True
         else:
             log_in(info)
-            return redirect(safe_next(form.next.data) or _home(), code=303)
+            # The account's language from now on, whatever this browser showed before.
+            target = safe_next(form.next.data) or _home()
+            return remember_locale(redirect(target, code=303), info.lang)
     page = render_template(
         "auth/login.html",
         form=form,
@@ -240,16 +242,7 @@ def save_profile() -> Page:
         else:
             with force_locale(info.lang):  # the next page is in the newly chosen language
                 flash(_("Your profile is saved."))
-            response = redirect(url_for("auth.profile"), code=303)
-            response.set_cookie(
-                COOKIE,
-                info.lang,
-                max_age=COOKIE_MAX_AGE,
-                httponly=True,
-                samesite="Lax",
-                secure=cookie_secure(),
-            )
-            return response
+            return remember_locale(redirect(url_for("auth.profile"), code=303), info.lang)
     return profile_page(profile=form, status=400)
 
 
