@@ -126,7 +126,8 @@ def reopen_ticket(
     attention_reopens: int = 1,
 ) -> TicketInfo:
     """Not solved after all: the requester may reopen within ``reopen_window`` of the
-    resolution, staff at any time before it closes. A reason becomes a public reply.
+    resolution (saying why: ``reason`` is required of them), staff at any time before it
+    closes. A reason becomes a public reply.
 
     Each article linked to the ticket whose tickets were now reopened ``attention_reopens``
     times (``knowledge.attention_reopens``) is flagged for attention in the same transaction."""
@@ -141,7 +142,8 @@ def reopen_ticket(
         raise InvalidTransition(
             "resolved", "open", "the time to reopen has passed; please open a new ticket"
         )
-    text = valid_text("reason", reason, MAX_BODY, required=False)
+    # The requester says what is still wrong (the form asks for it); staff may reopen bare.
+    text = valid_text("reason", reason, MAX_BODY, required=not staff)
     set_status(session, ticket, viewer, "open", now, note=text or None)
     ticket.resolved_at = None
     if text:
