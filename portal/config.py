@@ -307,6 +307,10 @@ class TicketSettings:
     def ticket_url(self, reference: str) -> str:
         return f"{self.public_url.rstrip('/')}/tickets/{reference}"
 
+    def visitor_url(self, token: str) -> str:
+        """A visitor's private link to their ticket (``/tickets/visit/<token>``)."""
+        return f"{self.public_url.rstrip('/')}/tickets/visit/{token}"
+
 
 @dataclass(frozen=True)
 class MailSettings:

@@ -137,6 +137,7 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "Your request {reference} is registered. Our support team will answer you by e-mail "
             "at this address.\n"
             "Please keep the reference {reference} should you contact us again.\n\n"
+            "Follow and answer it with this private link (do not share it): {link}\n\n"
             "If you did not write to us, ignore this message.\n",
         ),
         "ar": (
@@ -144,6 +145,7 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "مرحبًا،\n\n"
             "سُجّل طلبك {reference} وسيرد عليك فريق الدعم بالبريد الإلكتروني على هذا العنوان.\n"
             "نرجو الاحتفاظ بالرقم المرجعي {reference} إن تواصلت معنا مرة أخرى.\n\n"
+            "تابعه ورُدّ عليه من هذا الرابط الخاص (لا تشاركه مع أحد): {link}\n\n"
             "إذا لم تراسلنا فتجاهل هذه الرسالة.\n",
         ),
     },
@@ -151,24 +153,45 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "en": (
             "[{reference}] New reply: {subject}",
             "Hello {name},\n\n{author} replied to your request {reference}:\n\n{body}\n\n"
-            "To add something, send a new request that mentions {reference}: {new_link}\n",
+            "To answer, open the private link of your first mail; lost it? Ask for a new one: "
+            "{renew_link}\n",
         ),
         "ar": (
             "[{reference}] رد جديد: {subject}",
             "مرحبًا {name}،\n\nرد {author} على طلبك {reference}:\n\n{body}\n\n"
-            "لإضافة أي معلومة، أرسل طلبًا جديدًا واذكر فيه الرقم {reference}: {new_link}\n",
+            "للرد افتح الرابط الخاص في رسالتنا الأولى، وإن فقدته فاطلب رابطًا جديدًا: {renew_link}\n",
         ),
     },
     "ticket_resolved_visitor": {
         "en": (
             "[{reference}] Resolved: {subject}",
             "Hello {name},\n\nYour request {reference} has been resolved.\n\n{note}\n\n"
-            "If the problem remains, send a new request that mentions {reference}: {new_link}\n",
+            "Solved, or still not? Tell us with the private link of your first mail; lost it? "
+            "Ask for a new one: {renew_link}\n",
         ),
         "ar": (
             "[{reference}] تم الحل: {subject}",
             "مرحبًا {name}،\n\nتم حل طلبك {reference}.\n\n{note}\n\n"
-            "إذا استمرت المشكلة فأرسل طلبًا جديدًا واذكر فيه الرقم {reference}: {new_link}\n",
+            "هل حُلّت المشكلة أم لا؟ أخبرنا من الرابط الخاص في رسالتنا الأولى، وإن فقدته فاطلب رابطًا "
+            "جديدًا: {renew_link}\n",
+        ),
+    },
+    "ticket_link_visitor": {
+        # Asked for on the "send me a new link" page: the old link no longer works.
+        "en": (
+            "[{reference}] Your new link to your request",
+            "Hello,\n\n"
+            "Here is a new private link to follow and answer your request {reference} "
+            "(do not share it): {link}\n"
+            "The link you had before no longer works.\n\n"
+            "If you did not ask for it, ignore this message.\n",
+        ),
+        "ar": (
+            "[{reference}] رابط جديد لطلبك",
+            "مرحبًا،\n\n"
+            "هذا رابط خاص جديد لمتابعة طلبك {reference} والرد عليه (لا تشاركه مع أحد): {link}\n"
+            "الرابط السابق لم يعد يعمل.\n\n"
+            "إذا لم تطلب ذلك فتجاهل هذه الرسالة.\n",
         ),
     },
 }

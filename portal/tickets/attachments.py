@@ -28,7 +28,7 @@ from portal.tickets.errors import (
     ValidationError,
 )
 from portal.tickets.history import record_change
-from portal.tickets.models import TicketAttachment
+from portal.tickets.models import Ticket, TicketAttachment
 from portal.tickets.values import AttachmentFile, AttachmentInfo
 
 EXTENSIONS = {
@@ -70,6 +70,14 @@ def add_attachment(
     at the file and it is only an orphan on disk, never reachable through Sanad."""
     ticket = check_may_attach(session, viewer, reference, internal=internal)
     assert viewer is not None
+    return attach_file(
+        session, settings, ticket, viewer, filename=filename, data=data, internal=internal, now=now
+    )
+
+
+def check_file(settings: TicketSettings, data: bytes) -> str:
+    """The media type of ``data`` if it may be attached (size, then type by content), else
+    ``ValidationError`` on the ``file`` field."""
     if not data:
         raise ValidationError("file", "The file is empty.", "empty")
     if len(data) > settings.attachment_max_bytes:
@@ -78,9 +86,28 @@ def add_attachment(
     media_type = sniff_type(data[: 64 * 1024] if not data.startswith(b"PK") else data)
     if media_type is None or media_type not in settings.attachment_types:
         raise ValidationError("file", "This type of file is not accepted.", "type")
+    return media_type
+
+
+def attach_file(
+    session: Session,
+    settings: TicketSettings,
+    ticket: Ticket,
+    uploader: UserInfo | None,
+    *,
+    filename: str,
+    data: bytes,
+    internal: bool = False,
+    uploader_name: str | None = None,
+    now: dt.datetime,
+) -> AttachmentInfo:
+    """Store a checked file on ``ticket``, already loaded and allowed by the caller (a
+    requester, staff, a visitor's private link, or the new-ticket form); ``uploader`` is None
+    for a visitor, named by ``uploader_name`` in the history."""
+    media_type = check_file(settings, data)
     count = session.scalar(select(func.count()).where(TicketAttachment.ticket_id == ticket.id)) or 0
     if count >= settings.attachments_per_ticket:
-        raise ValidationError("file", "This ticket has reached its number of ", "too_many")
+        raise ValidationError("file", "This ticket has reached its number of files.", "too_many")
     stored_name = new_stored_name()
     name = download_name(filename, media_type)
     store(settings.attachments_dir, stored_name, data)
@@ -91,11 +118,11 @@ def add_attachment(
         content_type=media_type,
         size=len(data),
         internal=internal,
-        uploaded_by_id=viewer.id,
+        uploaded_by_id=uploader.id if uploader else None,
         created_at=now,
     )
     session.add(row)
-    record_change(session, ticket, viewer, "attach", now, new=name)
+    record_change(session, ticket, uploader, "attach", now, new=name, actor_name=uploader_name)
     session.flush()
     return AttachmentInfo(
         row.id, row.filename, row.content_type, row.size, row.internal, row.created_at

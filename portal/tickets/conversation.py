@@ -205,3 +205,30 @@ def add_reply(
         set_status(session, ticket, viewer, "open", now)
     session.flush()
     return TicketResult(ticket_info(ticket), mails)
+
+
+def public_detail(session: Session, ticket: Ticket, actions: frozenset[str]) -> TicketDetail:
+    """The ticket as the person who asked sees it (no internal notes or files, no history),
+    for a viewer the caller has already let in: a visitor's private link."""
+    links = session.scalars(
+        select(TicketArticle.article_id)
+        .where(TicketArticle.ticket_id == ticket.id)
+        .order_by(TicketArticle.linked_at, TicketArticle.id)
+    ).all()
+    rows = session.scalars(
+        select(TicketAttachment)
+        .where(TicketAttachment.ticket_id == ticket.id, TicketAttachment.internal.is_(False))
+        .order_by(TicketAttachment.id)
+    ).all()
+    return TicketDetail(
+        ticket=ticket_info(ticket),
+        messages=_messages(session, ticket, staff=False),
+        trail=_trail(session, ticket),
+        linked_articles=tuple(links),
+        attachments=tuple(
+            AttachmentInfo(a.id, a.filename, a.content_type, a.size, a.internal, a.created_at)
+            for a in rows
+        ),
+        history=(),
+        actions=actions,
+    )

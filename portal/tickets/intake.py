@@ -17,6 +17,7 @@ from portal.config import TicketSettings
 from portal.events import record_event
 from portal.tickets import service_levels
 from portal.tickets.access import require_staff
+from portal.tickets.attachments import attach_file, check_file
 from portal.tickets.errors import LoginRequired, ValidationError
 from portal.tickets.history import record_change
 from portal.tickets.models import Ticket, TicketCounter, TicketSearch, TicketViewedArticle
@@ -32,6 +33,7 @@ from portal.tickets.validation import (
     valid_text,
 )
 from portal.tickets.values import SelfServiceTrail, TicketDraft, TicketResult, ticket_info
+from portal.tickets.visitor_links import issue_visitor_link
 
 REFERENCE_PREFIX = "HD-"
 MAX_TRAIL = 50
@@ -83,8 +85,15 @@ def _create(
     channel: str,
     trail: SelfServiceTrail,
     visitor: str | None,
+    files: tuple[tuple[str, bytes], ...] = (),
     now: dt.datetime,
 ) -> TicketResult:
+    # Files are checked before anything is written, so a refused file names its field
+    # while the rest of the form is still as typed.
+    for _name, data in files:
+        check_file(settings, data)
+    if len(files) > settings.attachments_per_ticket:
+        raise ValidationError("file", "This ticket has reached its number of files.", "too_many")
     subject = " ".join(valid_text("subject", draft.subject, 200).split())
     body = valid_text("body", draft.body, MAX_BODY)
     priority, impact = _priority(draft, opened_by or requester)
@@ -170,6 +179,23 @@ def _create(
             "searches": len(trail.searches),
         },
     )
+    uploader_name = None if (opened_by or requester) else name
+    stored = tuple(
+        attach_file(
+            session,
+            settings,
+            ticket,
+            opened_by or requester,
+            filename=filename,
+            data=data,
+            uploader_name=uploader_name,
+            now=now,
+        )
+        for filename, data in files
+    )
+    link = None
+    if requester is None:
+        link = settings.visitor_url(issue_visitor_link(session, ticket, now=now))
     # Deadlines from the service-level policy (after routing, which decides team and category).
     resumes = service_levels.on_open(session, ticket, settings)
     session.flush()
@@ -177,7 +203,8 @@ def _create(
     info = ticket_info(ticket)
     if resumes is not None:
         info = replace(info, sla=replace(info.sla, resumes_at=resumes))
-    return TicketResult(info, mail_requester(ticket, settings, "ticket_opened"))
+    mails = mail_requester(ticket, settings, "ticket_opened", link=link)
+    return TicketResult(info, mails, visitor_link=link, attachments=stored)
 
 
 def open_ticket(
@@ -188,11 +215,14 @@ def open_ticket(
     draft: TicketDraft,
     trail: SelfServiceTrail = SelfServiceTrail(),  # noqa: B008  (frozen, so sharing is safe)
     visitor: str | None = None,
+    files: tuple[tuple[str, bytes], ...] = (),
     now: dt.datetime,
 ) -> TicketResult:
     """Self-service "still need help?": a logged-in requester, or a visitor with name and
     e-mail (unless switched off). ``trail`` is what they kept of their searches and views;
-    ``visitor`` is the anonymous funnel id of ``portal.events``."""
+    ``visitor`` is the anonymous funnel id of ``portal.events``; ``files`` are (name, bytes)
+    attached with the request (the attachment rules of replies). A visitor's ticket gets a
+    private link (``TicketResult.visitor_link``), mailed to them."""
     if requester is None and not settings.visitor_tickets_enabled:
         raise LoginRequired("log in to open a ticket")
     return _create(
@@ -204,6 +234,7 @@ def open_ticket(
         channel="web",
         trail=trail,
         visitor=visitor,
+        files=files,
         now=now,
     )
 

@@ -230,3 +230,20 @@ class TicketPromotion(Base):
     promoted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     published_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class TicketVisitorLink(Base):
+    """The private link a visitor (no account) follows and answers their ticket with.
+
+    Only the token's SHA-256 is stored, like API tokens; one live link per ticket, so "send me
+    a new link" replaces the row and the old link stops working at once."""
+
+    __tablename__ = "ticket_visitor_links"
+
+    id: Mapped[intpk]
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), unique=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

@@ -22,13 +22,20 @@ def _contact(ticket: Ticket) -> tuple[str, str, str] | None:
 
 
 def mail_requester(
-    ticket: Ticket, settings: TicketSettings, kind: str, **values: object
+    ticket: Ticket,
+    settings: TicketSettings,
+    kind: str,
+    *,
+    link: str | None = None,
+    **values: object,
 ) -> tuple[OutgoingMail, ...]:
-    """The ``kind`` mail to the requester or visitor; none for a deactivated account."""
+    """The ``kind`` mail to the requester or visitor; none for a deactivated account.
+    ``link`` replaces the ticket page's address (a visitor's private link)."""
     contact = _contact(ticket)
     if contact is None:
         return ()
     email, name, lang = contact
+    base = settings.public_url.rstrip("/")
     if ticket.requester is None:
         # A visitor has no account to open the ticket page with: their mails say so.
         kind = f"{kind}_visitor"
@@ -39,8 +46,9 @@ def mail_requester(
         name=name,
         reference=ticket.reference,
         subject=ticket.subject,
-        link=settings.ticket_url(ticket.reference),
-        new_link=f"{settings.public_url.rstrip('/')}/tickets/new",
+        link=link or settings.ticket_url(ticket.reference),
+        new_link=f"{base}/tickets/new",
+        renew_link=f"{base}/tickets/link",
         **values,
     )
     return (mail,)

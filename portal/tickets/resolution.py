@@ -16,6 +16,7 @@ from portal.tickets.access import (
     check_may_rate,
     check_may_reopen,
     check_may_work,
+    may_work,
 )
 from portal.tickets.errors import ValidationError
 from portal.tickets.history import record_change, set_status
@@ -142,13 +143,15 @@ def reopen_ticket(
     attention_reopens: int = 1,
 ) -> TicketInfo:
     """Not solved after all: the requester may reopen within ``reopen_window`` of the
-    resolution, staff at any time before it closes. A reason becomes a public reply.
+    resolution (saying why: ``reason`` is required of them), staff at any time before it
+    closes. A reason becomes a public reply.
 
     Each article linked to the ticket whose tickets were now reopened ``attention_reopens``
     times (``knowledge.attention_reopens``) is flagged for attention in the same transaction."""
     ticket = check_may_reopen(session, settings, viewer, reference, now=now)
     assert viewer is not None
-    text = valid_text("reason", reason, MAX_BODY, required=False)
+    # The requester says what is still wrong (the form asks for it); staff may reopen bare.
+    text = valid_text("reason", reason, MAX_BODY, required=not may_work(viewer, ticket))
     set_status(session, ticket, viewer, "open", now, note=text or None)
     ticket.resolved_at = None
     if text:

@@ -239,6 +239,10 @@ class TicketResult:
 
     ticket: TicketInfo
     mails: tuple[OutgoingMail, ...] = field(default=())
+    # A visitor's new ticket: the private link (``/tickets/visit/<token>``), shown once on
+    # the confirmation page and mailed; only its hash is stored.
+    visitor_link: str | None = None
+    attachments: tuple[AttachmentInfo, ...] = field(default=())
 
 
 @dataclass(frozen=True)

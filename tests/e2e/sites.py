@@ -298,10 +298,9 @@ def open_page(
     context = browser.new_context(viewport=VIEWPORT, locale=locale)
     context.set_default_timeout(TIMEOUT_MS)
     cookies = [] if user is None else [site.cookie_for(user)]
-    if locale != "ar":
-        cookies.append({"name": "sanad_locale", "value": locale, "url": site.base})
-    if cookies:
-        context.add_cookies(cookies)
+    # The language switch's cookie: it wins over the account's language and the browser's.
+    cookies.append({"name": "sanad_locale", "value": locale, "url": site.base})
+    context.add_cookies(cookies)
     page = context.new_page()
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))

@@ -300,7 +300,11 @@ def test_requester_reopens_within_the_window(
     assert response.status_code == 303
     assert "This text is too long." in text_of(mine.get(f"/tickets/{reference}"))
     assert detail_of(web, requester, reference).ticket.status == "resolved"
+    # The form asks what is still wrong: a reopen without the reason is refused, and says so.
     mine.post(f"/tickets/{reference}/reopen")
+    assert "Write a reason." in text_of(mine.get(f"/tickets/{reference}"))
+    assert detail_of(web, requester, reference).ticket.status == "resolved"
+    mine.post(f"/tickets/{reference}/reopen", data={"reason": "It came back"})
     # Rating an open ticket is refused, and says why.
     assert mine.post(f"/tickets/{reference}/rate", data={"rating": "3"}).status_code == 409
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     Field,
     HiddenField,
@@ -116,6 +116,17 @@ class NewTicketForm(FlaskForm):  # type: ignore[misc]
     )
     views = SelectMultipleField(validate_choice=False)
     searches = SelectMultipleField(validate_choice=False)
+    files = MultipleFileField()
+
+    def uploads(self) -> tuple[tuple[str, bytes], ...]:
+        """The chosen files as (name, bytes); none when nothing was chosen."""
+        chosen = []
+        for file in self.files.data or ():
+            if file is None or not getattr(file, "filename", None):
+                continue
+            file.seek(0)
+            chosen.append((str(file.filename), bytes(file.read())))
+        return tuple(chosen)
 
     def validate_for(self, *, visitor: bool) -> bool:
         """Every field's check at once; a visitor also needs a name and an e-mail address."""
@@ -174,7 +185,19 @@ class ReplyForm(FlaskForm):  # type: ignore[misc]
 
 
 class ReopenForm(FlaskForm):  # type: ignore[misc]
-    reason = TextAreaField(filters=[_text], validators=[_max(MAX_BODY)])
+    """ "Still not solved": the form asks what is still wrong, so the reason is required."""
+
+    reason = TextAreaField(filters=[_text], validators=[_required(WRITE_REASON), _max(MAX_BODY)])
+
+
+class VisitorLinkForm(FlaskForm):  # type: ignore[misc]
+    """ "Send me a new link": the reference and the address the request was sent from."""
+
+    reference = StringField(filters=[_line(20)], validators=[_required(), _max(20)])
+    email = StringField(
+        filters=[_line(EMAIL_CHARS)],
+        validators=[_required(EMAIL), _max(EMAIL_CHARS), Email(EMAIL, check_deliverability=False)],
+    )
 
 
 class RateForm(FlaskForm):  # type: ignore[misc]

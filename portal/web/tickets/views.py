@@ -8,17 +8,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.config import LOCALES
 from portal.db import Session, transaction, utcnow
 from portal.notify.mail import send_mails
+from portal.notify.outbox import enqueue
 from portal.tickets import attachments, conversation, intake, queue, resolution
 from portal.tickets.errors import ValidationError
 from portal.tickets.impact import resolved_by_entries
-from portal.tickets.values import TicketDraft
+from portal.tickets.values import AttachmentFile, TicketDraft
 from portal.web import trail as web_trail
 from portal.web.auth.access import current_account, login_required, unauthorized_response
 from portal.web.context import services, ui_lang
@@ -69,6 +80,14 @@ def _render_new(values: dict[str, Any], errors: dict[str, str], status: int = 20
         ),
         status,
     )
+
+
+def private(response: Any) -> BaseResponse:
+    """The headers of every page or file that shows a visitor's private link."""
+    answer: BaseResponse = make_response(response)
+    answer.headers["Referrer-Policy"] = "no-referrer"
+    answer.headers["Cache-Control"] = "private, no-store"
+    return answer
 
 
 def _visitors_allowed() -> bool:
@@ -123,14 +142,29 @@ def create() -> Any:
                 draft=draft,
                 trail=trail,
                 visitor=web_trail.visitor_id(),
+                files=form.uploads(),
                 now=utcnow(),
             )
+            if account is None:
+                # A visitor's mail carries their private link: it goes through the outbox,
+                # in this transaction, so the link exists if and only if the mail does.
+                for mail in result.mails:
+                    enqueue(session, mail, now=utcnow())
     except ValidationError as error:
-        return _render_new(values, {error.field: ticket_message(error)}, 400)
-    send_mails(services().settings.mail, result.mails)
+        field = "files" if error.field == "file" else error.field
+        return _render_new(values, {field: ticket_message(error)}, 400)
     reference = result.ticket.reference
     if account is None:
-        return render_template("tickets/sent.html", ticket=result.ticket)
+        return private(
+            render_template(
+                "tickets/sent.html",
+                ticket=result.ticket,
+                link=result.visitor_link,
+                files=result.attachments,
+                mailed=bool(result.mails),
+            )
+        )
+    send_mails(services().settings.mail, result.mails)
     flash(_("Your request %(reference)s was sent.", reference=reference), "success")
     return redirect(url_for("tickets.detail", reference=reference), code=303)
 
@@ -302,13 +336,27 @@ def attachment(reference: str, attachment_id: int) -> BaseResponse:
         found = attachments.get_attachment_file(
             session, services().settings.tickets, current_account(), reference, attachment_id
         )
+    return file_response(found)
+
+
+# Images a browser shows without running anything (no SVG: it can carry script).
+PREVIEWABLE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def file_response(found: AttachmentFile) -> BaseResponse:
+    """An attachment as a download; ``?inline=1`` shows an image in the page instead, sandboxed
+    by its own Content-Security-Policy (the type was found from the bytes, and nosniff holds
+    the browser to it)."""
+    inline = request.args.get("inline") == "1" and found.content_type in PREVIEWABLE
     response = send_file(
         found.path,
         mimetype=found.content_type,
-        as_attachment=True,
+        as_attachment=not inline,
         download_name=found.download_name,
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
+    if inline:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
