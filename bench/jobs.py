@@ -18,14 +18,13 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from schemas import private_schema  # bench/ is on the path
 
 from portal.config import load_settings
 from portal.db import make_engine, make_session_factory, transaction, upgrade_database
@@ -48,18 +47,8 @@ def sqlite() -> Iterator[str]:
         yield f"sqlite:///{Path(tmp) / 'bench.db'}"
 
 
-@contextmanager
-def postgres() -> Iterator[str]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def postgres() -> AbstractContextManager[str]:
+    return private_schema(POSTGRES)
 
 
 def timed(rounds: int, step: Callable[[], object]) -> tuple[float, float]:

@@ -23,13 +23,14 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from schemas import private_schema  # noqa: E402  (bench/ is on the path)
 
 from portal.accounts.services import create_user  # noqa: E402
 from portal.config import AccountSettings, TicketSettings  # noqa: E402
@@ -150,18 +151,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="sanad-bench-sla-") as tmp:
         ok &= job("sqlite", f"sqlite:///{Path(tmp) / 'sanad.db'}", args)
     if args.postgres_url:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(args.postgres_url)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        separator = "&" if "?" in args.postgres_url else "?"
-        url = f"{args.postgres_url}{separator}options=-csearch_path%3D{schema}"
-        try:
+        with private_schema(args.postgres_url) as url:
             ok &= job("postgresql", url, args)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
     return 0 if ok else 1
 
 

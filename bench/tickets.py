@@ -28,14 +28,15 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from schemas import private_schema  # noqa: E402  (bench/ is on the path)
 
 from portal.accounts.services import create_api_token, create_user  # noqa: E402
 from portal.config import AccountSettings  # noqa: E402
@@ -213,18 +214,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="sanad-bench-db-") as tmp:
         ok &= run("sqlite", f"sqlite:///{Path(tmp) / 'sanad.db'}", args)
     if args.postgres_url:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(args.postgres_url)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        separator = "&" if "?" in args.postgres_url else "?"
-        url = f"{args.postgres_url}{separator}options=-csearch_path%3D{schema}"
-        try:
+        with private_schema(args.postgres_url) as url:
             ok &= run("postgresql", url, args)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
     return 0 if ok else 1
 
 
