@@ -188,7 +188,8 @@ class LearnedStore:
         self.settings = settings
         self._lock = threading.Lock()
         self._checked = float("-inf")
-        self._refreshing = False
+        self._refreshing: threading.Thread | None = None
+        self._closed = False
         self._version: int | None = None
         self._by_key: dict[str, tuple[Learned, ...]] = {}
 
@@ -197,10 +198,13 @@ class LearnedStore:
         looks for a newer one, so a search never waits for the database (a stalled database
         only leaves the last snapshot in use)."""
         with self._lock:
-            if time.monotonic() - self._checked >= REFRESH_SECONDS and not self._refreshing:
+            due = time.monotonic() - self._checked >= REFRESH_SECONDS
+            if due and self._refreshing is None and not self._closed:
                 self._checked = time.monotonic()
-                self._refreshing = True
-                threading.Thread(target=self._refresh_in_background, daemon=True).start()
+                self._refreshing = threading.Thread(
+                    target=self._refresh_in_background, name="sanad-learned", daemon=True
+                )
+                self._refreshing.start()
             return self._version or 0
 
     def _refresh_in_background(self) -> None:
@@ -208,7 +212,16 @@ class LearnedStore:
             self.refresh()
         finally:
             with self._lock:
-                self._refreshing = False
+                self._refreshing = None
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Start no more refreshes and wait for the running one, so that its connection is
+        back in the pool before the engine is disposed (or its schema dropped)."""
+        with self._lock:
+            self._closed = True
+            running = self._refreshing
+        if running is not None:
+            running.join(timeout)
 
     def refresh(self) -> None:
         """Reload the snapshot now if the associations changed (the job and the remove

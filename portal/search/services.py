@@ -189,6 +189,9 @@ class SearchService:
         return golden.check_golden(self.repository, self.search)
 
     def close(self) -> None:
-        """Release the searcher and file handles."""
+        """Release the searcher and file handles, and wait for a running refresh of what was
+        learned (it holds a database connection)."""
+        if self.learned is not None:
+            self.learned.close()
         self._index.close()
         self._answers.clear()

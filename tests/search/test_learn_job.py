@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -50,19 +51,36 @@ def helpful_session(session: Session, visitor: str, at: dt.datetime, query: str 
     )
 
 
+@pytest.fixture
+def stores() -> Iterator[Callable[..., LearnedStore]]:
+    """LearnedStores closed at the end, so no background refresh outlives the test's schema."""
+    made: list[LearnedStore] = []
+
+    def make(*args: Any) -> LearnedStore:
+        made.append(LearnedStore(*args))
+        return made[-1]
+
+    yield make
+    for store in made:
+        store.close()
+
+
 def learned_now(run: Run, manager: UserInfo, **kw: object) -> list[tuple[str, str, int]]:
     page = run(list_associations, SETTINGS, manager, **kw)
     return [(item.article_id, item.lang, item.sessions) for item in page.items]
 
 
 def test_sessions_are_counted_once_and_learning_twice_changes_nothing(
-    run: Run, sessions: sessionmaker[Session], make_user: Callable[..., UserInfo]
+    run: Run,
+    sessions: sessionmaker[Session],
+    make_user: Callable[..., UserInfo],
+    stores: Callable[..., LearnedStore],
 ) -> None:
     manager = make_user("knowledge_manager")
     for number in range(3):
         run(helpful_session, f"visitor-{number}", T0 + dt.timedelta(hours=number))
     run(helpful_session, "visitor-0", T0 + dt.timedelta(hours=5))  # the same browser again
-    store = LearnedStore(sessions, SETTINGS)
+    store = stores(sessions, SETTINGS)
     assert store.boosts(QUERY, T0) == {}
     first = run(learn, SETTINGS, T0 + dt.timedelta(days=2))
     assert first.votes == 3
@@ -81,7 +99,10 @@ def test_sessions_are_counted_once_and_learning_twice_changes_nothing(
 
 
 def test_two_sessions_are_not_enough_and_a_ticket_afterwards_is_no_evidence(
-    run: Run, sessions: sessionmaker[Session], make_user: Callable[..., UserInfo]
+    run: Run,
+    sessions: sessionmaker[Session],
+    make_user: Callable[..., UserInfo],
+    stores: Callable[..., LearnedStore],
 ) -> None:
     manager = make_user("knowledge_manager")
     run(helpful_session, "a", T0)
@@ -91,7 +112,7 @@ def test_two_sessions_are_not_enough_and_a_ticket_afterwards_is_no_evidence(
     run(learn, SETTINGS, T0 + dt.timedelta(days=2))
     page = run(list_associations, SETTINGS, manager)
     assert [(i.sessions, i.active) for i in page.items] == [(2, False)]
-    store = LearnedStore(sessions, SETTINGS)
+    store = stores(sessions, SETTINGS)
     assert store.boosts(QUERY, T0 + dt.timedelta(days=2)) == {}
 
 
@@ -127,7 +148,10 @@ def test_a_resolved_ticket_teaches_what_was_searched_before_it(
 
 
 def test_only_managers_see_and_remove_and_removed_ones_never_come_back(
-    run: Run, sessions: sessionmaker[Session], make_user: Callable[..., UserInfo]
+    run: Run,
+    sessions: sessionmaker[Session],
+    make_user: Callable[..., UserInfo],
+    stores: Callable[..., LearnedStore],
 ) -> None:
     manager = make_user("knowledge_manager")
     agent = make_user("agent", tier=1, teams=("support",))
@@ -143,7 +167,7 @@ def test_only_managers_see_and_remove_and_removed_ones_never_come_back(
     removed = run(remove_association, SETTINGS, manager, item.id, now=T0 + dt.timedelta(days=2))
     assert removed.removed_by == manager.name
     assert not removed.active
-    store = LearnedStore(sessions, SETTINGS)
+    store = stores(sessions, SETTINGS)
     assert store.boosts(QUERY, T0 + dt.timedelta(days=2)) == {}
     # New sessions with the same evidence, and old events read again: still removed.
     for number in range(3, 8):
