@@ -9,6 +9,7 @@ import re
 from flask import Flask
 
 from portal.db import transaction
+from portal.kb import health
 from portal.kb.tables import Draft
 from tests.support.web import ClientFor, MakeAccount, text_of
 
@@ -73,3 +74,23 @@ def test_the_page_links_are_labelled_in_arabic(
     page = text_of(reviewer.get("/review/?page=2"))
     assert "صفحات المسودات التي تنتظر المراجعة" in page
     assert len(set(titles(page))) == 10
+
+
+def test_the_attention_page_shows_twenty_rows_a_page(
+    web: Flask, make_account: MakeAccount, client_for: ClientFor
+) -> None:
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with transaction(web.extensions["sanad"].sessions) as session:
+        for number in range(45):
+            health.raise_attention(
+                session, article_id=f"gone-{number:03d}", lang=None, reason="agent_flag",
+                detail="wrong", now=now + dt.timedelta(minutes=number),
+            )  # fmt: skip
+    manager = client_for(make_account("knowledge_manager"))
+    pages = [text_of(manager.get(f"/attention/?page={n}")) for n in (1, 2, 3)]
+    shown = [set(re.findall(r"gone-\d{3}", page)) for page in pages]
+    assert [len(found) for found in shown] == [20, 20, 5]
+    assert len(shown[0] | shown[1] | shown[2]) == 45
+    assert "45 articles need attention." in pages[2]
+    manager.set_cookie("sanad_locale", "ar")
+    assert "صفحات المقالات التي تحتاج إلى عناية" in text_of(manager.get("/attention/?page=2"))
