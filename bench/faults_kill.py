@@ -87,8 +87,9 @@ def call(
 class Server:
     """``sanad serve`` in its own process group, so kill -9 takes master and workers."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env = env
+        self.log = log  # the server's stdout and stderr over every start, read on failure
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -99,14 +100,16 @@ class Server:
         self.process = subprocess.Popen(
             [str(SANAD), "serve", "--port", str(self.port), "--workers", "2"],
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"sanad serve exited with {self.process.returncode}")
+                tail = self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+                shown = "\n".join(tail)
+                raise SystemExit(f"sanad serve exited with {self.process.returncode}:\n{shown}")
             try:
                 with urllib.request.urlopen(self.base + "/api/v1/articles", timeout=2):
                     self.starts.append(time.perf_counter() - started)
@@ -417,7 +420,7 @@ def run(label: str, database_url: str, rounds: int, only: tuple[str, ...]) -> bo
             "instance_dir": work / "instance",
             "index_dir": work / "search_index",
         }
-        server = Server(serve_env(database_url, work, articles))
+        server = Server(serve_env(database_url, work, articles), work / "serve.log")
         server.start()
         try:
             started = time.perf_counter()

@@ -231,6 +231,21 @@ def needs_attention(
     return items
 
 
+def attention_page(
+    session: Session,
+    repository: ArticleRepository,
+    viewer: UserInfo | None,
+    *,
+    page: int,
+    per_page: int,
+) -> tuple[list[AttentionItem], int, int]:
+    """One page of ``needs_attention`` (a page past the end is the last), its number, the total."""
+    items = needs_attention(session, repository, viewer)
+    last = max(1, -(-len(items) // per_page))
+    page = min(max(1, page), last)
+    return items[(page - 1) * per_page : page * per_page], page, len(items)
+
+
 def resolve(
     session: Session, viewer: UserInfo | None, attention_id: int, *, now: dt.datetime
 ) -> health.AttentionView:

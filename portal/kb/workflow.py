@@ -156,6 +156,10 @@ class ReviewQueue:
     # Drafts promoted from tickets and sent back with "request changes": their authors are
     # agents, who do not edit articles, so the knowledge managers take them over.
     from_tickets: tuple[DraftView, ...] = ()
+    # ``waiting`` is one page of ``REVIEW_PAGE_SIZE``: thousands of open drafts stay a small page.
+    waiting_total: int = 0
+    page: int = 1
+    pages: int = 1
 
 
 def create_draft(
@@ -257,6 +261,8 @@ def review_queue(
     kind: str | None = None,
     text: str = "",
     recent: int = 10,
+    page: int = 1,
+    per_page: int = 50,
 ) -> ReviewQueue:
     """What the review page lists for ``editor``, filtered by language, kind and title text."""
 
@@ -287,7 +293,13 @@ def review_queue(
         if may_review(editor)
         else []
     )
-    return ReviewQueue(tuple(waiting), tuple(mine), tuple(published[:recent]), tuple(from_tickets))
+    pages = max(1, -(-len(waiting) // per_page))
+    page = min(max(1, page), pages)  # past the end shows the last page, not an empty one
+    shown = waiting[(page - 1) * per_page : page * per_page]
+    return ReviewQueue(
+        tuple(shown), tuple(mine), tuple(published[:recent]), tuple(from_tickets),
+        waiting_total=len(waiting), page=page, pages=pages,
+    )  # fmt: skip
 
 
 def promoted_open(session: Session) -> int:

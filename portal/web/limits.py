@@ -16,7 +16,7 @@ The default key is the signed-in user, else the client address, so
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 
 from portal.web import rate_limit_storage  # noqa: F401  (registers the database:// scheme with limits)
@@ -29,6 +29,15 @@ TICKET_CREATE_LIMIT = "10 per hour"
 # The ticket page and the API are two doors to one action: they share one budget per person
 # (``limiter.shared_limit``), or using both would double the documented figure.
 TICKET_CREATE_SCOPE = "ticket-create"
+
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def not_a_replay(response: Response) -> bool:
+    """``deduct_when`` for ticket creation: a retry answered from its ``Idempotency-Key``
+    opened nothing, so it does not use up the budget (a client may retry freely)."""
+    return response.headers.get(REPLAYED_HEADER) != "true"
 
 
 def client_ip() -> str:

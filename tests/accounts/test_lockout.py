@@ -232,3 +232,15 @@ def test_lock_settings_come_from_the_environment(tmp_path: Path) -> None:
     ):
         with pytest.raises(ConfigError):
             load_settings(given, bad)
+
+
+def test_a_longest_lock_out_below_the_first_is_refused(tmp_path: Path) -> None:
+    given = {"instance_dir": tmp_path, "secret_key": "x"}
+    for bad in (
+        {"SANAD_LOCKOUT_MINUTES": "30", "SANAD_LOCKOUT_MAX_MINUTES": "10"},
+        {"SANAD_LOCKOUT_MINUTES": "120"},  # above the default longest lock-out of 60
+    ):
+        with pytest.raises(ConfigError, match=r"SANAD_LOCKOUT_MAX_MINUTES.*SANAD_LOCKOUT_MINUTES"):
+            load_settings(given, bad)
+    equal = {"SANAD_LOCKOUT_MINUTES": "30", "SANAD_LOCKOUT_MAX_MINUTES": "30"}
+    assert load_settings(given, equal).accounts.lockout_max_duration == 30 * MINUTE

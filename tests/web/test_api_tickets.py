@@ -261,3 +261,27 @@ def test_api_creation_is_rate_limited(web: Flask, make_account: MakeAccount) -> 
     ]
     assert codes == [201] * 10 + [429]
     assert client.get("/api/v1/tickets", headers=headers).status_code == 200
+
+
+def test_a_replayed_idempotency_key_does_not_use_up_the_rate_limit(
+    web: Flask, make_account: MakeAccount
+) -> None:
+    from portal.web.limits import enable_limits
+
+    enable_limits(web)
+    headers = token_for(web, make_account())
+    client = web.test_client()
+    body = {"subject": "Printer jams", "body": "On every second page."}
+    retried = {**headers, "Idempotency-Key": "lost-answer-1"}
+    first = client.post("/api/v1/tickets", headers=retried, json=body)
+    replays = [client.post("/api/v1/tickets", headers=retried, json=body) for _ in range(5)]
+    assert all(r.headers.get("Idempotent-Replayed") == "true" for r in replays)
+    assert {r.get_json()["reference"] for r in replays} == {first.get_json()["reference"]}
+    # The first request used one of ten; the five replays none: nine new tickets still pass.
+    codes = [
+        client.post(
+            "/api/v1/tickets", headers=headers, json={"subject": f"n{i}", "body": "b"}
+        ).status_code
+        for i in range(10)
+    ]
+    assert codes == [201] * 9 + [429]

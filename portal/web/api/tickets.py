@@ -31,7 +31,13 @@ from portal.web.api.views import bp
 from portal.web.auth.access import current_account, login_required, signed_in_with_token
 from portal.web.context import services, ui_lang
 from portal.web.forms import MAX_PAGE, BadParameter
-from portal.web.limits import TICKET_CREATE_LIMIT, TICKET_CREATE_SCOPE, limiter
+from portal.web.limits import (
+    REPLAYED_HEADER,
+    TICKET_CREATE_LIMIT,
+    TICKET_CREATE_SCOPE,
+    limiter,
+    not_a_replay,
+)
 from portal.web.params import flag, whole_number
 from portal.web.tickets import actions
 from portal.web.tickets.shared import find_article, session_trail
@@ -206,7 +212,7 @@ def _given_trail(data: dict[str, Any]) -> SelfServiceTrail:
 
 @bp.post("/tickets")
 @login_required
-@limiter.shared_limit(TICKET_CREATE_LIMIT, scope=TICKET_CREATE_SCOPE)
+@limiter.shared_limit(TICKET_CREATE_LIMIT, scope=TICKET_CREATE_SCOPE, deduct_when=not_a_replay)
 def create_ticket() -> tuple[Response, int]:
     data = _payload()
     for field in NOT_ON_CREATE:
@@ -249,7 +255,7 @@ def create_ticket() -> tuple[Response, int]:
     )
     response.headers["Location"] = url_for("api.get_ticket", reference=info.reference)
     if opened.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
+        response.headers[REPLAYED_HEADER] = "true"
     return response, 201
 
 

@@ -65,9 +65,20 @@ def _mail_new_rows(response: Any) -> Any:
 def index() -> str:
     wired = services()
     with transaction(wired.sessions) as session:
-        items = attention.needs_attention(session, wired.repository, current_account())
+        items, page, total = attention.attention_page(
+            session, wired.repository, current_account(),
+            page=parse_list(request.args, strict=False).page, per_page=PER_PAGE,
+        )  # fmt: skip
         promoted = workflow.promoted_open(session)
-    return render_template("attention/index.html", items=items, promoted=promoted)
+    return render_template(
+        "attention/index.html",
+        items=items,
+        total=total,
+        promoted=promoted,
+        page_numbers=page_numbers(page, max(1, -(-total // PER_PAGE))),
+        current_page=page,
+        page_url=lambda page: url_for("attention.index", page=page),
+    )
 
 
 @bp.post("/<int:attention_id>/resolve")

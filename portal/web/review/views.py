@@ -35,7 +35,9 @@ from portal.kb.workflow import (
 from portal.web.auth.access import current_editor, roles_required
 from portal.web.context import services, ui_lang
 from portal.web.errors import kb_field_message, kb_message
-from portal.web.forms import clean_text
+from portal.web.forms import MAX_PAGE, clean_text
+from portal.web.pagination import page_numbers
+from portal.web.params import whole_number
 from portal.web.review.forms import (
     ActionForm,
     ApproveForm,
@@ -111,9 +113,19 @@ def queue() -> str:
             session, editor,
             lang=lang if lang in LOCALES else None, kind=kind if kind in KINDS else None,
             text=text, recent=RECENT,
+            page=whole_number(request.args.get("page"), 1, MAX_PAGE) or 1,
         )  # fmt: skip
+
+    def page_url(page: int) -> str:
+        return url_for(
+            "review.queue", lang=lang or None, kind=kind or None, q=text or None, page=page
+        )
+
     return render_template(
         "review/queue.html",
+        found=found,
+        page_numbers=page_numbers(found.page, found.pages),
+        page_url=page_url,
         waiting=found.waiting,
         mine=found.mine,
         published=found.published,
