@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +29,47 @@ def list_canned_responses(
     if lang:
         stmt = stmt.where(CannedResponse.lang == lang)
     return tuple(_canned(r) for r in session.scalars(stmt.order_by(CannedResponse.title)).all())
+
+
+# Placeholders a canned reply may carry, with Arabic aliases; filled when offered on a ticket.
+PLACEHOLDERS: Mapping[str, str] = {
+    "requester_name": "requester_name",
+    "reference": "reference",
+    "agent_name": "agent_name",
+    "اسم_مقدم_الطلب": "requester_name",
+    "رقم_التذكرة": "reference",
+    "اسم_الموظف": "agent_name",
+}
+_PLACEHOLDER = re.compile(r"\{([^{}\s]{1,40})\}")
+
+
+def fill_placeholders(body: str, values: Mapping[str, str]) -> str:
+    """``{requester_name}``, ``{reference}``, ``{agent_name}`` (or their Arabic aliases) replaced
+    by ``values``; an unknown placeholder, or one without a value, is left exactly as written."""
+
+    def one(match: re.Match[str]) -> str:
+        key = PLACEHOLDERS.get(match.group(1))
+        value = values.get(key) if key else None
+        return value if value else match.group(0)
+
+    return _PLACEHOLDER.sub(one, body)
+
+
+def canned_for_ticket(
+    session: Session,
+    viewer: UserInfo | None,
+    *,
+    ticket_lang: str,
+    values: Mapping[str, str],
+) -> tuple[CannedResponseInfo, ...]:
+    """The canned replies offered on a ticket: those in the ticket's language first, then the
+    rest, each with its placeholders filled for this ticket."""
+    every = list_canned_responses(session, viewer)
+    ordered = sorted(every, key=lambda r: r.lang != ticket_lang)  # stable: titles stay sorted
+    return tuple(
+        CannedResponseInfo(r.id, r.title, fill_placeholders(r.body, values), r.lang, r.updated_at)
+        for r in ordered
+    )
 
 
 def save_canned_response(

@@ -4,7 +4,7 @@ tickets, and the articles suggested for a ticket's subject."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -65,6 +65,22 @@ def list_my_tickets(
 _URGENCY = case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority, else_=4)
 
 
+_STATUS_ORDER = case(
+    {"new": 0, "open": 1, "pending": 2, "on_hold": 3, "resolved": 4, "closed": 5},
+    value=Ticket.status,
+    else_=6,
+)
+# The queue's sortable columns (QUEUE_SORT_COLUMNS), each an expression the database orders by.
+_SORT_COLUMNS: dict[str, Any] = {
+    "reference": Ticket.id,
+    "subject": func.lower(Ticket.subject),
+    "priority": _URGENCY,
+    "status": _STATUS_ORDER,
+    "tier": Ticket.tier,
+    "opened": Ticket.created_at,
+}
+
+
 def list_queue(session: Session, viewer: UserInfo | None, filters: QueueFilter) -> TicketPage:
     """The agent queue: tickets of the viewer's teams (all for admins), filtered, most urgent
     first, then oldest first."""
@@ -103,6 +119,12 @@ def list_queue(session: Session, viewer: UserInfo | None, filters: QueueFilter) 
             else_=Ticket.resolution_due,
         )
         stmt = stmt.order_by(case((due.is_(None), 1), else_=0), due, _URGENCY, Ticket.id)
+    elif (column := _SORT_COLUMNS.get(filters.sort.lstrip("-"))) is not None:
+        # A column the agent clicked; the id breaks ties so pages never shuffle.
+        if filters.sort.startswith("-"):
+            stmt = stmt.order_by(column.desc(), Ticket.id.desc())
+        else:
+            stmt = stmt.order_by(column, Ticket.id)
     else:
         stmt = stmt.order_by(_URGENCY, Ticket.created_at, Ticket.id)
     return _page(session, stmt, filters.page, filters.per_page)

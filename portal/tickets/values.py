@@ -206,6 +206,12 @@ class TicketPage:
         return max(1, -(-self.total // self.per_page))
 
 
+QUEUE_SORT_COLUMNS = ("reference", "subject", "priority", "status", "tier", "opened")
+QUEUE_SORTS = frozenset(
+    ("urgency", "due", *QUEUE_SORT_COLUMNS, *(f"-{c}" for c in QUEUE_SORT_COLUMNS))
+)
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     """The agent queue's filters; ``None`` means "any". ``assignee_id=0`` means unassigned."""
@@ -219,7 +225,8 @@ class QueueFilter:
     text: str = ""
     page: int = 1
     per_page: int = 25
-    # "urgency" (priority, then age) or "due" (what breaches first).
+    # One of QUEUE_SORTS: "urgency" (priority, then age), "due" (what breaches first), or a
+    # column, "-column" for descending.
     sort: str = "urgency"
 
 

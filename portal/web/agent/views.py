@@ -43,7 +43,7 @@ from portal.tickets.states import (
     STATUSES,
     TIERS,
 )
-from portal.tickets.values import QueueFilter, TicketDraft
+from portal.tickets.values import QUEUE_SORTS, QueueFilter, TicketDraft
 from portal.web.agent.forms import (
     AssignForm,
     CannedForm,
@@ -110,7 +110,7 @@ def parse_queue(args: Any) -> QueueFilter:
         category=clean_text(args.get("category"), 100) or None,
         text=clean_text(args.get("q"), 200),
         page=whole_number(args.get("page"), 1, MAX_PAGE) or 1,
-        sort="due" if args.get("sort") == "due" else "urgency",
+        sort=sort if (sort := args.get("sort", "")) in QUEUE_SORTS else "urgency",
     )
 
 
@@ -159,7 +159,16 @@ def ticket(reference: str) -> Any:
             # An agent's own request to the help desk: they see it as a requester does.
             return redirect(url_for("tickets.detail", reference=found.ticket.reference))
         others = ticket_queue.requester_other_tickets(session, account, reference)
-        canned = canned_responses.list_canned_responses(session, account)
+        canned = canned_responses.canned_for_ticket(
+            session,
+            account,
+            ticket_lang=found.ticket.lang,
+            values={
+                "requester_name": found.ticket.requester_name,
+                "reference": found.ticket.reference,
+                "agent_name": account.name,
+            },
+        )
         agents = list_agents(session, found.ticket.team)
         resolved_articles = resolved_by_entries(session, wired.search, account, reference)
         root_cause_codes = root_causes.list_root_cause_codes(session)
