@@ -6,16 +6,24 @@ Words are matched on the same normal forms as search (portal.search.analysis), s
 «كلمة المرور» also fires on «كلمه المرور» or «كلمةُ المرور» (taa marbuta, diacritics, alef and
 hamza forms alike); every listed word must occur, in any order.
 
-The database table, admin pages and the call from intake are NOT part of this module yet: this
-is the matching core that they will call.
+intake calls route_new_ticket before the service-level policy is chosen, so the priority and
+team a rule sets drive the deadlines.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from portal.search.analysis import normalize_token, raw_tokens
+from portal.tickets.history import record_change
+from portal.tickets.models import Ticket
+from portal.tickets.routing_models import RoutingRule
+from portal.tickets.team_assignment import pick_assignee
 
 
 @dataclass(frozen=True)
@@ -109,3 +117,73 @@ def first_match(rules: Sequence[Rule], facts: NewTicketFacts) -> RuleMatch | Non
         if found is not None:
             return found
     return None
+
+
+# --- rules in the database, applied at intake ---------------------------------------------
+
+
+def _rule(row: RoutingRule) -> Rule:
+    return Rule(
+        id=row.id,
+        name=row.name,
+        position=row.position,
+        enabled=row.enabled,
+        conditions=RuleConditions(
+            words=tuple(row.words or ()),
+            category=row.category,
+            channel=row.channel,
+            requester_domain=row.requester_domain,
+        ),
+        actions=RuleActions(
+            category=row.set_category,
+            tags=tuple(row.set_tags or ()),
+            priority=row.set_priority,
+            team=row.set_team,
+            assignee_id=row.set_assignee_id,
+        ),
+    )
+
+
+def load_rules(session: Session) -> list[Rule]:
+    rows = session.scalars(select(RoutingRule).where(RoutingRule.enabled.is_(True)))
+    return [_rule(row) for row in rows]
+
+
+def route_new_ticket(
+    session: Session, ticket: Ticket, requester_email: str | None, now: dt.datetime
+) -> RuleMatch | None:
+    """Apply the first matching rule to a ticket being opened and record it in the history
+    (action "routed": note = the rule's name, new = the words it matched, «» separated)."""
+    facts = NewTicketFacts(
+        subject=ticket.subject,
+        body=ticket.body,
+        category=ticket.category,
+        channel=ticket.channel,
+        requester_email=requester_email,
+    )
+    found = first_match(load_rules(session), facts)
+    if found is None:
+        return None
+    actions = found.rule.actions
+    if actions.category:
+        ticket.category = actions.category
+    if actions.tags:
+        ticket.tags = sorted({*(ticket.tags or ()), *actions.tags})
+    if actions.priority:
+        ticket.priority = actions.priority
+    if actions.team:
+        ticket.team = actions.team
+    if actions.assignee_id is not None:
+        ticket.assignee_id = actions.assignee_id
+    elif actions.team:
+        ticket.assignee_id = pick_assignee(session, actions.team)
+    record_change(
+        session,
+        ticket,
+        None,
+        "routed",
+        now,
+        new=" ".join(f"«{w}»" for w in found.matched_words) or None,
+        note=found.rule.name,
+    )
+    return found

@@ -1,4 +1,4 @@
-"""Teams as records (names in both languages, tier, assignment mode) and agents' away flag.
+"""Teams as records, routing rules, (names in both languages, tier, assignment mode) and agents' away flag.
 
 The team key stays the link (user_teams.team, tickets.team); existing keys become teams.
 
@@ -32,6 +32,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
         sa.UniqueConstraint("key", name=op.f("uq_teams_key")),
     )
+    op.create_table(
+        "routing_rules",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("words", sa.JSON(), nullable=False),
+        sa.Column("category", sa.String(length=60), nullable=True),
+        sa.Column("channel", sa.String(length=20), nullable=True),
+        sa.Column("requester_domain", sa.String(length=254), nullable=True),
+        sa.Column("set_category", sa.String(length=60), nullable=True),
+        sa.Column("set_tags", sa.JSON(), nullable=False),
+        sa.Column("set_priority", sa.String(length=10), nullable=True),
+        sa.Column("set_team", sa.String(length=60), nullable=True),
+        sa.Column("set_assignee_id", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_routing_rules")),
+    )
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("away", sa.Boolean(), server_default="0", nullable=False))
     # Data: every key in use becomes a team named by its key (admins rename it).
@@ -46,4 +63,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.drop_column("away")
+    op.drop_table("routing_rules")
     op.drop_table("teams")

@@ -164,6 +164,14 @@ def _sentence(
         return say(_l("%(actor)s replied to the requester"), actor=actor)
     if action == "note":
         return say(_l("%(actor)s added an internal note"), actor=actor)
+    if action == "routed":
+        if new:
+            return say(
+                _l("The rule %(rule)s routed the ticket: matched %(words)s"),
+                rule=_isolated(entry.note or "—"),
+                words=_isolated(new),
+            )
+        return say(_l("The rule %(rule)s routed the ticket"), rule=_isolated(entry.note or "—"))
     if action == "promoted":
         return say(_l("%(actor)s turned the ticket into a draft article"), actor=actor)
     return say(_l("%(actor)s changed the ticket"), actor=actor)
