@@ -190,6 +190,8 @@ def history_lines(
         note = entry.note
         if entry.actor_id is None and note in _LEGACY_SYSTEM_NOTES:
             note = None
+        if entry.action == "routed":  # the note is the rule's name, already in the sentence
+            note = None
         lines.append(HistoryLine(entry, sentence, note))
     return lines
 
