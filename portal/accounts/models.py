@@ -42,6 +42,8 @@ class User(Base):
     locked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     tier: Mapped[int | None] = mapped_column(Integer)  # agents only: 1, 2 or 3
+    # An agent who is away (leave, sick day) is skipped by automatic assignment.
+    away: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
@@ -68,6 +70,26 @@ class UserRole(Base):
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(30))
+
+
+ASSIGNMENT_MODES = ("round_robin", "least_loaded")
+
+
+class Team(Base):
+    """A team as a record: its key is what user_teams.team and tickets.team hold."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name_ar: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    tier: Mapped[int] = mapped_column(Integer, default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    assignment: Mapped[str] = mapped_column(String(20), default="round_robin")
+    # Round-robin cursor: the id of the agent given the last ticket, updated in the same
+    # transaction that assigns (row locked), so several workers never pick the same turn.
+    last_assignee_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class UserTeam(Base):

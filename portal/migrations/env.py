@@ -14,6 +14,7 @@ import portal.notify.outbox
 import portal.search.learned
 import portal.tickets.idempotency
 import portal.tickets.models
+import portal.tickets.routing_models
 import portal.tickets.sla_models  # noqa: F401
 from portal.db import Base, make_engine
 

@@ -22,6 +22,7 @@ from portal.tickets.errors import LoginRequired, ValidationError
 from portal.tickets.history import record_change
 from portal.tickets.models import Ticket, TicketCounter, TicketSearch, TicketViewedArticle
 from portal.tickets.requester_mail import mail_requester
+from portal.tickets.routing import route_new_ticket
 from portal.tickets.states import CHANNELS, IMPACT_PRIORITY, IMPACTS, ON_BEHALF_CHANNELS
 from portal.tickets.validation import (
     MAX_BODY,
@@ -196,6 +197,7 @@ def _create(
     link = None
     if requester is None:
         link = settings.visitor_url(issue_visitor_link(session, ticket, now=now))
+    route_new_ticket(session, ticket, requester.email if requester else visitor_email, now)
     # Deadlines from the service-level policy (after routing, which decides team and category).
     resumes = service_levels.on_open(session, ticket, settings)
     session.flush()

@@ -12,6 +12,7 @@ import portal.jobs.models
 import portal.notify.outbox
 import portal.tickets.idempotency
 import portal.tickets.models
+import portal.tickets.routing_models
 from portal.db import Base, make_engine
 
 

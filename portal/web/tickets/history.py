@@ -164,6 +164,14 @@ def _sentence(
         return say(_l("%(actor)s replied to the requester"), actor=actor)
     if action == "note":
         return say(_l("%(actor)s added an internal note"), actor=actor)
+    if action == "routed":
+        if new:
+            return say(
+                _l("The rule %(rule)s routed the ticket: matched %(words)s"),
+                rule=_isolated(entry.note or "—"),
+                words=_isolated(new),
+            )
+        return say(_l("The rule %(rule)s routed the ticket"), rule=_isolated(entry.note or "—"))
     if action == "promoted":
         return say(_l("%(actor)s turned the ticket into a draft article"), actor=actor)
     return say(_l("%(actor)s changed the ticket"), actor=actor)
@@ -181,6 +189,8 @@ def history_lines(
         sentence = _sentence(entry, category_names=category_names, article_titles=article_titles)
         note = entry.note
         if entry.actor_id is None and note in _LEGACY_SYSTEM_NOTES:
+            note = None
+        if entry.action == "routed":  # the note is the rule's name, already in the sentence
             note = None
         lines.append(HistoryLine(entry, sentence, note))
     return lines
