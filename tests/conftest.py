@@ -24,6 +24,7 @@ from portal.accounts.models import UserInfo
 from portal.accounts.services import create_user
 from portal.config import AccountSettings, MailSettings
 from portal.db import make_engine, make_session_factory, transaction, upgrade_database
+from portal.notify.outbox import deliver_due
 from tests.support.accounts import CHEAP, PASSWORD, MakeUser, Run
 from tests.support.articles import ArticleWriter, git
 from tests.support.mail import Inbox, free_port
@@ -238,3 +239,14 @@ def smtp_server() -> Iterator[Inbox]:
     controller.start()
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def deliver(sessions: sessionmaker[Session], smtp_server: Inbox) -> Callable[[], int]:
+    """Send everything the outbox holds to ``smtp_server``; returns how many were sent."""
+
+    def drain() -> int:
+        far = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+        return deliver_due(sessions, smtp_server.settings, far).sent
+
+    return drain

@@ -33,7 +33,5 @@ def attention_scan(no_mail: bool) -> None:
     )
     if not no_mail:
         link = services.settings.tickets.public_url.rstrip("/") + "/attention/"
-        mailed = notify_owners(
-            services.sessions, services.repository, services.settings.mail, link=link, now=utcnow
-        )
+        mailed = notify_owners(services.sessions, services.repository, link=link, now=utcnow)
         click.echo(f"{mailed} owner notice(s) sent")

@@ -107,7 +107,21 @@ def load_settings(
     found.setdefault("mail.port", 587 if found.get("mail.starttls") else 25)
     if not found.get("secret_key"):
         found["secret_key"] = _secret_key(instance_dir)
-    return _build(found)
+    settings = _build(found)
+    _check_together(settings)
+    return settings
+
+
+def _check_together(settings: Settings) -> None:
+    """Rules between two settings, each error naming both variables."""
+    accounts = settings.accounts
+    if accounts.lockout_max_duration < accounts.lockout_duration:
+        first = int(accounts.lockout_duration.total_seconds() // 60)
+        most = int(accounts.lockout_max_duration.total_seconds() // 60)
+        raise ConfigError(
+            f"SANAD_LOCKOUT_MAX_MINUTES ({most}) must not be below SANAD_LOCKOUT_MINUTES "
+            f"({first}): the longest lock-out cannot be shorter than the first"
+        )
 
 
 def _build(found: Mapping[str, Any]) -> Settings:

@@ -19,14 +19,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.accounts.mail_preferences import wants_mail
 from portal.accounts.models import User, UserInfo, UserRole
-from portal.config import MailSettings, Settings
+from portal.config import Settings
 from portal.db import transaction
 from portal.kb import feedback, health
 from portal.kb.models import Article, KbError
 from portal.kb.repository import ArticleRepository
 from portal.kb.translations import stale_translations
-from portal.notify.mail import MailNotSent, OutgoingMail, send_mail
+from portal.notify.mail import OutgoingMail
+from portal.notify.outbox import enqueue
 from portal.tickets.knowledge_feedback import article_reopens
 from portal.tickets.models import ArticleFlag, Ticket
 
@@ -347,15 +349,16 @@ def attention_mail(
 def notify_owners(
     sessions: sessionmaker[Session],
     repository: ArticleRepository,
-    mail: MailSettings,
     *,
     link: str,
     now: Callable[[], dt.datetime],
 ) -> int:
-    """Mail the owner of each row not yet notified, once; returns how many rows were mailed.
+    """Queue one mail to the owners of each row not yet notified; returns how many rows were
+    mailed.
 
-    ``notified_at`` is set only after every recipient's send succeeded, so a crash or a mail
-    outage leaves the row for the next run (at worst a repeated mail, never a lost one).
+    The mails are written to the outbox (portal.notify.outbox) in the same transaction that
+    sets ``notified_at``: the row is marked if and only if its mails are queued, and the
+    outbox delivers them (retrying while the mail server is down), so none is lost or doubled.
     """
     with transaction(sessions) as session:
         pending = health.unnotified(session)
@@ -368,16 +371,15 @@ def notify_owners(
         title = article.title if article else row.article_id
         lang = article.lang if article else (row.lang or "ar")
         with transaction(sessions) as session:
+            moment = now()
+            if not health.mark_notified(session, row.id, now=moment):
+                continue  # another process took this row
             recipients = owner_recipients(
                 session, repository, article.owner if article else None, lang
             )
-        try:
             for address, mail_lang in recipients:
-                send_mail(mail, attention_mail(row, title, address, mail_lang, link))
-        except MailNotSent:
-            log.exception("attention mail for %s not sent; the next run retries", row.article_id)
-            continue
-        with transaction(sessions) as session:
-            if health.mark_notified(session, row.id, now=now()):
-                done += 1
+                if wants_mail(session, address, "attention"):
+                    mail = attention_mail(row, title, address, mail_lang, link)
+                    enqueue(session, mail, now=moment)
+            done += 1
     return done

@@ -55,9 +55,7 @@ def attention(context: JobContext, now: dt.datetime) -> Summary:
     with transaction(context.sessions) as session:
         report = scan_attention(session, repository, context.settings, now=now)
     link = context.settings.tickets.public_url.rstrip("/") + "/attention/"
-    mailed = notify_owners(
-        context.sessions, repository, context.settings.mail, link=link, now=utcnow
-    )
+    mailed = notify_owners(context.sessions, repository, link=link, now=utcnow)
     counts = {
         "new": report.new_rows,
         "refreshed": report.bumped,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from alembic import context
 
+import portal.accounts.mail_preferences
+
 # Imported for their side effect: each registers its models on Base.metadata.
 import portal.accounts.models
 import portal.accounts.rate_counters
 import portal.events
 import portal.jobs.models
 import portal.kb.tables
+import portal.notify.mailbox
 import portal.notify.outbox
 import portal.search.learned
 import portal.tickets.idempotency

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -72,17 +71,3 @@ def send_mail(settings: MailSettings, mail: OutgoingMail) -> None:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
         raise MailNotSent(f"could not send mail to {mail.to}: {exc}") from exc
-
-
-def send_mails(settings: MailSettings, mails: Iterable[OutgoingMail]) -> int:
-    """Send each message, logging (not raising) failures: a page that already committed its
-    change must not fail because mail is down. Returns how many were handed over."""
-    sent = 0
-    for mail in mails:
-        try:
-            send_mail(settings, mail)
-        except MailNotSent:
-            log.exception("mail to %s was not sent", mail.to)
-        else:
-            sent += 1
-    return sent

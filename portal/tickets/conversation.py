@@ -200,7 +200,9 @@ def add_reply(
         if ticket.status == "new":
             set_status(session, ticket, viewer, "open", now)
         if ticket.requester_id != viewer.id:
-            mails = mail_requester(ticket, settings, "ticket_reply", author=viewer.name, body=text)
+            mails = mail_requester(
+                session, ticket, settings, "ticket_reply", now=now, author=viewer.name, body=text
+            )
     elif not staff and ticket.status == "pending":
         set_status(session, ticket, viewer, "open", now)
     session.flush()

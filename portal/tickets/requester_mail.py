@@ -1,12 +1,18 @@
-"""Mail to the person who asked for help: composed inside the use case, returned in
-``TicketResult.mails`` and sent by the caller after the commit
-(``portal.notify.mail.send_mails``)."""
+"""Mail to the person who asked for help: composed inside the use case and written to the
+outbox (portal.notify.outbox) in its transaction, so the mail leaves if and only if the change
+commits; also returned in ``TicketResult.mails`` for the page to say a mail was sent."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.mail_preferences import wants_mail
 from portal.config import TicketSettings
 from portal.notify.mail import OutgoingMail
 from portal.notify.messages import compose
+from portal.notify.outbox import enqueue
 from portal.tickets.models import Ticket
 
 
@@ -22,19 +28,24 @@ def _contact(ticket: Ticket) -> tuple[str, str, str] | None:
 
 
 def mail_requester(
+    session: Session,
     ticket: Ticket,
     settings: TicketSettings,
     kind: str,
     *,
+    now: dt.datetime,
     link: str | None = None,
     **values: object,
 ) -> tuple[OutgoingMail, ...]:
-    """The ``kind`` mail to the requester or visitor; none for a deactivated account.
-    ``link`` replaces the ticket page's address (a visitor's private link)."""
+    """Queue the ``kind`` mail to the requester or visitor; none for a deactivated account
+    or a requester who turned ``kind`` off. ``link`` replaces the ticket page's address (a
+    visitor's private link, which they always get: it is their only way back)."""
     contact = _contact(ticket)
     if contact is None:
         return ()
     email, name, lang = contact
+    if ticket.requester is not None and not wants_mail(session, email, kind):
+        return ()
     base = settings.public_url.rstrip("/")
     if ticket.requester is None:
         # A visitor has no account to open the ticket page with: their mails say so.
@@ -51,4 +62,5 @@ def mail_requester(
         renew_link=f"{base}/tickets/link",
         **values,
     )
+    enqueue(session, mail, now=now)
     return (mail,)

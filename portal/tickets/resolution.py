@@ -117,7 +117,9 @@ def resolve_ticket(
         ticket.first_response_at = now
     session.flush()
     days = settings.reopen_window.days
-    mails = mail_requester(ticket, settings, "ticket_resolved", note=text, days=days)
+    mails = mail_requester(
+        session, ticket, settings, "ticket_resolved", now=now, note=text, days=days
+    )
     return TicketResult(ticket_info(ticket), mails)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from portal.accounts.mail_preferences import wants_mail
 from portal.accounts.models import User, UserRole, UserTeam
 from portal.config import TicketSettings
 from portal.notify.outbox import enqueue
@@ -400,6 +401,8 @@ def run_sla(
                     _escalate(session, ticket, after, target, due, now)
                     escalations += 1
                 for to, name, lang in people.for_ticket(ticket, after, managers=after == before):
+                    if not wants_mail(session, to, "sla_breach"):
+                        continue
                     enqueue(
                         session,
                         sla_mail(
@@ -420,6 +423,8 @@ def run_sla(
                 _record(session, ticket, target, "warning", due, minutes, now, ticket.tier, None)
                 warnings += 1
                 for to, name, lang in people.for_ticket(ticket, ticket.tier, managers=False):
+                    if not wants_mail(session, to, "sla_warning"):
+                        continue
                     enqueue(
                         session,
                         sla_mail(

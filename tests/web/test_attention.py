@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -12,9 +13,12 @@ from portal.cli import main
 from portal.db import transaction
 from portal.events import Event
 from portal.kb.tables import ArticleAttention
+from portal.notify.outbox import deliver_due
 from portal.web.limits import enable_limits
 from tests.support.mail import Inbox
 from tests.support.web import ClientFor, MakeAccount, open_ticket
+
+FAR = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)  # every queued mail is due
 
 
 @pytest.fixture
@@ -94,6 +98,7 @@ def test_agent_flag_reaches_the_attention_page_and_mails_the_owner(
     )
     assert response.status_code == 303
     # The article names no owner: every knowledge manager is told, once, right away.
+    deliver_due(wired.sessions, smtp_server.settings, FAR)
     notices = [m for m in smtp_server.messages if "needs attention" in m["Subject"]]
     assert [m["To"] for m in notices] == [manager_user.email]
     assert "Should mention the phone" in notices[0].get_content()

@@ -22,7 +22,6 @@ from portal.db import (
     transaction,
     utcnow,
 )
-from portal.notify.mail import send_mails
 from portal.tickets import (
     assignment,
     canned_responses,
@@ -238,7 +237,7 @@ def _act(
             _refused(reference, name, error_list(form), typed)
             return back
         with transaction(services().sessions) as db:
-            result = action(db, _account())
+            action(db, _account())
     except ValidationError as error:
         _refused(reference, name, [ticket_message(error)], typed)
         return back
@@ -246,10 +245,6 @@ def _act(
         if typed and any(typed.values()):
             keep_typed(reference, name, typed)  # the 409 page links back, where the text waits
         raise
-    if isinstance(result, tuple):
-        send_mails(services().settings.mail, result)
-    else:
-        send_mails(services().settings.mail, getattr(result, "mails", ()))
     flash(done, "success")
     return back
 
@@ -458,7 +453,6 @@ def create() -> Any:
     except ValidationError as error:
         errors = _on_behalf_errors({error.field: ticket_message(error)})
         return _render_on_behalf(values, errors, 400)
-    send_mails(services().settings.mail, result.mails)
     flash(_("Ticket %(reference)s was opened.", reference=result.ticket.reference), "success")
     return redirect(url_for("agent.ticket", reference=result.ticket.reference), code=303)
 

@@ -12,7 +12,6 @@ from typing import Any
 from flask import Response, jsonify, request, url_for
 
 from portal.db import transaction, utcnow
-from portal.notify.mail import send_mails
 from portal.tickets import conversation, queue
 from portal.tickets.errors import ValidationError
 from portal.tickets.idempotency import open_ticket_once
@@ -244,7 +243,6 @@ def create_ticket() -> tuple[Response, int]:
             trail=trail,
             now=utcnow(),
         )
-    send_mails(services().settings.mail, opened.result.mails)
     info = opened.result.ticket
     response = jsonify(
         {
@@ -313,11 +311,10 @@ def add_reply(reference: str) -> tuple[Response, int]:
         if not isinstance(internal, bool):
             raise _invalid("internal", "Must be true or false.", "type")
         body = _string(data, "body", required=True) or ""
-        mails = actions.reply(session, current_account(), reference, body=body, internal=internal)
+        actions.reply(session, current_account(), reference, body=body, internal=internal)
         found = conversation.get_ticket_detail(
             session, services().settings.tickets, current_account(), reference, now=utcnow()
         )
-    send_mails(services().settings.mail, mails)
     return jsonify(detail_json(found)), 201
 
 
@@ -349,5 +346,4 @@ def resolve(reference: str) -> Response:
             note=note,
             root_cause=root_cause,
         )
-    send_mails(services().settings.mail, result.mails)
     return jsonify(ticket_json(result.ticket))

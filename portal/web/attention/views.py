@@ -45,7 +45,7 @@ def send_owner_mail() -> int:
     """Mail the owners of rows not yet notified (after the commit that raised them)."""
     wired = services()
     return attention.notify_owners(
-        wired.sessions, wired.repository, wired.settings.mail, link=attention_link(), now=utcnow
+        wired.sessions, wired.repository, link=attention_link(), now=utcnow
     )
 
 

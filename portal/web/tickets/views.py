@@ -24,8 +24,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal.config import LOCALES
 from portal.db import Session, transaction, utcnow
-from portal.notify.mail import send_mails
-from portal.notify.outbox import enqueue
 from portal.tickets import attachments, conversation, intake, queue, resolution
 from portal.tickets.errors import ValidationError
 from portal.tickets.impact import resolved_by_entries
@@ -145,11 +143,6 @@ def create() -> Any:
                 files=form.uploads(),
                 now=utcnow(),
             )
-            if account is None:
-                # A visitor's mail carries their private link: it goes through the outbox,
-                # in this transaction, so the link exists if and only if the mail does.
-                for mail in result.mails:
-                    enqueue(session, mail, now=utcnow())
     except ValidationError as error:
         field = "files" if error.field == "file" else error.field
         return _render_new(values, {field: ticket_message(error)}, 400)
@@ -164,7 +157,6 @@ def create() -> Any:
                 mailed=bool(result.mails),
             )
         )
-    send_mails(services().settings.mail, result.mails)
     flash(_("Your request %(reference)s was sent.", reference=reference), "success")
     return redirect(url_for("tickets.detail", reference=reference), code=303)
 
@@ -243,13 +235,12 @@ def reply(reference: str) -> Any:
         return _back(reference)
     try:
         with transaction(services().sessions) as session:
-            mails = actions.reply(
+            actions.reply(
                 session, current_account(), reference, body=typed["body"], attached=form.upload()
             )
     except ValidationError as error:
         refused(reference, "reply", [ticket_message(error)], typed)
         return _back(reference)
-    send_mails(services().settings.mail, mails)
     flash(_("Your reply was added."), "success")
     return _back(reference)
 
