@@ -124,9 +124,12 @@ def test_scan_command_flags_passed_review_dates_and_mails_owner(
     result = web.test_cli_runner().invoke(main, args=["attention", "scan"])
     assert result.exit_code == 0, result.output
     assert "review_due: 1 new" in result.output
+    sessions = web.extensions["sanad"].sessions
+    deliver_due(sessions, smtp_server.settings, FAR)  # the command queued it in the outbox
     assert [m["To"] for m in smtp_server.messages] == ["me@example.org"]
     again = web.test_cli_runner().invoke(main, args=["attention", "scan"])
     assert "0 new" in again.output
+    deliver_due(sessions, smtp_server.settings, FAR)
     assert len(smtp_server.messages) == 1
 
 
