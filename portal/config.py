@@ -188,6 +188,20 @@ SECRET: Kind[str] = Kind("some text", lambda text: text, show=lambda _: MASK, re
 COMMA_LIST: Kind[tuple[str, ...]] = Kind(
     "a comma-separated list, such as image/png,application/pdf", _comma_list, show=",".join
 )
+
+
+def _addresses(text: str) -> tuple[str, ...]:
+    items = tuple(item.lower() for item in _comma_list(text))
+    if any(item.count("@") != 1 or item.startswith("@") or item.endswith("@") for item in items):
+        raise ValueError(text)
+    return items
+
+
+ADDRESS_LIST: Kind[tuple[str, ...]] = Kind(
+    "a comma-separated list of e-mail addresses, such as help@example.org,it@example.org",
+    _addresses,
+    show=",".join,
+)
 KEY_VALUES: Kind[dict[str, str]] = Kind(
     "comma-separated key=value pairs, such as network=netops,email=messaging",
     _key_values,
@@ -303,6 +317,11 @@ class TicketSettings:
     # Service levels (the same SANAD_TIMEZONE and SANAD_SLA_WARNING_SHARE as Settings').
     timezone: str = "Asia/Riyadh"
     sla_warning_share: float = 0.75
+    # Replies by mail: the From of notifications (SANAD_SMTP_FROM), whose address carries the
+    # reply token (``support+<token>@domain``), and the key the tokens are signed with
+    # (SANAD_SECRET_KEY; changing it voids the tokens in mails already sent).
+    mail_from: str = "Sanad <sanad@localhost>"
+    reply_key: str = field(default="", repr=False)
 
     def ticket_url(self, reference: str) -> str:
         return f"{self.public_url.rstrip('/')}/tickets/{reference}"
@@ -327,6 +346,33 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class MailInSettings:
+    """Incoming mail (docs/mail.md): the addresses Sanad takes mail for, and the IMAP mailbox
+    ``sanad mail fetch`` polls (``imap_host=None``: no polling)."""
+
+    # Besides the address of SANAD_SMTP_FROM (see ``support_addresses``).
+    addresses: tuple[str, ...] = ()
+    mail_from: str = "Sanad <sanad@localhost>"
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_user: str | None = None
+    imap_password: str | None = field(default=None, repr=False)
+    imap_mailbox: str = "INBOX"
+    imap_ssl: bool = True
+    # Messages one sender may have taken in per hour; more wait (SMTP 451, IMAP: left unseen).
+    sender_hourly_limit: int = 30
+
+    @property
+    def support_addresses(self) -> tuple[str, ...]:
+        """Every address mail is taken for, lower-case: SANAD_SMTP_FROM's first."""
+        from email.utils import parseaddr
+
+        found = [parseaddr(self.mail_from)[1].lower()]
+        found += [parseaddr(item)[1].lower() for item in self.addresses]
+        return tuple(dict.fromkeys(address for address in found if "@" in address))
+
+
+@dataclass(frozen=True)
 class JobSettings:
     """The job runner (docs/jobs.md): periodic work, one runner per job across all hosts."""
 
@@ -338,6 +384,7 @@ class JobSettings:
     close_resolved_interval: dt.timedelta = dt.timedelta(minutes=60)
     attention_interval: dt.timedelta = dt.timedelta(minutes=60)
     outbox_interval: dt.timedelta = dt.timedelta(seconds=30)
+    inbound_mail_interval: dt.timedelta = dt.timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -378,6 +425,7 @@ class Settings:
     knowledge: KnowledgeSettings = KnowledgeSettings()
     accounts: AccountSettings = AccountSettings()
     mail: MailSettings = MailSettings()
+    mailin: MailInSettings = MailInSettings()
     jobs: JobSettings = JobSettings()
     # The site's time zone: business-hours calendars without their own, and dates shown.
     timezone: str = "Asia/Riyadh"
@@ -397,6 +445,7 @@ SECTIONS: dict[str, type[Any]] = {
     "accounts": AccountSettings,
     "tickets": TicketSettings,
     "mail": MailSettings,
+    "mailin": MailInSettings,
     "jobs": JobSettings,
     "sla": SlaSettings,
 }
@@ -424,7 +473,8 @@ MAX_API_TOKEN_DAYS = 3650
 MAX_JOB_MINUTES, MAX_JOB_SECONDS = 31 * 24 * 60, 24 * 60 * 60
 JOB_MINUTES = duration("minutes", 1, MAX_JOB_MINUTES)
 DATABASE_URL = url("an SQLAlchemy URL, such as sqlite:///instance/sanad.db")
-# Order matters once: the SMTP port's default depends on STARTTLS (read first).
+# Order matters twice: the SMTP port's default depends on STARTTLS, the IMAP port's on
+# SANAD_IMAP_SSL (each read first).
 VARIABLES: tuple[Variable, ...] = (
     _var("INSTANCE_DIR", PATH, "instance_dir"),
     _var("DATABASE_URL", DATABASE_URL, "database_url"),
@@ -432,7 +482,7 @@ VARIABLES: tuple[Variable, ...] = (
     _var("DATABASE_STATEMENT_TIMEOUT", seconds(), "database_statement_timeout"),
     _var("ARTICLES_DIR", PATH, "articles_dir"),
     _var("INDEX_DIR", PATH, "index_dir"),
-    _var("SECRET_KEY", SECRET, "secret_key"),
+    _var("SECRET_KEY", SECRET, "secret_key", "tickets.reply_key"),
     _var("DEFAULT_LOCALE", choice(*LOCALES), "default_locale"),
     _var("DEMO", BOOL, "demo"),
     _var("SESSION_COOKIE_SECURE", BOOL, "web.session_cookie_secure"),
@@ -482,12 +532,25 @@ VARIABLES: tuple[Variable, ...] = (
     _var("SMTP_PORT", whole_number(1, 65535), "mail.port"),
     _var("SMTP_USER", TEXT, "mail.user"),
     _var("SMTP_PASSWORD", SECRET, "mail.password"),
-    _var("SMTP_FROM", TEXT, "mail.sender"),
+    _var("SMTP_FROM", TEXT, "mail.sender", "tickets.mail_from", "mailin.mail_from"),
+    _var("MAIL_ADDRESSES", ADDRESS_LIST, "mailin.addresses"),
+    _var("MAIL_SENDER_HOURLY_LIMIT", whole_number(1), "mailin.sender_hourly_limit"),
+    _var("IMAP_HOST", TEXT, "mailin.imap_host"),
+    _var("IMAP_SSL", BOOL, "mailin.imap_ssl"),
+    _var("IMAP_PORT", whole_number(1, 65535), "mailin.imap_port"),
+    _var("IMAP_USER", TEXT, "mailin.imap_user"),
+    _var("IMAP_PASSWORD", SECRET, "mailin.imap_password"),
+    _var("IMAP_MAILBOX", TEXT, "mailin.imap_mailbox"),
     _var("JOBS_IN_SERVE", BOOL, "jobs.in_serve"),
     _var("JOBS_LEASE_SECONDS", duration("seconds", 5, MAX_JOB_SECONDS), "jobs.lease"),
     _var("JOBS_CLOSE_RESOLVED_MINUTES", JOB_MINUTES, "jobs.close_resolved_interval"),
     _var("JOBS_ATTENTION_MINUTES", JOB_MINUTES, "jobs.attention_interval"),
     _var("JOBS_OUTBOX_SECONDS", duration("seconds", 1, MAX_JOB_SECONDS), "jobs.outbox_interval"),
+    _var(
+        "JOBS_INBOUND_MAIL_SECONDS",
+        duration("seconds", 1, MAX_JOB_SECONDS),
+        "jobs.inbound_mail_interval",
+    ),
     _var("TIMEZONE", TIMEZONE, "timezone", "tickets.timezone"),
     _var("SLA_WARNING_SHARE", share(), "sla.warning_share", "tickets.sla_warning_share"),
 )
@@ -589,8 +652,10 @@ def load_settings(
     found.setdefault("index_dir", (PROJECT_ROOT / "search_index").resolve())
     found.setdefault("tickets.attachments_dir", (instance_dir / "attachments").resolve())
     found.setdefault("mail.port", 587 if found.get("mail.starttls") else 25)
+    found.setdefault("mailin.imap_port", 993 if found.get("mailin.imap_ssl", True) else 143)
     if not found.get("secret_key"):
         found["secret_key"] = _secret_key(instance_dir)
+    found.setdefault("tickets.reply_key", found["secret_key"])
     return _build(found)
 
 

@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from portal.config import TicketSettings
 from portal.notify.mail import OutgoingMail
 from portal.notify.messages import compose
 from portal.tickets.models import Ticket
+from portal.tickets.reply_tokens import reply_route
 
 
 def _contact(ticket: Ticket) -> tuple[str, str, str] | None:
@@ -51,4 +54,16 @@ def mail_requester(
         renew_link=f"{base}/tickets/link",
         **values,
     )
-    return (mail,)
+    return (with_reply_route(mail, settings, ticket),)
+
+
+def with_reply_route(mail: OutgoingMail, settings: TicketSettings, ticket: Ticket) -> OutgoingMail:
+    """``mail`` about ``ticket`` with the Reply-To, Message-ID and header that let its
+    recipient answer by mail (``portal.tickets.reply_tokens``)."""
+    route = reply_route(settings, ticket.id, mail.to)
+    return replace(
+        mail,
+        reply_to=route.reply_to,
+        message_id=mail.message_id or route.message_id,
+        headers=mail.headers + route.headers,
+    )
