@@ -14,6 +14,7 @@ from portal.config.load import (
     load_settings,
 )
 from portal.config.parsers import (
+    ADDRESS_LIST,
     BOOL,
     COMMA_LIST,
     KEY_VALUES,
@@ -41,6 +42,7 @@ from portal.config.sections import (
     AccountSettings,
     JobSettings,
     KnowledgeSettings,
+    MailInSettings,
     MailSettings,
     RateLimitSettings,
     SearchSettings,
@@ -64,6 +66,7 @@ from portal.config.variables import (
 )
 
 __all__ = [
+    "ADDRESS_LIST",
     "BOOL",
     "BY_NAME",
     "BY_PATH",
@@ -92,6 +95,7 @@ __all__ = [
     "JobSettings",
     "Kind",
     "KnowledgeSettings",
+    "MailInSettings",
     "MailSettings",
     "RateLimitSettings",
     "SearchSettings",

@@ -105,8 +105,10 @@ def load_settings(
     found.setdefault("index_dir", (PROJECT_ROOT / "search_index").resolve())
     found.setdefault("tickets.attachments_dir", (instance_dir / "attachments").resolve())
     found.setdefault("mail.port", 587 if found.get("mail.starttls") else 25)
+    found.setdefault("mailin.imap_port", 993 if found.get("mailin.imap_ssl", True) else 143)
     if not found.get("secret_key"):
         found["secret_key"] = _secret_key(instance_dir)
+    found.setdefault("tickets.reply_key", found["secret_key"])
     settings = _build(found)
     _check_together(settings)
     return settings

@@ -179,6 +179,20 @@ SECRET: Kind[str] = Kind("some text", lambda text: text, show=lambda _: MASK, re
 COMMA_LIST: Kind[tuple[str, ...]] = Kind(
     "a comma-separated list, such as image/png,application/pdf", _comma_list, show=",".join
 )
+
+
+def _addresses(text: str) -> tuple[str, ...]:
+    items = tuple(item.lower() for item in _comma_list(text))
+    if any(item.count("@") != 1 or item.startswith("@") or item.endswith("@") for item in items):
+        raise ValueError(text)
+    return items
+
+
+ADDRESS_LIST: Kind[tuple[str, ...]] = Kind(
+    "a comma-separated list of e-mail addresses, such as help@example.org,it@example.org",
+    _addresses,
+    show=",".join,
+)
 KEY_VALUES: Kind[dict[str, str]] = Kind(
     "comma-separated key=value pairs, such as network=netops,email=messaging",
     _key_values,

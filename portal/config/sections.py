@@ -119,6 +119,11 @@ class TicketSettings:
     # Service levels (the same SANAD_TIMEZONE and SANAD_SLA_WARNING_SHARE as Settings').
     timezone: str = "Asia/Riyadh"
     sla_warning_share: float = 0.75
+    # Replies by mail: the From of notifications (SANAD_SMTP_FROM), whose address carries the
+    # reply token (``support+<token>@domain``), and the key the tokens are signed with
+    # (SANAD_SECRET_KEY; changing it voids the tokens in mails already sent).
+    mail_from: str = "Sanad <sanad@localhost>"
+    reply_key: str = field(default="", repr=False)
 
     def ticket_url(self, reference: str) -> str:
         return f"{self.public_url.rstrip('/')}/tickets/{reference}"
@@ -143,6 +148,33 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class MailInSettings:
+    """Incoming mail (docs/mail.md): the addresses Sanad takes mail for, and the IMAP mailbox
+    ``sanad mail fetch`` polls (``imap_host=None``: no polling)."""
+
+    # Besides the address of SANAD_SMTP_FROM (see ``support_addresses``).
+    addresses: tuple[str, ...] = ()
+    mail_from: str = "Sanad <sanad@localhost>"
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_user: str | None = None
+    imap_password: str | None = field(default=None, repr=False)
+    imap_mailbox: str = "INBOX"
+    imap_ssl: bool = True
+    # Messages one sender may have taken in per hour; more wait (SMTP 451, IMAP: left unseen).
+    sender_hourly_limit: int = 30
+
+    @property
+    def support_addresses(self) -> tuple[str, ...]:
+        """Every address mail is taken for, lower-case: SANAD_SMTP_FROM's first."""
+        from email.utils import parseaddr
+
+        found = [parseaddr(self.mail_from)[1].lower()]
+        found += [parseaddr(item)[1].lower() for item in self.addresses]
+        return tuple(dict.fromkeys(address for address in found if "@" in address))
+
+
+@dataclass(frozen=True)
 class JobSettings:
     """The job runner (docs/jobs.md): periodic work, one runner per job across all hosts."""
 
@@ -154,6 +186,7 @@ class JobSettings:
     close_resolved_interval: dt.timedelta = dt.timedelta(minutes=60)
     attention_interval: dt.timedelta = dt.timedelta(minutes=60)
     outbox_interval: dt.timedelta = dt.timedelta(seconds=30)
+    inbound_mail_interval: dt.timedelta = dt.timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -194,6 +227,7 @@ class Settings:
     knowledge: KnowledgeSettings = KnowledgeSettings()
     accounts: AccountSettings = AccountSettings()
     mail: MailSettings = MailSettings()
+    mailin: MailInSettings = MailInSettings()
     jobs: JobSettings = JobSettings()
     # The site's time zone: business-hours calendars without their own, and dates shown.
     timezone: str = "Asia/Riyadh"
@@ -213,6 +247,7 @@ SECTIONS: dict[str, type[Any]] = {
     "accounts": AccountSettings,
     "tickets": TicketSettings,
     "mail": MailSettings,
+    "mailin": MailInSettings,
     "jobs": JobSettings,
     "sla": SlaSettings,
 }

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.config.parsers import (
+    ADDRESS_LIST,
     BOOL,
     COMMA_LIST,
     KEY_VALUES,
@@ -46,7 +47,8 @@ MAX_API_TOKEN_DAYS = 3650
 MAX_JOB_MINUTES, MAX_JOB_SECONDS = 31 * 24 * 60, 24 * 60 * 60
 JOB_MINUTES = duration("minutes", 1, MAX_JOB_MINUTES)
 DATABASE_URL = url("an SQLAlchemy URL, such as sqlite:///instance/sanad.db")
-# Order matters once: the SMTP port's default depends on STARTTLS (read first).
+# Order matters twice: the SMTP port's default depends on STARTTLS, the IMAP port's on
+# SANAD_IMAP_SSL (each read first).
 VARIABLES: tuple[Variable, ...] = (
     _var("INSTANCE_DIR", PATH, "instance_dir"),
     _var("DATABASE_URL", DATABASE_URL, "database_url"),
@@ -54,7 +56,7 @@ VARIABLES: tuple[Variable, ...] = (
     _var("DATABASE_STATEMENT_TIMEOUT", seconds(), "database_statement_timeout"),
     _var("ARTICLES_DIR", PATH, "articles_dir"),
     _var("INDEX_DIR", PATH, "index_dir"),
-    _var("SECRET_KEY", SECRET, "secret_key"),
+    _var("SECRET_KEY", SECRET, "secret_key", "tickets.reply_key"),
     _var("DEFAULT_LOCALE", choice(*LOCALES), "default_locale"),
     _var("DEMO", BOOL, "demo"),
     _var("SESSION_COOKIE_SECURE", BOOL, "web.session_cookie_secure"),
@@ -104,12 +106,25 @@ VARIABLES: tuple[Variable, ...] = (
     _var("SMTP_PORT", whole_number(1, 65535), "mail.port"),
     _var("SMTP_USER", TEXT, "mail.user"),
     _var("SMTP_PASSWORD", SECRET, "mail.password"),
-    _var("SMTP_FROM", TEXT, "mail.sender"),
+    _var("SMTP_FROM", TEXT, "mail.sender", "tickets.mail_from", "mailin.mail_from"),
+    _var("MAIL_ADDRESSES", ADDRESS_LIST, "mailin.addresses"),
+    _var("MAIL_SENDER_HOURLY_LIMIT", whole_number(1), "mailin.sender_hourly_limit"),
+    _var("IMAP_HOST", TEXT, "mailin.imap_host"),
+    _var("IMAP_SSL", BOOL, "mailin.imap_ssl"),
+    _var("IMAP_PORT", whole_number(1, 65535), "mailin.imap_port"),
+    _var("IMAP_USER", TEXT, "mailin.imap_user"),
+    _var("IMAP_PASSWORD", SECRET, "mailin.imap_password"),
+    _var("IMAP_MAILBOX", TEXT, "mailin.imap_mailbox"),
     _var("JOBS_IN_SERVE", BOOL, "jobs.in_serve"),
     _var("JOBS_LEASE_SECONDS", duration("seconds", 5, MAX_JOB_SECONDS), "jobs.lease"),
     _var("JOBS_CLOSE_RESOLVED_MINUTES", JOB_MINUTES, "jobs.close_resolved_interval"),
     _var("JOBS_ATTENTION_MINUTES", JOB_MINUTES, "jobs.attention_interval"),
     _var("JOBS_OUTBOX_SECONDS", duration("seconds", 1, MAX_JOB_SECONDS), "jobs.outbox_interval"),
+    _var(
+        "JOBS_INBOUND_MAIL_SECONDS",
+        duration("seconds", 1, MAX_JOB_SECONDS),
+        "jobs.inbound_mail_interval",
+    ),
     _var("TIMEZONE", TIMEZONE, "timezone", "tickets.timezone"),
     _var("SLA_WARNING_SHARE", share(), "sla.warning_share", "tickets.sla_warning_share"),
 )

@@ -12,6 +12,7 @@ import portal.accounts.rate_counters
 import portal.events
 import portal.jobs.models
 import portal.kb.tables
+import portal.mailin.models
 import portal.notify.mailbox
 import portal.notify.outbox
 import portal.search.learned

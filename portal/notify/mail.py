@@ -35,6 +35,10 @@ class OutgoingMail:
     # Fixed when the outbox row is written, so a retried send is the same message to the
     # receiving server and to the person's mail program (which then shows it once).
     message_id: str | None = None
+    # Where a reply goes (a ticket's reply address, ``portal.tickets.reply_tokens``), and
+    # extra headers as (name, value) pairs.
+    reply_to: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def new_message_id() -> str:
@@ -49,6 +53,10 @@ def _message(settings: MailSettings, mail: OutgoingMail) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = mail.message_id or new_message_id()
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: out-of-office replies stay quiet
+    if mail.reply_to:
+        message["Reply-To"] = mail.reply_to
+    for name, value in mail.headers:
+        message[name] = value
     message.set_content(mail.body, charset="utf-8")
     if mail.html is not None:
         message.add_alternative(mail.html, subtype="html", charset="utf-8")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import json
 import logging
 import os
 import threading
@@ -61,6 +62,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # OutgoingMail.reply_to and .headers (a JSON list of [name, value]), for mail-in replies.
+    reply_to: Mapped[str | None] = mapped_column(String(998))
+    headers: Mapped[str | None] = mapped_column(Text)
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ def enqueue(session: Session, mail: OutgoingMail, *, now: dt.datetime) -> int:
         attempts=0,
         next_attempt_at=now,
         created_at=now,
+        reply_to=mail.reply_to,
+        headers=json.dumps(mail.headers) if mail.headers else None,
     )
     session.add(row)
     session.flush()
@@ -180,6 +186,8 @@ def _claim(sessions: sessionmaker[Session], row_id: int, now: dt.datetime) -> Ou
             lang=row.lang,
             html=row.html_body,
             message_id=row.message_id,
+            reply_to=row.reply_to,
+            headers=tuple((name, value) for name, value in json.loads(row.headers or "[]")),
         )
 
 

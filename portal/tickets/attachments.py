@@ -105,7 +105,16 @@ def attach_file(
     requester, staff, a visitor's private link, or the new-ticket form); ``uploader`` is None
     for a visitor, named by ``uploader_name`` in the history."""
     media_type = check_file(settings, data)
-    count = session.scalar(select(func.count()).where(TicketAttachment.ticket_id == ticket.id)) or 0
+    # The original of a mail (``.eml``, portal.tickets.mail_channel) is no upload: not counted.
+    count = (
+        session.scalar(
+            select(func.count()).where(
+                TicketAttachment.ticket_id == ticket.id,
+                TicketAttachment.content_type != "message/rfc822",
+            )
+        )
+        or 0
+    )
     if count >= settings.attachments_per_ticket:
         raise ValidationError("file", "This ticket has reached its number of files.", "too_many")
     stored_name = new_stored_name()

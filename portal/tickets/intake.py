@@ -241,6 +241,34 @@ def open_ticket(
     )
 
 
+def open_ticket_by_mail(
+    session: Session,
+    settings: TicketSettings,
+    *,
+    requester: UserInfo | None,
+    draft: TicketDraft,
+    files: tuple[tuple[str, bytes], ...] = (),
+    now: dt.datetime,
+) -> TicketResult:
+    """A mail to the support address (``portal.mailin``): from a known, active account's
+    address a ticket as that person, otherwise a visitor's ticket (when visitors may open
+    tickets), on the ``email`` channel. ``files`` are already checked by the caller."""
+    if requester is None and not settings.visitor_tickets_enabled:
+        raise LoginRequired("log in to open a ticket")
+    return _create(
+        session,
+        settings,
+        draft=draft,
+        requester=requester,
+        opened_by=None,
+        channel="email",
+        trail=SelfServiceTrail(),
+        visitor=None,
+        files=files,
+        now=now,
+    )
+
+
 def open_ticket_on_behalf(
     session: Session,
     settings: TicketSettings,

@@ -5,6 +5,7 @@ commits; also returned in ``TicketResult.mails`` for the page to say a mail was 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,7 @@ from portal.notify.mail import OutgoingMail
 from portal.notify.messages import compose
 from portal.notify.outbox import enqueue
 from portal.tickets.models import Ticket
+from portal.tickets.reply_tokens import reply_route
 
 
 def _contact(ticket: Ticket) -> tuple[str, str, str] | None:
@@ -62,5 +64,18 @@ def mail_requester(
         renew_link=f"{base}/tickets/link",
         **values,
     )
+    mail = with_reply_route(mail, settings, ticket)
     enqueue(session, mail, now=now)
     return (mail,)
+
+
+def with_reply_route(mail: OutgoingMail, settings: TicketSettings, ticket: Ticket) -> OutgoingMail:
+    """``mail`` about ``ticket`` with the Reply-To, Message-ID and header that let its
+    recipient answer by mail (``portal.tickets.reply_tokens``)."""
+    route = reply_route(settings, ticket.id, mail.to)
+    return replace(
+        mail,
+        reply_to=route.reply_to,
+        message_id=mail.message_id or route.message_id,
+        headers=mail.headers + route.headers,
+    )

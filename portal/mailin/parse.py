@@ -1,0 +1,194 @@
+"""A raw message (bytes, as received) → ``ParsedMail``, a plain value the rest of intake reads.
+
+Python's ``email`` package with the modern policy decodes encoded-words (Arabic subjects and
+names), quoted-printable and base64, and every charset Python knows (UTF-8, windows-1256,
+ISO-8859-6...). An HTML-only body becomes text with html2text, the only importer of it;
+inline images become attachments and their ``cid:`` references leave the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage, Message
+from email.utils import getaddresses, parseaddr
+
+import html2text
+
+_CID_MARK = re.compile(r"\[cid:[^\]\s]*\]", re.I)
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+BODY_TYPES = ("text/plain", "text/html")
+
+
+@dataclass(frozen=True)
+class MailPart:
+    """A file that came with the message; ``inline`` for an image shown in the body."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    """What intake needs of one message, decoded."""
+
+    message_id: str | None
+    sender: str  # the From address, lower-case ("" when there is none)
+    sender_name: str
+    envelope_sender: str | None  # SMTP MAIL FROM / Return-Path; "" is the null sender <>
+    subject: str
+    text: str
+    attachments: tuple[MailPart, ...]
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    recipients: tuple[str, ...]  # To, Cc, Delivered-To and the envelope's, lower-case
+    headers: dict[str, str]  # the loop headers (lower-case names), decoded
+    is_report: bool  # multipart/report: a bounce or a delivery notice
+    lang: str  # "ar" when the text is mostly Arabic script, else "en"
+    # What makes it "the same message" again: a digest of its Message-ID, or of its bytes.
+    key: str
+
+
+LOOP_HEADERS = (
+    "auto-submitted",
+    "precedence",
+    "x-autoreply",
+    "x-autorespond",
+    "x-auto-response-suppress",
+    "x-sanad-ticket-token",
+    "return-path",
+    "list-id",
+)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _header(message: Message, name: str) -> str:
+    try:
+        value = message.get(name)
+    except (ValueError, IndexError, TypeError):  # a header the parser cannot make sense of
+        value = None
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _addresses(message: Message, *names: str) -> list[tuple[str, str]]:
+    values = [_header(message, name) for name in names]
+    return [(n, a.lower()) for n, a in getaddresses([v for v in values if v]) if "@" in a]
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML body: links kept, images (and so ``cid:`` references) and
+    scripts dropped, no hard wrapping."""
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
+    converter.ignore_images = True
+    converter.ignore_emphasis = True
+    converter.unicode_snob = True
+    converter.single_line_break = True
+    return converter.handle(html)
+
+
+def _text_of(part: Message) -> str:
+    try:
+        content = part.get_content() if isinstance(part, EmailMessage) else None
+    except (LookupError, UnicodeError, ValueError):  # an unknown or lying charset
+        content = None
+    if isinstance(content, str):
+        return content
+    payload = part.get_payload(decode=True)
+    data = payload if isinstance(payload, bytes) else b""
+    for charset in (part.get_content_charset() or "utf-8", "utf-8", "windows-1256"):
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("utf-8", "replace")
+
+
+def _is_attachment(part: Message) -> bool:
+    disposition = (part.get_content_disposition() or "").lower()
+    if disposition == "attachment" or part.get_filename():
+        return True
+    return part.get_content_type() not in BODY_TYPES
+
+
+def _attachment(part: Message, number: int) -> MailPart:
+    payload = part.get_payload(decode=True)
+    data = payload if isinstance(payload, bytes) else b""
+    content_type = part.get_content_type()
+    filename = part.get_filename() or ""
+    if not filename:
+        extension = content_type.rpartition("/")[2] if "/" in content_type else "bin"
+        filename = f"part-{number}.{extension}"
+    inline = (part.get_content_disposition() == "inline") or bool(part.get("Content-ID"))
+    return MailPart(filename=str(filename), content_type=content_type, data=data, inline=inline)
+
+
+def _body_and_files(message: Message) -> tuple[str, tuple[MailPart, ...]]:
+    plain: list[str] = []
+    html: list[str] = []
+    files: list[MailPart] = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        if part.get_content_type() == "message/rfc822" or _is_attachment(part):
+            files.append(_attachment(part, len(files) + 1))
+        elif part.get_content_type() == "text/plain":
+            plain.append(_text_of(part))
+        else:
+            html.append(_text_of(part))
+    bodies = plain or [html_to_text(item) for item in html]
+    text = "\n\n".join(bodies)
+    text = _CID_MARK.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return _BLANK_RUNS.sub("\n\n", text).strip(), tuple(files)
+
+
+def _ids(text: str) -> tuple[str, ...]:
+    return tuple(_MESSAGE_ID.findall(text))
+
+
+def parse_mail(
+    raw: bytes, *, envelope_sender: str | None = None, envelope_recipients: tuple[str, ...] = ()
+) -> ParsedMail:
+    """Decode ``raw``; the envelope (when it came by SMTP/LMTP) adds what headers may lack."""
+    message = message_from_bytes(raw, policy=policy.default)
+    senders = _addresses(message, "From")
+    if senders:
+        sender_name, sender = senders[0]
+    else:
+        sender_name, sender = parseaddr(_header(message, "From"))
+        sender = sender.lower()
+    if envelope_sender is None and message.get("Return-Path") is not None:
+        envelope_sender = parseaddr(_header(message, "Return-Path"))[1] or ""
+    recipients = [a for _, a in _addresses(message, "To", "Cc", "Delivered-To", "X-Original-To")]
+    recipients += [address.lower() for address in envelope_recipients]
+    text, files = _body_and_files(message)
+    subject = _header(message, "Subject")
+    ids = _ids(_header(message, "Message-ID"))
+    letters = [ch for ch in subject + text[:2000] if ch.isalpha()]
+    arabic = sum(1 for ch in letters if _ARABIC.match(ch))
+    return ParsedMail(
+        message_id=ids[0] if ids else None,
+        sender=sender,
+        sender_name=sender_name.strip(),
+        envelope_sender=envelope_sender,
+        subject=subject,
+        text=text,
+        attachments=files,
+        in_reply_to=_ids(_header(message, "In-Reply-To")),
+        references=_ids(_header(message, "References")),
+        recipients=tuple(dict.fromkeys(recipients)),
+        headers={name: _header(message, name) for name in LOOP_HEADERS if name in message},
+        is_report=message.get_content_type() == "multipart/report",
+        lang="ar" if letters and arabic * 2 >= len(letters) else "en",
+        key=digest(ids[0]) if ids else hashlib.sha256(raw).hexdigest(),
+    )
