@@ -9,6 +9,7 @@ from portal.cli import (  # noqa: F401  # importing a module registers its comma
     articles,
     attention,
     jobs,
+    mail,
     search,
     settings,
     sla,

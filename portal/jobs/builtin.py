@@ -81,6 +81,21 @@ def mail_outbox(context: JobContext, now: dt.datetime) -> Summary:
     return Summary(counts, f"{sent} sent, {retried} to retry, {failed} given up")
 
 
+def inbound_mail(context: JobContext, now: dt.datetime) -> Summary:
+    """Poll the IMAP mailbox (SANAD_IMAP_*), when one is configured, like ``sanad mail fetch``."""
+    from portal.mailin.fetch import fetch_mail
+
+    if not context.settings.mailin.imap_host:
+        return Summary({"taken": 0}, "no IMAP mailbox configured")
+    done = fetch_mail(context.sessions, context.settings)
+    counts = {"taken": done.taken, "duplicates": done.duplicates, "failed": done.failed}
+    return Summary(counts, f"{done.taken} taken, {done.duplicates} duplicate(s)")
+
+
+def _inbound_every(settings: Settings) -> dt.timedelta:
+    return settings.jobs.inbound_mail_interval
+
+
 def service_levels(context: JobContext, now: dt.datetime) -> Summary:
     """Warnings at the share of each target, escalation up the tiers at breach (idempotent)."""
     with transaction(context.sessions) as session:
@@ -129,4 +144,5 @@ JOBS: tuple[Job, ...] = (
     Job("close_resolved_tickets", every=_close_every, run=close_resolved),
     Job("attention_scan", every=_attention_every, run=attention),
     Job("search_learning", every=_learn_every, run=learn_from_use),
+    Job("inbound_mail", every=_inbound_every, run=inbound_mail),
 )

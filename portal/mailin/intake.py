@@ -28,7 +28,6 @@ from portal.mailin.models import IGNORED, NOTED, OPENED, REFUSED, REPLIED, Inbou
 from portal.mailin.parse import MailPart, ParsedMail, parse_mail
 from portal.mailin.replies import refusal_mail, refused_files_mail
 from portal.mailin.trim import trim_reply
-from portal.notify.mail import OutgoingMail
 from portal.notify.outbox import OutboxMessage, enqueue
 from portal.tickets.attachments import check_file
 from portal.tickets.errors import LoginRequired, TicketError, ValidationError
@@ -162,11 +161,6 @@ def _original_name(mail: ParsedMail, now: dt.datetime) -> str:
     return f"mail-{now:%Y%m%d-%H%M%S}.eml"
 
 
-def _queue(session: Session, mails: tuple[OutgoingMail, ...], now: dt.datetime) -> None:
-    for mail in mails:
-        enqueue(session, mail, now=now)
-
-
 def _report_files(
     session: Session,
     settings: Settings,
@@ -272,7 +266,7 @@ def _decide(
     keep_original(
         session, settings.tickets, ticket, filename=_original_name(mail, now), data=raw, now=now
     )
-    _queue(session, result.mails, now)
+    # The ticket-received mail (with its reply token) was queued by the ticket service.
     _report_files(session, settings, mail, ticket, refused, now)
     return Taken(OPENED, None, ticket.reference)
 
@@ -319,4 +313,9 @@ def take_mail(
                 )
             return taken
     except IntegrityError:
-        return Taken(DUPLICATE)
+        # Only a concurrent copy of the same message is a duplicate; any other conflict is
+        # raised, so the sender is told to try again and nothing is lost.
+        with sessions() as session:
+            if session.scalar(select(InboundMail.id).where(InboundMail.key == mail.key)):
+                return Taken(DUPLICATE)
+        raise
