@@ -106,6 +106,9 @@ class Learned:
     def boosts(self, text: str, now: dt.datetime) -> dict[str, float]:
         return dict(self.shares.get(text, {}))
 
+    def close(self) -> None:
+        """Nothing runs in the background here."""
+
 
 def printer_articles(write_article: ArticleWriter) -> None:
     write_article(
