@@ -203,7 +203,9 @@ def _create(
     info = ticket_info(ticket)
     if resumes is not None:
         info = replace(info, sla=replace(info.sla, resumes_at=resumes))
-    mails = mail_requester(ticket, settings, "ticket_opened", link=link)
+    mails = mail_requester(
+        ticket, settings, "ticket_opened", link=link, due=ticket.first_response_due, resumes=resumes
+    )
     return TicketResult(info, mails, visitor_link=link, attachments=stored)
 
 

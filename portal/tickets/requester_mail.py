@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from portal.config import TicketSettings
 from portal.notify.mail import OutgoingMail
-from portal.notify.messages import compose
+from portal.notify.messages import compose, expectation_phrase
 from portal.tickets.models import Ticket
 
 
@@ -27,10 +29,14 @@ def mail_requester(
     kind: str,
     *,
     link: str | None = None,
+    due: dt.datetime | None = None,
+    resumes: dt.datetime | None = None,
     **values: object,
 ) -> tuple[OutgoingMail, ...]:
     """The ``kind`` mail to the requester or visitor; none for a deactivated account.
-    ``link`` replaces the ticket page's address (a visitor's private link)."""
+    ``link`` replaces the ticket page's address (a visitor's private link); ``due`` and
+    ``resumes`` say when to expect an answer and when work resumes, in the recipient's language
+    and the site's time zone."""
     contact = _contact(ticket)
     if contact is None:
         return ()
@@ -49,6 +55,7 @@ def mail_requester(
         link=link or settings.ticket_url(ticket.reference),
         new_link=f"{base}/tickets/new",
         renew_link=f"{base}/tickets/link",
+        expect=expectation_phrase(due, resumes, lang, settings.timezone),
         **values,
     )
     return (mail,)
