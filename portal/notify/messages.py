@@ -6,8 +6,12 @@ A small table of its own: the web layer's Babel catalogs are not loaded when mai
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
 
 from portal.notify.mail import OutgoingMail
 
@@ -92,12 +96,14 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "[{reference}] We received your request: {subject}",
             "Hello {name},\n\n"
             "Your request {reference} is registered and our support team will answer soon.\n"
+            "{expect}"
             "Follow it here: {link}\n",
         ),
         "ar": (
             "[{reference}] استلمنا طلبك: {subject}",
             "مرحبًا {name}،\n\n"
             "سُجّل طلبك {reference} وسيرد عليك فريق الدعم قريبًا.\n"
+            "{expect}"
             "تابعه من هنا: {link}\n",
         ),
     },
@@ -136,6 +142,7 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "Hello,\n\n"
             "Your request {reference} is registered. Our support team will answer you by e-mail "
             "at this address.\n"
+            "{expect}"
             "Please keep the reference {reference} should you contact us again.\n\n"
             "Follow and answer it with this private link (do not share it): {link}\n\n"
             "If you did not write to us, ignore this message.\n",
@@ -144,6 +151,7 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "[{reference}] استلمنا طلبك",
             "مرحبًا،\n\n"
             "سُجّل طلبك {reference} وسيرد عليك فريق الدعم بالبريد الإلكتروني على هذا العنوان.\n"
+            "{expect}"
             "نرجو الاحتفاظ بالرقم المرجعي {reference} إن تواصلت معنا مرة أخرى.\n\n"
             "تابعه ورُدّ عليه من هذا الرابط الخاص (لا تشاركه مع أحد): {link}\n\n"
             "إذا لم تراسلنا فتجاهل هذه الرسالة.\n",
@@ -216,6 +224,8 @@ def days_phrase(days: int, lang: str) -> str:
 def compose(kind: str, lang: str, to: str, **values: object) -> OutgoingMail:
     """The ``kind`` message in ``lang`` (Arabic when the language is unknown) for ``to``."""
     table = TEMPLATES[kind]
+    # Optional parts a caller may leave out (when to expect an answer).
+    values = {"expect": "", **values}
     chosen = lang if lang in table else "ar"
     subject, body = table[chosen]
     days = values.get("days")
@@ -253,3 +263,30 @@ def account_locked_mail(
 ) -> OutgoingMail:
     """Log-ins are paused after failed attempts; ``until`` is already formatted (UTC)."""
     return compose("account_locked", lang, to, name=name, until=until, reset_link=reset_link)
+
+
+def expectation_phrase(
+    due: dt.datetime | None, resumes: dt.datetime | None, lang: str, timezone: str
+) -> str:
+    """The received mail's line on when to expect an answer (and, outside working hours, when
+    work resumes), in ``lang`` and the site's time zone; empty without a deadline."""
+    chosen = "en" if lang == "en" else "ar"
+    tz = ZoneInfo(timezone)
+
+    def when(moment: dt.datetime) -> str:
+        return format_datetime(moment.astimezone(tz), "EEEE d MMMM HH:mm", locale=chosen)
+
+    lines = []
+    if resumes is not None:
+        lines.append(
+            f"We are outside working hours now; work resumes {when(resumes)}."
+            if chosen == "en"
+            else f"نحن الآن خارج ساعات العمل؛ يُستأنف العمل {when(resumes)}."
+        )
+    if due is not None:
+        lines.append(
+            f"You can expect an answer by {when(due)}."
+            if chosen == "en"
+            else f"يمكنك أن تتوقع ردًّا قبل {when(due)}."
+        )
+    return "".join(f"{line}\n" for line in lines)

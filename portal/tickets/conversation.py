@@ -197,14 +197,17 @@ def add_reply(
     if staff and not internal:
         if ticket.first_response_at is None:
             ticket.first_response_at = now
+        service_levels.on_answered(ticket)
         if ticket.status == "new":
             set_status(session, ticket, viewer, "open", now)
         if ticket.requester_id != viewer.id:
             mails = mail_requester(
                 session, ticket, settings, "ticket_reply", now=now, author=viewer.name, body=text
             )
-    elif not staff and ticket.status == "pending":
-        set_status(session, ticket, viewer, "open", now)
+    elif not staff and not internal:
+        if ticket.status == "pending":
+            set_status(session, ticket, viewer, "open", now)
+        service_levels.on_awaiting(session, ticket, now)
     session.flush()
     return TicketResult(ticket_info(ticket), mails)
 

@@ -205,7 +205,16 @@ def _create(
     info = ticket_info(ticket)
     if resumes is not None:
         info = replace(info, sla=replace(info.sla, resumes_at=resumes))
-    mails = mail_requester(session, ticket, settings, "ticket_opened", now=now, link=link)
+    mails = mail_requester(
+        session,
+        ticket,
+        settings,
+        "ticket_opened",
+        now=now,
+        link=link,
+        due=ticket.first_response_due,
+        resumes=resumes,
+    )
     return TicketResult(info, mails, visitor_link=link, attachments=stored)
 
 

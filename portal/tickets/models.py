@@ -81,6 +81,12 @@ class Ticket(Base):
     resolution_warn_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), index=True)
     sla_paused_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     sla_paused_us: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Next response: since when the requester's latest message awaits an answer (None: none
+    # does), the paused time counted before it, and its deadline and warning instant.
+    awaiting_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    awaiting_paused_us: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    next_response_due: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    next_response_warn_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), index=True)
     # Required to resolve a ticket that breached: a code from the admins' list and a note.
     root_cause_code: Mapped[str | None] = mapped_column(String(40))
     root_cause_note: Mapped[str | None] = mapped_column(Text)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.mail_preferences import wants_mail
 from portal.config import TicketSettings
 from portal.notify.mail import OutgoingMail
-from portal.notify.messages import compose
+from portal.notify.messages import compose, expectation_phrase
 from portal.notify.outbox import enqueue
 from portal.tickets.models import Ticket
 from portal.tickets.reply_tokens import reply_route
@@ -37,11 +37,15 @@ def mail_requester(
     *,
     now: dt.datetime,
     link: str | None = None,
+    due: dt.datetime | None = None,
+    resumes: dt.datetime | None = None,
     **values: object,
 ) -> tuple[OutgoingMail, ...]:
     """Queue the ``kind`` mail to the requester or visitor; none for a deactivated account
     or a requester who turned ``kind`` off. ``link`` replaces the ticket page's address (a
-    visitor's private link, which they always get: it is their only way back)."""
+    visitor's private link, which they always get: it is their only way back); ``due`` and
+    ``resumes`` say when to expect an answer and when work resumes, in the recipient's language
+    and the site's time zone."""
     contact = _contact(ticket)
     if contact is None:
         return ()
@@ -62,6 +66,7 @@ def mail_requester(
         link=link or settings.ticket_url(ticket.reference),
         new_link=f"{base}/tickets/new",
         renew_link=f"{base}/tickets/link",
+        expect=expectation_phrase(due, resumes, lang, settings.timezone),
         **values,
     )
     mail = with_reply_route(mail, settings, ticket)

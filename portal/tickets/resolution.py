@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
+from portal.tickets import service_levels
 from portal.tickets.access import (
     check_may_confirm,
     check_may_rate,
@@ -115,6 +116,7 @@ def resolve_ticket(
         )
     if ticket.first_response_at is None:
         ticket.first_response_at = now
+    service_levels.on_answered(ticket)  # the resolution note is the answer, mailed to them
     session.flush()
     days = settings.reopen_window.days
     mails = mail_requester(
@@ -156,6 +158,7 @@ def reopen_ticket(
     text = valid_text("reason", reason, MAX_BODY, required=not may_work(viewer, ticket))
     set_status(session, ticket, viewer, "open", now, note=text or None)
     ticket.resolved_at = None
+    service_levels.on_awaiting(session, ticket, now)
     if text:
         session.add(
             TicketMessage(

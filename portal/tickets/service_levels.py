@@ -165,22 +165,62 @@ def apply_deadlines(ticket: Ticket, ctx: SlaContext) -> Policy:
     if ticket.resolved_at is None:
         ticket.resolution_due = due(policy.resolution_minutes)
         ticket.resolution_warn_at = due(policy.resolution_minutes, ctx.warning_share)
+    _next_response_deadline(ticket, policy, calendar, ctx.warning_share)
     return policy
 
 
+def _next_response_deadline(
+    ticket: Ticket, policy: Policy, calendar: Calendar, share: float
+) -> None:
+    """From the requester's message awaiting an answer, the policy's next-response target plus
+    the working time paused since that message."""
+    minutes = policy.next_response_minutes
+    since = ticket.awaiting_since
+    if since is None or minutes is None:
+        ticket.next_response_due = ticket.next_response_warn_at = None
+        return
+    paused = ((ticket.sla_paused_us or 0) - (ticket.awaiting_paused_us or 0)) * US
+    ticket.next_response_due = calendar.add(since, minutes * MIN + paused)
+    ticket.next_response_warn_at = calendar.add(since, minutes * share * MIN + paused)
+
+
+def on_awaiting(session: Session, ticket: Ticket, now: dt.datetime) -> None:
+    """A requester's message (or a reopen) awaits an answer: after the first response, the
+    next-response clock starts, unless an earlier message is already waiting."""
+    if ticket.first_response_at is None or ticket.awaiting_since is not None:
+        return
+    ticket.awaiting_since = now
+    ticket.awaiting_paused_us = ticket.sla_paused_us or 0
+    ctx = load_context(session)
+    policy = ctx.by_name.get(ticket.sla_policy or "") or ctx.policy_for(ticket)
+    _next_response_deadline(ticket, policy, ctx.calendar_for(policy), ctx.warning_share)
+
+
+def on_answered(ticket: Ticket) -> None:
+    """An agent replied publicly: the waiting message is answered (a breach stays recorded)."""
+    ticket.awaiting_since = None
+    ticket.next_response_due = ticket.next_response_warn_at = None
+
+
 def explain(ticket: Ticket, ctx: SlaContext) -> tuple[str, Explanation] | None:
-    """The deadline that matters now (first response until answered, then resolution) and the
+    """The deadline that matters now (first response until answered, then the next response
+    while a requester's message waits, then resolution) and the
     working periods counted to reach it."""
     policy = ctx.by_name.get(ticket.sla_policy or "") or ctx.policy_for(ticket)
     calendar = ctx.calendar_for(policy)
-    for target, minutes, met in (
-        ("first_response", policy.first_response_minutes, ticket.first_response_at),
-        ("resolution", policy.resolution_minutes, ticket.resolved_at),
-    ):
-        if minutes is not None and met is None:
-            return target, calendar.explain_add(
-                ticket.created_at, minutes * MIN + paused_time(ticket)
-            )
+    if policy.first_response_minutes is not None and ticket.first_response_at is None:
+        return "first_response", calendar.explain_add(
+            ticket.created_at, policy.first_response_minutes * MIN + paused_time(ticket)
+        )
+    if policy.next_response_minutes is not None and ticket.awaiting_since is not None:
+        paused = paused_time(ticket) - (ticket.awaiting_paused_us or 0) * US
+        return "next_response", calendar.explain_add(
+            ticket.awaiting_since, policy.next_response_minutes * MIN + paused
+        )
+    if policy.resolution_minutes is not None and ticket.resolved_at is None:
+        return "resolution", calendar.explain_add(
+            ticket.created_at, policy.resolution_minutes * MIN + paused_time(ticket)
+        )
     return None
 
 
@@ -354,6 +394,10 @@ def _due_tickets(session: Session, now: dt.datetime) -> Sequence[Ticket]:
                     ~_handled("first_response", Ticket.first_response_due, now),
                 ),
                 and_(
+                    Ticket.next_response_warn_at <= now,
+                    ~_handled("next_response", Ticket.next_response_due, now),
+                ),
+                and_(
                     Ticket.resolved_at.is_(None),
                     Ticket.resolution_warn_at <= now,
                     ~_handled("resolution", Ticket.resolution_due, now),
@@ -384,6 +428,7 @@ def run_sla(
                 ticket.first_response_warn_at,
                 ticket.first_response_at,
             ),
+            ("next_response", ticket.next_response_due, ticket.next_response_warn_at, None),
             ("resolution", ticket.resolution_due, ticket.resolution_warn_at, ticket.resolved_at),
         ):
             if due is None or warn_at is None or done is not None or warn_at > now:
@@ -514,6 +559,8 @@ def breached(ticket: Ticket, now: dt.datetime) -> bool:
         answered = ticket.first_response_at or now
         if answered > ticket.first_response_due:
             return True
+    if ticket.next_response_due is not None and now > ticket.next_response_due:
+        return True
     return ticket.resolution_due is not None and now > ticket.resolution_due
 
 

@@ -10,8 +10,12 @@ from portal.notify.mail import OutgoingMail
 from portal.tickets.models import Ticket
 
 TARGET_NAMES = {
-    "en": {"first_response": "first response", "resolution": "resolution"},
-    "ar": {"first_response": "الرد الأول", "resolution": "الحل"},
+    "en": {
+        "first_response": "first response",
+        "next_response": "next response",
+        "resolution": "resolution",
+    },
+    "ar": {"first_response": "الرد الأول", "next_response": "الرد التالي", "resolution": "الحل"},
 }
 
 TEXTS = {

@@ -98,7 +98,7 @@ class SlaEvent(Base):
 
     id: Mapped[intpk]
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
-    target: Mapped[str] = mapped_column(String(20))  # first_response | resolution
+    target: Mapped[str] = mapped_column(String(20))  # first_response | next_response | resolution
     kind: Mapped[str] = mapped_column(String(10))  # warning | breach
     due_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     target_minutes: Mapped[int] = mapped_column(Integer)

@@ -75,6 +75,8 @@ class SlaInfo:
     first_response_due: dt.datetime | None = None
     resolution_due: dt.datetime | None = None
     state: str = "ok"
+    # While a requester's message awaits an answer (after the first response).
+    next_response_due: dt.datetime | None = None
     breaches: tuple[SlaBreach, ...] = ()
     warned: bool = False
     # The deadline that comes next among the targets not yet met (the queue sorts by it).
@@ -341,6 +343,7 @@ def sla_info(ticket: Ticket, now: dt.datetime | None = None) -> SlaInfo:
             paused,
             now,
         ),
+        _target_state(ticket.next_response_due, ticket.next_response_warn_at, None, paused, now),
         _target_state(ticket.resolution_due, ticket.resolution_warn_at, done, paused, now),
     ]
     events = list(ticket.sla_events or ())
@@ -368,6 +371,7 @@ def sla_info(ticket: Ticket, now: dt.datetime | None = None) -> SlaInfo:
         due
         for due, met in (
             (ticket.first_response_due, ticket.first_response_at),
+            (ticket.next_response_due, None),
             (ticket.resolution_due, done),
         )
         if due is not None and met is None
@@ -376,6 +380,7 @@ def sla_info(ticket: Ticket, now: dt.datetime | None = None) -> SlaInfo:
         policy=ticket.sla_policy,
         first_response_due=ticket.first_response_due,
         resolution_due=ticket.resolution_due,
+        next_response_due=ticket.next_response_due,
         state=state,
         breaches=breaches,
         warned=any(e.kind == "warning" for e in events),

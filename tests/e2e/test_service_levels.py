@@ -169,14 +169,29 @@ def test_admins_keep_calendar_holidays_overrides_policies_and_codes(
     admin.wait_for_load_state("load")
     assert "A system was down" in admin.locator("section[aria-labelledby=codes-title]").inner_text()
     admin.screenshot(path=str(artifacts / "sla-admin-390.png"), full_page=True)
+    assert _no_overflow(admin)
 
     arabic = open_page(browser, site, site.users["admin"], errors, locale="ar")
+    arabic.set_viewport_size(PHONE)
     arabic.goto(page_url, wait_until="load")
     assert arabic.locator("html").get_attribute("dir") == "rtl"
     assert "تعطّل أحد الأنظمة" in arabic.locator("section[aria-labelledby=codes-title]").inner_text()
+    # Everything kept above is listed and manageable in Arabic too, at 390 px, in RTL.
+    assert "Ramadan 1448" in arabic.locator("section[aria-labelledby=overrides-title]").inner_text()
+    assert arabic.locator(".policy-form input[name=name][value=urgent]").count() == 1
+    arabic.screenshot(path=str(artifacts / "sla-admin-ar-390.png"), full_page=True)
+    assert _no_overflow(arabic)
 
     agent = open_page(browser, site, site.users["agent"], errors, locale="en")
     response = agent.goto(page_url, wait_until="load")
     assert response.status == 403
     # The refused week form answered 400 and the agent 403: no other console errors.
     assert not [e for e in errors if "400" not in e and "403" not in e], errors
+
+
+def _no_overflow(page: Any) -> bool:
+    """The page is no wider than the phone's viewport (no horizontal scrolling)."""
+    scroll, client = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    return bool(scroll <= client)

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from portal.config import MailSettings, load_settings
 from portal.notify.mail import MailNotSent, OutgoingMail, send_mail
-from portal.notify.messages import TEMPLATES, compose, days_phrase, password_reset_mail
+from portal.notify.messages import (
+    TEMPLATES,
+    compose,
+    days_phrase,
+    expectation_phrase,
+    password_reset_mail,
+)
 from tests.support.mail import Inbox
 
 
@@ -132,3 +139,27 @@ def test_the_reopen_window_reads_as_proper_arabic(days: int, arabic: str, englis
     )
     assert f"خلال {arabic} إذا" in mail.body
     assert "\n\n\n" not in mail.body  # no note: no gap of blank lines
+
+
+def test_the_received_mail_says_when_to_expect_an_answer_in_the_site_time_zone() -> None:
+    due = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 16:00 in Riyadh
+    resumes = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 10:00 in Riyadh
+    english = expectation_phrase(due, resumes, "en", "Asia/Riyadh")
+    assert english == (
+        "We are outside working hours now; work resumes Tuesday 24 November 10:00.\n"
+        "You can expect an answer by Tuesday 1 December 16:00.\n"
+    )
+    arabic = expectation_phrase(due, None, "ar", "Asia/Riyadh")
+    assert arabic == "يمكنك أن تتوقع ردًّا قبل الثلاثاء 1 ديسمبر 16:00.\n"
+    assert expectation_phrase(None, None, "en", "Asia/Riyadh") == ""
+    mail = compose(
+        "ticket_opened",
+        "en",
+        "a@example.com",
+        name="A",
+        reference="R",
+        subject="S",
+        link="L",
+        expect=english,
+    )
+    assert "work resumes Tuesday 24 November 10:00." in mail.body

@@ -14,12 +14,13 @@ from portal.config import TicketSettings
 from portal.notify.outbox import OutboxMessage
 from portal.tickets.assignment import assign_ticket, change_status, update_ticket
 from portal.tickets.errors import ValidationError
+from portal.tickets.intake import open_ticket
 from portal.tickets.models import Ticket
 from portal.tickets.resolution import resolve_ticket
 from portal.tickets.root_causes import RootCause
 from portal.tickets.service_levels import run_sla
 from portal.tickets.sla_models import SlaEvent, SlaPolicy
-from portal.tickets.values import TicketChanges, sla_info
+from portal.tickets.values import TicketChanges, TicketDraft, sla_info
 from tests.support.accounts import Run
 from tests.support.tickets import MakeTicket
 
@@ -208,3 +209,25 @@ def test_a_ticket_answered_in_time_resolves_without_a_root_cause(
         resolve_ticket, ticket_settings, agent, ticket.reference, note="Fixed", now=riyadh(24, 12)
     )
     assert result.ticket.sla.state == "met"
+
+
+def test_the_received_mail_says_when_to_expect_an_answer_and_when_work_resumes(
+    run: Run, ticket_settings: TicketSettings, requester: UserInfo
+):
+    # Monday 23 Nov 2026 at 16:30 in Riyadh: after closing, so work resumes the next morning
+    # and the 48 working hours end on 1 Dec at 16:00 (8 days of 6 h from Tuesday 10:00).
+    result = run(
+        open_ticket,
+        ticket_settings,
+        requester=requester,
+        draft=TicketDraft(subject="VPN drops every hour", body="It disconnects at :00."),
+        now=dt.datetime(2026, 11, 23, 16, 30, tzinfo=RIYADH),
+    )
+    [mail] = result.mails
+    body = mail.body
+    if mail.lang == "en":
+        assert "work resumes Tuesday 24 November 10:00." in body
+        assert "You can expect an answer by Tuesday 1 December 16:00." in body
+    else:
+        assert "يُستأنف العمل الثلاثاء 24 نوفمبر 10:00." in body
+        assert "يمكنك أن تتوقع ردًّا قبل الثلاثاء 1 ديسمبر 16:00." in body

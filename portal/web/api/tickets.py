@@ -99,6 +99,7 @@ def sla_json(sla: SlaInfo) -> dict[str, Any]:
         "policy": sla.policy,
         "first_response_due": _time(sla.first_response_due),
         "resolution_due": _time(sla.resolution_due),
+        "next_response_due": _time(sla.next_response_due),
         "state": sla.state,
         "breaches": [
             {
