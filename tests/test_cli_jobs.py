@@ -23,7 +23,14 @@ from tests.support.articles import ArticleWriter
 from tests.support.jobs import Counting
 from tests.support.mail import free_port
 
-BUILTIN = ("sla", "mail_outbox", "close_resolved_tickets", "attention_scan", "search_learning")
+BUILTIN = (
+    "sla",
+    "mail_outbox",
+    "close_resolved_tickets",
+    "attention_scan",
+    "search_learning",
+    "inbound_mail",
+)
 
 
 def sanad(app: Flask, *args: str) -> Result:

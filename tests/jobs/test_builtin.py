@@ -31,6 +31,7 @@ def test_every_builtin_job_is_registered_once_with_its_setting() -> None:
         "close_resolved_tickets",
         "attention_scan",
         "search_learning",
+        "inbound_mail",
     ]
 
 
