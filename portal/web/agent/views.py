@@ -159,7 +159,6 @@ def ticket(reference: str) -> Any:
             # An agent's own request to the help desk: they see it as a requester does.
             return redirect(url_for("tickets.detail", reference=found.ticket.reference))
         others = ticket_queue.requester_other_tickets(session, account, reference)
-        canned = canned_responses.list_canned_responses(session, account)
         agents = list_agents(session, found.ticket.team)
         resolved_articles = resolved_by_entries(session, wired.search, account, reference)
         root_cause_codes = root_causes.list_root_cause_codes(session)
@@ -183,7 +182,6 @@ def ticket(reference: str) -> Any:
         account_id=account.id,
         detail=found,
         others=others,
-        canned=canned,
         agents=agents,
         suggested=suggested,
         linked=linked,
