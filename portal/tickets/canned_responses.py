@@ -74,11 +74,7 @@ def search_canned_responses(
         raise ValidationError("q", f"Use at most {MAX_CANNED_QUERY} characters.", "too_long")
     words = _folded(q).split()
     rows = session.scalars(select(CannedResponse).order_by(CannedResponse.title)).all()
-    found = [
-        r
-        for r in rows
-        if all(word in _folded(f"{r.title} {r.body}") for word in words)
-    ]
+    found = [r for r in rows if all(word in _folded(f"{r.title} {r.body}") for word in words)]
     if lang:
         found.sort(key=lambda r: r.lang != lang)  # stable: titles stay in order within a group
     pages = max(1, math.ceil(len(found) / per_page))

@@ -459,12 +459,33 @@ def _on_behalf_errors(errors: dict[str, str]) -> dict[str, str]:
     return errors
 
 
+def _canned_page(values: dict[str, Any], errors: dict[str, str]) -> str:
+    """The management page: one page of responses (``?page=``, ``?q=``) and the new form."""
+    number = whole_number(request.args.get("page"), 1, MAX_PAGE) or 1
+    query = clean_text(request.args.get("q"), canned_responses.MAX_CANNED_QUERY)
+    with transaction(services().sessions) as session:
+        listing = canned_responses.search_canned_responses(
+            session, _account(), q=query, page=number
+        )
+
+    def page_url(page: int) -> str:
+        return url_for("agent.canned", page=page, q=query or None)
+
+    return render_template(
+        "agent/canned.html",
+        listing=listing,
+        query=query,
+        page_numbers=page_numbers(listing.page, listing.pages),
+        page_url=page_url,
+        values=values,
+        errors=errors,
+    )
+
+
 @bp.get("/canned")
 @roles_required(*STAFF)
 def canned() -> Any:
-    with transaction(services().sessions) as session:
-        responses = canned_responses.list_canned_responses(session, _account())
-    return render_template("agent/canned.html", responses=responses, values={}, errors={})
+    return _canned_page({}, {})
 
 
 @bp.post("/canned")
@@ -489,12 +510,7 @@ def save_canned() -> Any:
         except ValidationError as error:
             errors = {error.field: ticket_message(error)}
     if errors:
-        with transaction(services().sessions) as session:
-            responses = canned_responses.list_canned_responses(session, _account())
-        page = render_template(
-            "agent/canned.html", responses=responses, values=values, errors=errors
-        )
-        return page, 400
+        return _canned_page(values, errors), 400
     flash(_("The canned response was saved."), "success")
     return redirect(url_for("agent.canned"), code=303)
 

@@ -30,8 +30,7 @@ def list_canned_responses() -> Response:
     return jsonify(
         {
             "items": [
-                {"id": c.id, "title": c.title, "body": c.body, "lang": c.lang}
-                for c in found.items
+                {"id": c.id, "title": c.title, "body": c.body, "lang": c.lang} for c in found.items
             ],
             "page": found.page,
             "pages": found.pages,
