@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import UserInfo
+from portal.search.analysis import normalize_arabic
 from portal.tickets.access import require_staff
 from portal.tickets.errors import CannedResponseNotFound, ValidationError
 from portal.tickets.models import CannedResponse
@@ -70,6 +73,57 @@ def canned_for_ticket(
         CannedResponseInfo(r.id, r.title, fill_placeholders(r.body, values), r.lang, r.updated_at)
         for r in ordered
     )
+
+
+CANNED_PER_PAGE = 20
+MAX_CANNED_QUERY = 200
+
+
+@dataclass(frozen=True, slots=True)
+class CannedPage:
+    """One page of canned responses; ``pages`` is at least 1 even when nothing matches."""
+
+    items: tuple[CannedResponseInfo, ...]
+    page: int
+    pages: int
+    total: int
+
+
+def _folded(text: str) -> str:
+    """The form a search compares: case folded, Arabic normalised as the search index does."""
+    return normalize_arabic(text.casefold())
+
+
+def search_canned_responses(
+    session: Session,
+    viewer: UserInfo | None,
+    *,
+    q: str = "",
+    lang: str | None = None,
+    page: int = 1,
+    per_page: int = CANNED_PER_PAGE,
+) -> CannedPage:
+    """Staff only: canned responses whose title or body holds every word of ``q``.
+
+    Matching ignores case, tashkeel, tatweel and hamza/alef/yeh/teh marbuta forms (the search
+    index's normaliser), so "اهلا" finds "أهلاً". With ``lang`` the responses in that language
+    come first, then the others; each group by title. Stock replies number in the hundreds,
+    so the filter runs over the rows in Python rather than in SQL.
+    """
+    require_staff(viewer)
+    if lang is not None and lang not in ("ar", "en"):
+        raise ValidationError("lang", "Choose ar or en.", "choice")
+    if len(q) > MAX_CANNED_QUERY:
+        raise ValidationError("q", f"Use at most {MAX_CANNED_QUERY} characters.", "too_long")
+    words = _folded(q).split()
+    rows = session.scalars(select(CannedResponse).order_by(CannedResponse.title)).all()
+    found = [r for r in rows if all(word in _folded(f"{r.title} {r.body}") for word in words)]
+    if lang:
+        found.sort(key=lambda r: r.lang != lang)  # stable: titles stay in order within a group
+    pages = max(1, math.ceil(len(found) / per_page))
+    start = (page - 1) * per_page
+    items = tuple(_canned(r) for r in found[start : start + per_page])
+    return CannedPage(items, page, pages, len(found))
 
 
 def save_canned_response(

@@ -158,16 +158,6 @@ def ticket(reference: str) -> Any:
             # An agent's own request to the help desk: they see it as a requester does.
             return redirect(url_for("tickets.detail", reference=found.ticket.reference))
         others = ticket_queue.requester_other_tickets(session, account, reference)
-        canned = canned_responses.canned_for_ticket(
-            session,
-            account,
-            ticket_lang=found.ticket.lang,
-            values={
-                "requester_name": found.ticket.requester_name,
-                "reference": found.ticket.reference,
-                "agent_name": account.name,
-            },
-        )
         agents = list_agents(session, found.ticket.team)
         resolved_articles = resolved_by_entries(session, wired.search, account, reference)
         root_cause_codes = root_causes.list_root_cause_codes(session)
@@ -191,7 +181,6 @@ def ticket(reference: str) -> Any:
         account_id=account.id,
         detail=found,
         others=others,
-        canned=canned,
         agents=agents,
         suggested=suggested,
         linked=linked,
@@ -464,12 +453,33 @@ def _on_behalf_errors(errors: dict[str, str]) -> dict[str, str]:
     return errors
 
 
+def _canned_page(values: dict[str, Any], errors: dict[str, str]) -> str:
+    """The management page: one page of responses (``?page=``, ``?q=``) and the new form."""
+    number = whole_number(request.args.get("page"), 1, MAX_PAGE) or 1
+    query = clean_text(request.args.get("q"), canned_responses.MAX_CANNED_QUERY)
+    with transaction(services().sessions) as session:
+        listing = canned_responses.search_canned_responses(
+            session, _account(), q=query, page=number
+        )
+
+    def page_url(page: int) -> str:
+        return url_for("agent.canned", page=page, q=query or None)
+
+    return render_template(
+        "agent/canned.html",
+        listing=listing,
+        query=query,
+        page_numbers=page_numbers(listing.page, listing.pages),
+        page_url=page_url,
+        values=values,
+        errors=errors,
+    )
+
+
 @bp.get("/canned")
 @roles_required(*STAFF)
 def canned() -> Any:
-    with transaction(services().sessions) as session:
-        responses = canned_responses.list_canned_responses(session, _account())
-    return render_template("agent/canned.html", responses=responses, values={}, errors={})
+    return _canned_page({}, {})
 
 
 @bp.post("/canned")
@@ -494,12 +504,7 @@ def save_canned() -> Any:
         except ValidationError as error:
             errors = {error.field: ticket_message(error)}
     if errors:
-        with transaction(services().sessions) as session:
-            responses = canned_responses.list_canned_responses(session, _account())
-        page = render_template(
-            "agent/canned.html", responses=responses, values=values, errors=errors
-        )
-        return page, 400
+        return _canned_page(values, errors), 400
     flash(_("The canned response was saved."), "success")
     return redirect(url_for("agent.canned"), code=303)
 

@@ -1,5 +1,6 @@
 """Blueprint ``api`` (``/api/v1``): the stable, read-only JSON contract (docs/api.md)."""
 
+from portal.web.api import canned as _canned  # noqa: F401  (GET …/canned-responses)
 from portal.web.api import drafts as _drafts  # noqa: F401  (registers the draft routes)
 from portal.web.api import feedback as _feedback  # noqa: F401  (POST …/feedback)
 from portal.web.api import promote as _promote  # noqa: F401  (registers POST …/promote)
