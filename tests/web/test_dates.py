@@ -36,3 +36,11 @@ def test_a_plain_date_keeps_its_day(app: Flask) -> None:
         '<time datetime="2026-03-20">20 مارس 2026 (1 شوال 1447)</time>'
     )
     assert shown(app, "en", None) == ""
+
+
+def test_inside_a_sentence_the_time_element_stays_markup(app: Flask) -> None:
+    with app.test_request_context("/", headers={"Cookie": "sanad_locale=en"}):
+        html = render_template_string(
+            '{{ _("Expect a first answer by %(when)s.", when=moment(value)) }}', value=LATE_EVENING
+        )
+    assert html.startswith('Expect a first answer by <time datetime="2026-12-03T21:30:00+00:00">')
