@@ -66,3 +66,49 @@ def test_no_page_scrolls_sideways(pages: PagesSite, browser: Any) -> None:
         finally:
             context.close()
     assert not problems, "\n".join(problems)
+
+
+def isolation(page: Any, selector: str) -> tuple[str, str]:
+    found = page.locator(selector).first.evaluate(
+        "el => [getComputedStyle(el).unicodeBidi, getComputedStyle(el).direction]"
+    )
+    return found[0], found[1]
+
+
+def rendered_fonts(page: Any, selector: str) -> set[str]:
+    """The font families Chromium actually drew ``selector``'s text with."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return {font["familyName"] for font in fonts}
+
+
+def test_mixed_direction_values_are_isolated_and_latin_matches(
+    pages: PagesSite, browser: Any
+) -> None:
+    site = pages.site
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    language = {"name": "sanad_locale", "value": "ar", "url": site.base}
+    context.add_cookies([site.cookie_for(site.users["requester"]), language])
+    page = context.new_page()
+    try:
+        page.goto(f"{site.base}/tickets/{pages.values['ticket']}", wait_until="load")
+        # The reference reads left to right as one unit inside the Arabic heading.
+        assert isolation(page, "h1 bdi") == ("isolate", "ltr")
+        # A file name (Arabic and Latin) and its size do not reorder each other.
+        assert isolation(page, ".attachment-list a bdi")[0] == "isolate"
+        assert isolation(page, ".attachment-list bdi.muted") == ("isolate", "ltr")
+        # Latin inside Arabic text is drawn with the Latin face made for the Arabic one.
+        drawn = rendered_fonts(page, ".attachment-list a bdi")
+        assert {"Noto Sans Arabic", "Noto Sans"} <= drawn, drawn
+        context.add_cookies([site.cookie_for(site.users["admin"])])
+        page.goto(f"{site.base}/admin/users", wait_until="load")
+        email = page.locator("td span", has_text="reem.alharbi@example.com")
+        assert email.evaluate("el => getComputedStyle(el).unicodeBidi") == "isolate"
+        assert email.evaluate("el => getComputedStyle(el).direction") == "ltr"
+    finally:
+        context.close()
