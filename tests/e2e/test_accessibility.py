@@ -43,9 +43,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PagesSite]:
         yield site
 
 
-def test_no_serious_or_critical_violations(
-    pages: PagesSite, browser: Any, axe_source: str
-) -> None:
+def test_no_serious_or_critical_violations(pages: PagesSite, browser: Any, axe_source: str) -> None:
     site = pages.site
     problems: list[str] = []
     for role in ROLES:
