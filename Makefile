@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install install-test browser catalogs messages lint typecheck contracts pytest pytest-postgres bench clean
+.PHONY: run test install install-test browser axe catalogs messages lint typecheck contracts pytest pytest-postgres bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,24 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
 	fi
 
-install-test: $(VENV)/.installed-test catalogs browser
+## axe-core for the accessibility check (tests/e2e/test_accessibility.py), from the npm
+## registry into a gitignored cache; never committed.
+AXE_VERSION := 4.14.1
+AXE := .cache/axe-core/$(AXE_VERSION)/axe.min.js
+$(AXE):
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "installing Debian's npm for the accessibility check"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; \
+	fi
+	mkdir -p $(dir $(AXE))
+	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+		&& tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js \
+		&& mv package/axe.min.js axe.min.js && rm -rf package axe-core-$(AXE_VERSION).tgz
+
+axe: $(AXE)
+
+install-test: $(VENV)/.installed-test catalogs browser axe
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -288,6 +288,14 @@ class ArticleRepository(GitRepository):
             raise KbError(f"{name}:{line}: not valid UTF-8") from None
         return load_yaml(name, text)
 
+    def read_data_token(self, name: str) -> tuple[int, int] | None:
+        """Changes when a data file changes (modification time, size); None when absent."""
+        try:
+            stat = self.safe_path(name).stat()
+        except OSError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
     def data_problems(self) -> list[ArticleProblem]:
         """Problems with the data files (bad YAML, wrong shape), for ``articles check``."""
         problems: list[ArticleProblem] = []

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from portal.config import LOCALES, Settings
 from portal.web.auth.session import signed_in_user
+from portal.web.dates import init_dates
 from portal.web.security import cookie_secure, safe_next
 
 COOKIE = "sanad_locale"
@@ -60,6 +61,7 @@ def init_i18n(app: Flask, settings: Settings) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(settings.translations_dir)
     Babel(app, locale_selector=lambda: _select_locale_for(settings))
     app.register_blueprint(bp)
+    init_dates(app)
 
 
 @bp.get("/<code>")

@@ -314,6 +314,23 @@ def test_golden_check_reports_ranks(kb: SearchService, articles_dir: Path) -> No
     assert [r.passed for r in results] == [True, True, False]
 
 
+def test_golden_check_answers_anew_after_the_file_or_the_articles_change(
+    kb: SearchService, articles_dir: Path, write_article: ArticleWriter
+) -> None:
+    golden = articles_dir / "_golden.yml"
+    golden.write_text("queries:\n  - {q: 'toner', lang: en, expect: en/toner}\n", "utf-8")
+    assert [r.rank for r in kb.check_golden()] == [None]
+    write_article("toner", "en", "Toner cartridge", body="Replace the toner cartridge.")
+    kb.sync()
+    assert [r.rank for r in kb.check_golden()] == [1]
+    golden.write_text(
+        "queries:\n  - {q: 'toner', lang: en, expect: en/toner}\n"
+        "  - {q: 'toner', lang: en, expect: en/printer}\n",
+        "utf-8",
+    )
+    assert [r.rank for r in kb.check_golden()] == [1, None]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -15,10 +15,11 @@ from flask import (
     render_template,
     url_for,
 )
-from flask_babel import format_datetime, format_decimal, format_timedelta, get_timezone
+from flask_babel import format_decimal, format_timedelta, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from portal.db import reading, transaction, utcnow
@@ -28,6 +29,7 @@ from portal.jobs.service import JobNotFound, JobsForbidden, JobView, list_jobs, 
 from portal.web.admin.views import bp
 from portal.web.auth.access import current_account, roles_required
 from portal.web.context import services
+from portal.web.dates import moment
 
 # What the page calls each job; a job without a title here shows its name.
 TITLES = {
@@ -75,11 +77,11 @@ def job_title(name: str) -> str:
     return str(TITLES.get(name, name))
 
 
-def when(moment: dt.datetime | None) -> str:
-    """A moment in the site's time zone, in the reader's language."""
-    if moment is None:
-        return str(_("Never"))
-    return f"{format_datetime(moment, 'medium')} ({get_timezone()})"
+def when(value: dt.datetime | None) -> Markup:
+    """A moment in the site's time zone, in the reader's language (``moment``), and the zone."""
+    if value is None:
+        return escape(_("Never"))
+    return moment(value) + Markup(" ({})").format(str(get_timezone()))
 
 
 def every(interval: dt.timedelta) -> str:
