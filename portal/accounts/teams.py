@@ -181,3 +181,16 @@ def set_away(session: Session, actor: UserInfo, user_id: int, away: bool) -> boo
     user.away = away
     session.flush()
     return away
+
+
+def get_team(session: Session, key: str) -> TeamInfo:
+    return _info(_get(session, key))
+
+
+def member_ids(session: Session, key: str) -> set[int]:
+    return set(session.scalars(select(UserTeam.user_id).where(UserTeam.team == key)))
+
+
+def away_ids(session: Session) -> set[int]:
+    """The users marked away."""
+    return set(session.scalars(select(User.id).where(User.away.is_(True))))

@@ -122,7 +122,7 @@ def first_match(rules: Sequence[Rule], facts: NewTicketFacts) -> RuleMatch | Non
 # --- rules in the database, applied at intake ---------------------------------------------
 
 
-def _rule(row: RoutingRule) -> Rule:
+def rule_value(row: RoutingRule) -> Rule:
     return Rule(
         id=row.id,
         name=row.name,
@@ -146,7 +146,7 @@ def _rule(row: RoutingRule) -> Rule:
 
 def load_rules(session: Session) -> list[Rule]:
     rows = session.scalars(select(RoutingRule).where(RoutingRule.enabled.is_(True)))
-    return [_rule(row) for row in rows]
+    return [rule_value(row) for row in rows]
 
 
 def route_new_ticket(
