@@ -74,6 +74,9 @@ PAGES: Mapping[str, tuple[str, ...]] = {
         "/admin/users/new",
         "/admin/jobs",
         "/admin/service-levels/",
+        "/admin/teams",
+        "/admin/routing",
+        "/admin/routing/new",
     ),
 }
 

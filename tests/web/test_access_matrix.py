@@ -59,6 +59,7 @@ TABLE: dict[tuple[str, str], tuple[Row, Any]] = {
     ("api.add_reply", "POST"): ((LOGIN, 422, 422, 404, 404, 422), ("json", {"body": ""})),
     ("api.escalate", "POST"): ((LOGIN, 403, 422, 404, 404, 422), ("json", {"reason": ""})),
     ("api.resolve", "POST"): ((LOGIN, 403, 422, 404, 404, 422), ("json", {})),
+    ("api.list_canned_responses", "GET"): (STAFF_PAGE, None),
     # Requesters' pages.
     ("tickets.new", "GET"): (PUBLIC, None),
     ("tickets.create", "POST"): ((400,) * 6, {}),
