@@ -212,6 +212,30 @@ def add_reply(
     return TicketResult(ticket_info(ticket), mails)
 
 
+def add_visitor_reply(
+    session: Session, ticket: Ticket, name: str, text: str, now: dt.datetime
+) -> None:
+    """A reply from someone without an account (a visitor's private link, or mail from the
+    ticket's address): kept as a public message, a pending ticket reopens, and the
+    next-response clock starts as for any requester's message."""
+    if text:
+        session.add(
+            TicketMessage(
+                ticket_id=ticket.id,
+                author_id=None,
+                author_name=name,
+                body=text,
+                internal=False,
+                created_at=now,
+            )
+        )
+        record_change(session, ticket, None, "reply", now, actor_name=name)
+    if ticket.status == "pending":
+        set_status(session, ticket, None, "open", now)
+    if text:
+        service_levels.on_awaiting(session, ticket, now)
+
+
 def public_detail(session: Session, ticket: Ticket, actions: frozenset[str]) -> TicketDetail:
     """The ticket as the person who asked sees it (no internal notes or files, no history),
     for a viewer the caller has already let in: a visitor's private link."""

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
 from portal.tickets.attachments import attach_file, new_stored_name, store
-from portal.tickets.conversation import add_reply
-from portal.tickets.history import record_change, set_status
+from portal.tickets.conversation import add_reply, add_visitor_reply
+from portal.tickets.history import record_change
 from portal.tickets.intake import open_ticket_by_mail
 from portal.tickets.models import Ticket, TicketAttachment, TicketMessage
 from portal.tickets.states import ACTIVE_STATUSES
@@ -86,20 +86,7 @@ def add_mail_reply(
     if sender is not None and text:
         add_reply(session, settings, sender, ticket.reference, body=text, now=now)
     else:
-        if text:
-            session.add(
-                TicketMessage(
-                    ticket_id=ticket.id,
-                    author_id=None,
-                    author_name=name,
-                    body=text,
-                    internal=False,
-                    created_at=now,
-                )
-            )
-            record_change(session, ticket, None, "reply", now, actor_name=name)
-        if ticket.status == "pending":
-            set_status(session, ticket, sender, "open", now)
+        add_visitor_reply(session, ticket, name, text, now)
     session.flush()
     return ticket_info(ticket), stored
 

@@ -24,7 +24,7 @@ from portal.notify.mail import OutgoingMail
 from portal.notify.messages import compose
 from portal.tickets.access import within_reopen_window
 from portal.tickets.attachments import attach_file, stored_path
-from portal.tickets.conversation import public_detail
+from portal.tickets.conversation import add_visitor_reply, public_detail
 from portal.tickets.errors import AttachmentNotFound, InvalidTransition, TicketNotFound
 from portal.tickets.history import record_change, set_status
 from portal.tickets.knowledge_feedback import flag_reopened_articles
@@ -126,20 +126,7 @@ def visitor_reply(
             uploader_name=name,
             now=now,
         )
-    if text:
-        session.add(
-            TicketMessage(
-                ticket_id=ticket.id,
-                author_id=None,
-                author_name=name,
-                body=text,
-                internal=False,
-                created_at=now,
-            )
-        )
-        record_change(session, ticket, None, "reply", now, actor_name=name)
-    if ticket.status == "pending":
-        set_status(session, ticket, None, "open", now)
+    add_visitor_reply(session, ticket, name, text, now)
     session.flush()
     return ticket_info(ticket)
 

@@ -14,7 +14,7 @@ from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
 from portal.notify.outbox import OutboxMessage
 from portal.tickets.assignment import assign_ticket, change_status
-from portal.tickets.conversation import add_reply
+from portal.tickets.conversation import add_reply, add_visitor_reply
 from portal.tickets.errors import ValidationError
 from portal.tickets.models import Ticket, TicketHistory
 from portal.tickets.resolution import reopen_ticket, resolve_ticket
@@ -170,3 +170,16 @@ def test_a_reopen_awaits_an_answer(
         now=riyadh(24, 13),
     )
     assert _row(run, answered).next_response_due == riyadh(24, 15)
+
+
+def test_a_reply_without_an_account_starts_the_deadline_too(run: Run, answered: str) -> None:
+    """A visitor's private link and mail from the ticket's address both reply this way."""
+
+    def reply(session) -> None:  # type: ignore[no-untyped-def]
+        ticket = session.scalar(select(Ticket).where(Ticket.reference == answered))
+        add_visitor_reply(session, ticket, "Sara", "Still failing.", riyadh(24, 12))
+
+    run(reply)
+    row = _row(run, answered)
+    assert row.awaiting_since is not None
+    assert row.next_response_due == riyadh(24, 14)  # 2 working hours later, same day
