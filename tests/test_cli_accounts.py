@@ -202,3 +202,16 @@ def test_tokens_revoke_for_an_unknown_address_fails(cli_app: Flask) -> None:
     result = sanad(cli_app, "tokens", "revoke", "--email", "ghost@example.com")
     assert result.exit_code == 1
     assert "ghost@example.com" in result.output
+
+
+@pytest.mark.parametrize(
+    "app_overrides", [{"SANAD_CATEGORY_TEAMS": "network=netops,email=messaging"}], indirect=True
+)
+def test_start_up_seeds_a_team_record_for_every_configured_team(cli_app: Flask) -> None:
+    from portal.accounts.teams import list_teams
+
+    services = cli_app.extensions["sanad"]
+    prepare(services, demo=False)
+    prepare(services, demo=False)  # a second start adds nothing
+    with services.sessions() as session:
+        assert sorted(t.key for t in list_teams(session)) == ["messaging", "netops", "support"]

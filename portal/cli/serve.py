@@ -9,11 +9,12 @@ import click
 from flask import Flask
 
 from portal import Services, create_app
+from portal.accounts.teams import seed_teams
 from portal.cli.accounts import demo_enabled, ensure_demo
 from portal.cli.base import _services, main
 from portal.cli.jobs import job_runner
 from portal.cli.search import _print_index_report, _reconcile
-from portal.db import upgrade_database
+from portal.db import transaction, upgrade_database
 
 # --- serving -------------------------------------------------------------------------------
 
@@ -22,6 +23,8 @@ def prepare(services: Services, *, demo: bool) -> None:
     """Start-up work done once, before workers fork: migrate, make sure articles and index exist."""
     settings = services.settings
     upgrade_database(settings.database_url, timeout=settings.database_timeout)
+    with transaction(services.sessions) as session:  # SANAD_DEFAULT_TEAM, SANAD_CATEGORY_TEAMS
+        seed_teams(session, settings.tickets.default_team, settings.tickets.category_teams.values())
     services.repository.ensure_git()
     report = _reconcile(services)
     _print_index_report(report)
