@@ -12,7 +12,12 @@ import re
 
 # Direction marks and other invisible format characters that mail programs put around names.
 _FORMAT = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-_WROTE = re.compile(r"^(?:on\s.+\bwrote|في\s.+(?:كتب|كتبت)|.+\s(?:كتب|كتبت))\s*:\s*$", re.I | re.S)
+_WROTE = re.compile(
+    r"^(?:on\s.+\bwrote|في\s.+(?:كتب|كتبت)|.+\s(?:كتب|كتبت)"
+    # Gmail's Arabic order: the date first, then the verb, then the name and address.
+    r"|في\s.*[\d\u0660-\u0669].*\s(?:كتب|كتبت)\s.{1,160})\s*:\s*$",
+    re.I | re.S,
+)
 _ORIGINAL = re.compile(
     r"^(?:-{2,}\s*(?:original message|forwarded message|الرسالة الأصلية|رسالة معاد توجيهها)"
     r"\s*-{2,}|_{10,})\s*$",
