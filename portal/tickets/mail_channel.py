@@ -38,7 +38,7 @@ ORIGINAL_TYPE = "message/rfc822"
 
 def load_by_id(session: Session, ticket_id: int) -> Ticket | None:
     """The ticket a verified reply token names (the token is the permission), locked."""
-    return session.get(Ticket, ticket_id, with_for_update=True)
+    return session.get(Ticket, ticket_id, with_for_update={"of": Ticket})  # not the joined users
 
 
 def takes_replies(ticket: Ticket) -> bool:
