@@ -129,15 +129,14 @@ def _team_page(key: str, form: TeamForm, members: MembersForm, status: int) -> t
     ), status
 
 
-@bp.get("/teams/<key>")
-@roles_required("admin")
-def team_page(key: str) -> Page:
+def _saved_team_form(key: str) -> TeamForm:
+    """The team form filled with the team as saved (404 when there is no such team)."""
     with services().sessions() as session:
         try:
             info = teams.get_team(session, key)
         except teams.TeamNotFound:
             abort(404)
-    form = TeamForm(
+    return TeamForm(
         formdata=None,
         name_ar=info.name_ar,
         name_en=info.name_en,
@@ -145,7 +144,12 @@ def team_page(key: str) -> Page:
         assignment=info.assignment,
         active=info.active,
     )
-    return _team_page(key, form, MembersForm(formdata=None), 200)
+
+
+@bp.get("/teams/<key>")
+@roles_required("admin")
+def team_page(key: str) -> Page:
+    return _team_page(key, _saved_team_form(key), MembersForm(formdata=None), 200)
 
 
 @bp.post("/teams/<key>")
@@ -200,17 +204,4 @@ def save_members(key: str) -> Page:
         else:
             flash(_("The members are saved."))
             return redirect(url_for("admin.team_page", key=key), code=303)
-    with services().sessions() as session:
-        try:
-            info = teams.get_team(session, key)
-        except teams.TeamNotFound:
-            abort(404)
-    form = TeamForm(
-        formdata=None,
-        name_ar=info.name_ar,
-        name_en=info.name_en,
-        tier=str(info.tier),
-        assignment=info.assignment,
-        active=info.active,
-    )
-    return _team_page(key, form, members, 400)
+    return _team_page(key, _saved_team_form(key), members, 400)
