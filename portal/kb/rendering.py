@@ -139,6 +139,40 @@ def sanitize_html(html: str) -> str:
     return _cleaner().clean(html)
 
 
+# A mail's HTML part (the local mailbox's reader): the article allow-list plus the blocks and
+# the direction/language attributes mail templates use; no style, no script, images as links.
+MAIL_TAGS: Final = ALLOWED_TAGS | {"div", "span", "small", "u", "s", "center"}
+_TEXT_DIRECTIONS: Final = frozenset({"rtl", "ltr", "auto"})
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+def _mail_attribute(tag: str, name: str, value: str) -> bool:
+    if name == "dir":
+        return value.lower() in _TEXT_DIRECTIONS
+    if name == "lang":
+        return bool(_LANG.match(value))
+    if tag in _HEADINGS:
+        return False  # an id could clobber the page's own
+    return _other_attribute(tag, name, value)
+
+
+def sanitize_mail_html(html: str) -> str:
+    """A mail's HTML made safe to show inside a page: an allow-list without styles or
+    scripts, safe links, and every image a link (reading a mail never fetches a URL)."""
+    cleaner: bleach.Cleaner | None = getattr(_local, "cleaner_mail", None)
+    if cleaner is None:
+        cleaner = bleach.Cleaner(
+            tags=MAIL_TAGS,
+            attributes=_mail_attribute,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+            filters=[_ImagesAsLinks, _SafeLinks],
+        )
+        _local.cleaner_mail = cleaner
+    return cleaner.clean(html)
+
+
 class _ImagesAsLinks(Filter):  # type: ignore[misc]  # html5lib ships no type hints
     """An image becomes a link to it, so viewing a message never fetches an outside URL."""
 

@@ -133,3 +133,20 @@ class CreateUserForm(RolesForm):
     email = _email()
     password = _password(_l("Initial password"), "new-password")
     lang = RadioField(_l("Language"), choices=LANG_CHOICES, default="ar")
+
+
+# The notification mails a person may choose (portal.accounts.mail_preferences.KINDS).
+MAIL_KIND_NAMES = {
+    "ticket_opened": _l("My request was received (its reference and link)"),
+    "ticket_reply": _l("A reply to my request"),
+    "ticket_resolved": _l("My request was resolved (with a link to rate the answer)"),
+    "sla_warning": _l("A ticket I work on nears its service-level deadline"),
+    "sla_breach": _l("A ticket missed its deadline and was escalated"),
+    "attention": _l("An article I own needs attention"),
+}
+
+
+class NotificationsForm(FlaskForm):  # type: ignore[misc]
+    """Which notification mails to get; the choices are those the service offers the viewer."""
+
+    kinds = CheckboxesField(_l("Send me a mail when"))

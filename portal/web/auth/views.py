@@ -26,12 +26,15 @@ from werkzeug.wrappers import Response
 from portal.accounts import services as accounts
 from portal.accounts import tokens as api_tokens
 from portal.accounts.errors import InvalidCredentials, InvalidToken, ValidationError
+from portal.accounts.mail_preferences import mail_choices, set_mail_choices
 from portal.accounts.models import UserInfo
 from portal.db import DatabaseError, transaction, utcnow
 from portal.web.auth.access import current_account, login_required
 from portal.web.auth.forms import (
+    MAIL_KIND_NAMES,
     ForgotForm,
     LoginForm,
+    NotificationsForm,
     PasswordChangeForm,
     ProfileForm,
     RegisterForm,
@@ -189,18 +192,33 @@ def new_token_form(*, submitted: bool) -> TokenCreateForm:
     return form
 
 
+def notifications_form(account: UserInfo, *, submitted: bool) -> NotificationsForm:
+    """The notification choices (read from the request when ``submitted``): the kinds the
+    service offers ``account``, ticked as they are now."""
+    with services().sessions() as session:
+        choices = mail_choices(session, account)
+    form = NotificationsForm() if submitted else NotificationsForm(formdata=None)
+    form.kinds.choices = [(kind, str(MAIL_KIND_NAMES.get(kind, kind))) for kind in choices.offered]
+    if not submitted:
+        form.kinds.data = [kind for kind in choices.offered if kind in choices.wanted]
+    return form
+
+
 def profile_page(
     profile: ProfileForm | None = None,
     password: PasswordChangeForm | None = None,
     token_form: TokenCreateForm | None = None,
     new_token: str | None = None,
     status: int = 200,
+    notifications: NotificationsForm | None = None,
 ) -> tuple[str, int]:
-    """The profile: name and language, password, API tokens, sign out everywhere."""
+    """The profile: name and language, notifications, password, API tokens, sign out
+    everywhere."""
     account = current_account()
     assert account is not None
     profile = profile or ProfileForm(name=account.name, lang=account.lang, formdata=None)
     password = password or PasswordChangeForm(formdata=None)
+    notifications = notifications or notifications_form(account, submitted=False)
     with services().sessions() as session:
         tokens = api_tokens.list_api_tokens(session, account.id)
     return render_template(
@@ -208,6 +226,7 @@ def profile_page(
         account=account,
         profile_form=profile,
         password_form=password,
+        notifications_form=notifications,
         token_form=token_form or new_token_form(submitted=False),
         revoke_form=TokenRevokeForm(formdata=None),
         everywhere_form=SignOutEverywhereForm(formdata=None),
@@ -244,6 +263,25 @@ def save_profile() -> Page:
                 flash(_("Your profile is saved."))
             return remember_locale(redirect(url_for("auth.profile"), code=303), info.lang)
     return profile_page(profile=form, status=400)
+
+
+@bp.post("/notifications")
+@login_required
+def save_notifications() -> Page:
+    """Keep the ticked notification kinds; security mails are not among them."""
+    account = current_account()
+    assert account is not None
+    form = notifications_form(account, submitted=True)
+    if form.validate_on_submit():
+        try:
+            with transaction(services().sessions) as session:
+                set_mail_choices(session, account, form.kinds.data or [])
+        except ValidationError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Your notification choices are saved."))
+            return redirect(url_for("auth.profile") + "#notifications", code=303)
+    return profile_page(notifications=form, status=400)
 
 
 @bp.post("/password")
