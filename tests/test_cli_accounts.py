@@ -149,6 +149,11 @@ def test_serve_demo_creates_and_prints_the_demo_accounts(
     assert result.exit_code == 0, result.output
     assert "Demo accounts" in result.output
     assert DEMO_ACCOUNTS[0][5] in result.output  # the password to log in with
+    # Where the demo's mails are read, and with which account (no SMTP host in tests).
+    admin = next(row[0] for row in DEMO_ACCOUNTS if "admin" in row[2])
+    mailbox_line = next(line for line in result.output.splitlines() if "/admin/mailbox" in line)
+    assert "http://127.0.0.1:0/admin/mailbox" in mailbox_line
+    assert admin in mailbox_line
     with cli_app.extensions["sanad"].sessions() as session:
         assert accounts.list_users(session).total == len(DEMO_ACCOUNTS)
 

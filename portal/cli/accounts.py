@@ -128,8 +128,9 @@ def demo_enabled(flag: bool | None, settings: Settings) -> bool:
     return settings.demo if flag is None else flag
 
 
-def ensure_demo(services: Services) -> None:
-    """Create the missing demo accounts and print how to log in with each."""
+def ensure_demo(services: Services, *, site_url: str | None = None) -> None:
+    """Create the missing demo accounts and print how to log in with each, and where the
+    demo's mails can be read (``site_url``: where the site answers, default SANAD_PUBLIC_URL)."""
     with transaction(services.sessions) as session:
         rows = account_services.ensure_demo_accounts(
             session, services.settings.accounts, now=utcnow()
@@ -138,3 +139,16 @@ def ensure_demo(services: Services) -> None:
     width = max(len(row.email) for row in rows)
     for row in rows:
         click.echo(f"  {row.email:<{width}}  {row.password:<24}  {', '.join(row.roles)}")
+    base = (site_url or services.settings.tickets.public_url).rstrip("/")
+    admins = [row.email for row in rows if "admin" in row.roles]
+    who = f"log in as {admins[0]}" if admins else "log in as an admin"
+    if services.settings.mail.host:
+        click.echo(
+            f"Mail goes to the SMTP server {services.settings.mail.host}; "
+            f"the outbox: {base}/admin/outbox ({who})"
+        )
+    else:
+        click.echo(
+            "Demo mails: no SMTP host is set (SANAD_SMTP_HOST), so every mail is kept in the "
+            f"local mailbox; read them at {base}/admin/mailbox ({who})"
+        )

@@ -19,7 +19,7 @@ from portal.db import transaction, upgrade_database
 # --- serving -------------------------------------------------------------------------------
 
 
-def prepare(services: Services, *, demo: bool) -> None:
+def prepare(services: Services, *, demo: bool, site_url: str | None = None) -> None:
     """Start-up work done once, before workers fork: migrate, make sure articles and index exist."""
     settings = services.settings
     upgrade_database(settings.database_url, timeout=settings.database_timeout)
@@ -29,7 +29,7 @@ def prepare(services: Services, *, demo: bool) -> None:
     report = _reconcile(services)
     _print_index_report(report)
     if demo:
-        ensure_demo(services)
+        ensure_demo(services, site_url=site_url)
 
 
 def start_job_runner(app: Flask) -> None:
@@ -72,7 +72,7 @@ def serve(host: str, port: int, workers: int | None, access_log: bool, demo: boo
     from portal.events import active_buffer, enable_buffer
 
     services = _services()
-    prepare(services, demo=demo_enabled(demo, services.settings))
+    prepare(services, demo=demo_enabled(demo, services.settings), site_url=f"http://{host}:{port}")
     count = workers or multiprocessing.cpu_count()
 
     class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
