@@ -1,7 +1,8 @@
 """Every page a person sees, per role, over one site with data (a ticket with a file, a
 visitor's ticket, a draft, a stale translation), for the whole-site checks (layout, axe).
 
-``PAGES`` maps a role to paths; ``{ticket}``, ``{visit}``, ``{draft}``, ``{user}`` are filled
+``PAGES`` maps a role to paths; ``{ticket}``, ``{visit}``, ``{draft}``, ``{user}``, ``{mail}``
+are filled
 from the data ``pages_site`` creates. A page added to the portal belongs here."""
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+
 from portal.db import transaction
 from portal.kb.draft_model import DraftInput, Editor
 from portal.kb.workflow import create_draft
+from portal.notify.mailbox import MailboxMessage
+from portal.notify.outbox import deliver_due
 from portal.tickets.intake import open_ticket
 from portal.tickets.values import TicketDraft
 from tests.e2e.sites import ARTICLES, Site, add_user, git, make_app, serve, write_articles
@@ -73,6 +78,9 @@ PAGES: Mapping[str, tuple[str, ...]] = {
         "/admin/users/{user}",
         "/admin/users/new",
         "/admin/jobs",
+        "/admin/outbox",
+        "/admin/mailbox",
+        "/admin/mailbox/{mail}",
         "/admin/service-levels/",
         "/admin/teams",
         "/admin/routing",
@@ -157,12 +165,17 @@ def pages_site(root: Path) -> Iterator[PagesSite]:
             ),
             now=now,
         )
+    # The tickets' mails go to the local mailbox (no SMTP host), for its pages to show.
+    deliver_due(services.sessions, services.settings.mail, now)
+    with services.sessions() as session:
+        mail = session.scalar(select(MailboxMessage.id).order_by(MailboxMessage.id))
     assert visitor.visitor_link is not None
     values = {
         "ticket": opened.ticket.reference,
         "visit": urlsplit(visitor.visitor_link).path.rsplit("/", 1)[1],
         "draft": draft.id,
         "user": str(requester.id),
+        "mail": str(mail),
     }
     with serve(app, users) as site:
         yield PagesSite(site, values)
