@@ -1,7 +1,8 @@
 """The mail texts, in Arabic and English, chosen by the recipient's language.
 
-A small table of its own: the web layer's Babel catalogs are not loaded when mail is composed
-(for example by a command or a background job). Placeholders use ``str.format`` names.
+The texts are a table of their own (placeholders use ``str.format`` names); plurals come from
+the pages' Babel catalogs and the HTML alternative from a Jinja template
+(``portal.notify.templating``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from portal.notify.mail import OutgoingMail
+from portal.notify.templating import days_text, html_part
 
 TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "password_reset": {
@@ -205,22 +207,6 @@ TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
 }
 
 
-def days_phrase(days: int, lang: str) -> str:
-    """ "7 days" with the noun Arabic needs after the number (يوم واحد، يومين، 3 أيام، 11 يومًا)."""
-    if lang != "ar":
-        return "1 day" if days == 1 else f"{days} days"
-    if days == 1:
-        return "يوم واحد"
-    if days == 2:
-        return "يومين"
-    rest = days % 100
-    if 3 <= rest <= 10:
-        return f"{days} أيام"
-    if 11 <= rest <= 99:
-        return f"{days} يومًا"
-    return f"{days} يوم"
-
-
 def compose(kind: str, lang: str, to: str, **values: object) -> OutgoingMail:
     """The ``kind`` message in ``lang`` (Arabic when the language is unknown) for ``to``."""
     table = TEMPLATES[kind]
@@ -229,14 +215,17 @@ def compose(kind: str, lang: str, to: str, **values: object) -> OutgoingMail:
     chosen = lang if lang in table else "ar"
     subject, body = table[chosen]
     days = values.get("days")
-    if isinstance(days, int):
-        values = {**values, "days": days_phrase(days, chosen)}
+    if isinstance(days, int):  # the plural rules of the pages' catalogs, not hand-written ones
+        values = {**values, "days": days_text(days, chosen)}
     # Subjects are one line: a subject typed with a newline must not inject headers.
     flat = {k: " ".join(str(v).split()) for k, v in values.items()}
     text = body.format(**{k: str(v) for k, v in values.items()})
     # An empty optional part (a resolution without a note) leaves no gap of blank lines.
     text = re.sub(r"\n{3,}", "\n\n", text)
-    return OutgoingMail(to=to, subject=subject.format(**flat), body=text, lang=chosen)
+    title = subject.format(**flat)
+    return OutgoingMail(
+        to=to, subject=title, body=text, lang=chosen, html=html_part(title, text, chosen)
+    )
 
 
 def password_reset_mail(*, to: str, name: str, lang: str, link: str, minutes: int) -> OutgoingMail:

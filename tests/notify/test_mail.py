@@ -13,11 +13,17 @@ from portal.notify.mail import MailNotSent, OutgoingMail, send_mail
 from portal.notify.messages import (
     TEMPLATES,
     compose,
-    days_phrase,
     expectation_phrase,
     password_reset_mail,
 )
+from portal.notify.templating import days_text
+from tests.support.catalogs import compile_catalogs
 from tests.support.mail import Inbox
+
+
+@pytest.fixture(scope="module", autouse=True)
+def catalogs() -> None:
+    compile_catalogs()  # plurals come from the pages' compiled catalogs
 
 
 def test_a_reset_mail_arrives_in_the_recipients_language(smtp_server: Inbox) -> None:
@@ -34,7 +40,7 @@ def test_a_reset_mail_arrives_in_the_recipients_language(smtp_server: Inbox) -> 
     assert received["From"] == "Sanad <sanad@example.com>"
     assert received["Subject"] == "إعادة تعيين كلمة المرور في سند"
     assert received["Content-Language"] == "ar"
-    body = received.get_content()
+    body = received.get_body(("plain",)).get_content()
     assert "مرحبًا نورة" in body
     assert "https://help.example.com/reset/abc" in body
 
@@ -118,14 +124,16 @@ def test_settings_come_from_the_environment(tmp_path: Path) -> None:
     [
         (1, "يوم واحد", "1 day"),
         (2, "يومين", "2 days"),
+        (3, "3 أيام", "3 days"),
         (7, "7 أيام", "7 days"),
+        (11, "11 يومًا", "11 days"),
         (14, "14 يومًا", "14 days"),
         (100, "100 يوم", "100 days"),
     ],
 )
 def test_the_reopen_window_reads_as_proper_arabic(days: int, arabic: str, english: str) -> None:
-    assert days_phrase(days, "ar") == arabic
-    assert days_phrase(days, "en") == english
+    assert days_text(days, "ar") == arabic
+    assert days_text(days, "en") == english
     mail = compose(
         "ticket_resolved",
         "ar",
@@ -163,3 +171,52 @@ def test_the_received_mail_says_when_to_expect_an_answer_in_the_site_time_zone()
         expect=english,
     )
     assert "work resumes Tuesday 24 November 10:00." in mail.body
+
+
+def test_typed_markup_in_a_subject_or_reply_is_inert_in_the_html_part() -> None:
+    mail = compose(
+        "ticket_reply",
+        "ar",
+        "a@example.com",
+        name='<img src=x onerror="alert(1)">',
+        reference="HD-000001",
+        subject="<script>alert(2)</script>",
+        link="https://help.example.com/tickets/HD-000001",
+        author="عادل",
+        body='انقر <a href="javascript:alert(3)">هنا</a>',
+    )
+    assert mail.html is not None
+    assert "<script>" not in mail.html
+    assert "<img" not in mail.html
+    assert 'href="javascript:' not in mail.html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in mail.html
+    assert '<a href="https://help.example.com/tickets/HD-000001">' in mail.html
+    assert '<html lang="ar" dir="rtl">' in mail.html
+
+
+def test_a_mail_reaches_a_real_smtp_server_as_text_and_html_alternatives(
+    smtp_server: Inbox,
+) -> None:
+    mail = compose(
+        "ticket_resolved",
+        "ar",
+        "reem@example.com",
+        name="ريم",
+        reference="HD-000042",
+        subject="الطابعة",
+        link="https://help.example.com/tickets/HD-000042",
+        note="",
+        days=11,
+    )
+    send_mail(smtp_server.settings, mail)
+    [received] = smtp_server.messages
+    assert received.get_content_type() == "multipart/alternative"
+    text, html = received.get_payload()
+    assert (text.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")
+    assert text.get_content_charset() == html.get_content_charset() == "utf-8"
+    assert "خلال 11 يومًا إذا" in text.get_content()
+    page = html.get_content()
+    assert 'dir="rtl"' in page
+    assert 'lang="ar"' in page
+    assert "خلال 11 يومًا إذا" in page
+    assert received["Content-Language"] == "ar"

@@ -298,7 +298,7 @@ def test_the_confirmation_mail_reaches_the_requester_in_their_language(
     [mail] = smtp_server.messages
     assert mail["To"] == arabic.email
     assert mail["Subject"] == f"[{result.ticket.reference}] استلمنا طلبك: الطابعة لا تعمل"
-    assert f"/tickets/{result.ticket.reference}" in mail.get_content()
+    assert f"/tickets/{result.ticket.reference}" in mail.get_body(("plain",)).get_content()
 
 
 def load_ticket_settings(attachments_dir: Path, environ: dict[str, str]) -> TicketSettings:

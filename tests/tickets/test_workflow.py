@@ -71,7 +71,7 @@ def test_the_first_public_reply_opens_the_ticket_and_is_mailed(
     deliver()
     _opened, mail = smtp_server.messages  # the "we received it" mail, then the reply
     assert mail["To"] == requester.email
-    assert "Please restart the client." in mail.get_content()
+    assert "Please restart the client." in mail.get_body(("plain",)).get_content()
     later = run(
         add_reply, ticket_settings, agent, ticket.reference, body="Any luck?", now=now + 3 * MINUTE
     )
@@ -252,7 +252,7 @@ def test_resolving_needs_an_article_or_a_note_and_counts_links(
     detail = run(get_ticket_detail, ticket_settings, agent, first.reference, now=now)
     assert detail.linked_articles == ("vpn-setup", "vpn-client")
     deliver()
-    assert "7" in smtp_server.messages[-1].get_content()
+    assert "7" in smtp_server.messages[-1].get_body(("plain",)).get_content()
 
 
 def test_the_requester_confirms_rates_or_reopens_within_the_window(
