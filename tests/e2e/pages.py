@@ -2,8 +2,7 @@
 visitor's ticket, a draft, a stale translation), for the whole-site checks (layout, axe).
 
 ``PAGES`` maps a role to paths; ``{ticket}``, ``{visit}``, ``{draft}``, ``{user}``, ``{mail}``
-are filled
-from the data ``pages_site`` creates. A page added to the portal belongs here."""
+are filled from the data ``pages_site`` creates. A page added to the portal belongs here."""
 
 from __future__ import annotations
 
