@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install install-test browser axe catalogs messages lint typecheck contracts pytest pytest-postgres bench clean
+.PHONY: run test install install-test browser dovecot axe catalogs messages lint typecheck contracts pytest pytest-postgres bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,15 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
 	fi
 
+## Debian's dovecot for the IMAP tests of `sanad mail fetch` (tests/support/dovecot.py starts
+## a private instance on loopback; the system service is never used).
+dovecot:
+	@if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then \
+		echo "installing Debian's dovecot-imapd for the IMAP tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dovecot-imapd >/dev/null; \
+	fi
+
 ## axe-core for the accessibility check (tests/e2e/test_accessibility.py), from the npm
 ## registry into a gitignored cache; never committed.
 AXE_VERSION := 4.14.1
@@ -60,7 +69,7 @@ $(AXE):
 
 axe: $(AXE)
 
-install-test: $(VENV)/.installed-test catalogs browser axe
+install-test: $(VENV)/.installed-test catalogs browser dovecot axe
 
 lint: install-test
 	$(BIN)/ruff check .

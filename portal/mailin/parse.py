@@ -21,6 +21,9 @@ _CID_MARK = re.compile(r"\[cid:[^\]\s]*\]", re.I)
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# Control characters no text needs (NUL is refused by PostgreSQL): a malformed message
+# would otherwise fail its transaction on every try and never be taken.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 BODY_TYPES = ("text/plain", "text/html")
 
 
@@ -76,7 +79,7 @@ def _header(message: Message, name: str) -> str:
         value = message.get(name)
     except (ValueError, IndexError, TypeError):  # a header the parser cannot make sense of
         value = None
-    return " ".join(str(value).split()) if value is not None else ""
+    return _CONTROLS.sub("", " ".join(str(value).split())) if value is not None else ""
 
 
 def _addresses(message: Message, *names: str) -> list[tuple[str, str]]:
@@ -129,7 +132,8 @@ def _attachment(part: Message, number: int) -> MailPart:
         extension = content_type.rpartition("/")[2] if "/" in content_type else "bin"
         filename = f"part-{number}.{extension}"
     inline = (part.get_content_disposition() == "inline") or bool(part.get("Content-ID"))
-    return MailPart(filename=str(filename), content_type=content_type, data=data, inline=inline)
+    name = _CONTROLS.sub("", str(filename))
+    return MailPart(filename=name, content_type=content_type, data=data, inline=inline)
 
 
 def _body_and_files(message: Message) -> tuple[str, tuple[MailPart, ...]]:
@@ -148,7 +152,7 @@ def _body_and_files(message: Message) -> tuple[str, tuple[MailPart, ...]]:
     bodies = plain or [html_to_text(item) for item in html]
     text = "\n\n".join(bodies)
     text = _CID_MARK.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    text = "\n".join(line.rstrip() for line in _CONTROLS.sub("", text).split("\n"))
     return _BLANK_RUNS.sub("\n\n", text).strip(), tuple(files)
 
 

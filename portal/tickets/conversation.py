@@ -213,11 +213,18 @@ def add_reply(
 
 
 def add_visitor_reply(
-    session: Session, ticket: Ticket, name: str, text: str, now: dt.datetime
+    session: Session,
+    ticket: Ticket,
+    name: str,
+    text: str,
+    now: dt.datetime,
+    *,
+    viewer: UserInfo | None = None,
 ) -> None:
     """A reply from someone without an account (a visitor's private link, or mail from the
-    ticket's address): kept as a public message, a pending ticket reopens, and the
-    next-response clock starts as for any requester's message."""
+    ticket's address), or files only from its requester (``viewer``): kept as a public
+    message, a pending ticket reopens in their name, and the next-response clock starts as
+    for any requester's message."""
     if text:
         session.add(
             TicketMessage(
@@ -231,7 +238,7 @@ def add_visitor_reply(
         )
         record_change(session, ticket, None, "reply", now, actor_name=name)
     if ticket.status == "pending":
-        set_status(session, ticket, None, "open", now)
+        set_status(session, ticket, viewer, "open", now, actor_name=name)
     if text:
         service_levels.on_awaiting(session, ticket, now)
 

@@ -86,7 +86,7 @@ def add_mail_reply(
     if sender is not None and text:
         add_reply(session, settings, sender, ticket.reference, body=text, now=now)
     else:
-        add_visitor_reply(session, ticket, name, text, now)
+        add_visitor_reply(session, ticket, name, text, now, viewer=sender)
     session.flush()
     return ticket_info(ticket), stored
 
