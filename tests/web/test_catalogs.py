@@ -76,3 +76,22 @@ def test_english_translations_are_not_arabic() -> None:
         forms = text if isinstance(text, tuple) else (text,)
         for form in forms:
             assert not any("\u0600" <= ch <= "\u06ff" for ch in str(form)), msgid
+
+
+def test_arabic_counts_take_the_case_their_number_asks_for() -> None:
+    """Arabic counts 11 to 99 with an accusative singular (١١ مقالةً, ٢٠ يومًا) and 100 to 102
+    with a genitive one (١٠٠ مقالة): the catalog's Plural-Forms puts 100-102 in slot 4 and
+    11-99 in slot 5, so a tanween fath in slot 4 but not in slot 5 means the two are swapped."""
+    with (TRANSLATIONS / "ar" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        ar = read_po(handle, locale="ar")
+    assert ar.plural_expr.replace(" ", "").endswith("n%100>=0&&n%100<=2?4:5")
+    swapped = [
+        str(m.id[1])
+        for m in ar
+        if m.pluralizable
+        and isinstance(m.string, tuple)
+        and len(m.string) == 6
+        and "\u064b" in m.string[4]
+        and "\u064b" not in m.string[5]
+    ]
+    assert not swapped, "slots 4 (100-102) and 5 (11-99) swapped: " + "; ".join(swapped)
