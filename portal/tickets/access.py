@@ -23,6 +23,8 @@ from portal.tickets.models import Ticket
 from portal.tickets.states import ACTIVE_STATUSES, can_transition
 from portal.tickets.values import TicketInfo, ticket_info
 
+MAX_REFERENCE = 64  # far above any reference Sanad gives out ("HD-000123")
+
 
 def may_work(viewer: UserInfo | None, ticket: Ticket) -> bool:
     """Staff rights on this ticket: admins everywhere, agents on their teams' or their own."""
@@ -44,6 +46,9 @@ def load_ticket(
     session: Session, viewer: UserInfo | None, reference: str, *, for_update: bool = False
 ) -> Ticket:
     """The ticket ``reference`` if the viewer may see it, else ``TicketNotFound``."""
+    if "\0" in reference or len(reference) > MAX_REFERENCE:
+        # No ticket has such a reference, and PostgreSQL refuses NUL in any text it is sent.
+        raise TicketNotFound(reference[:MAX_REFERENCE].replace("\0", ""))
     stmt = select(Ticket).where(Ticket.reference == reference.strip().upper())
     if for_update:
         # Row lock on PostgreSQL so two agents' changes serialise (SQLite: BEGIN IMMEDIATE).

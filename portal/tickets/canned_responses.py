@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import UserInfo
 from portal.search.analysis import normalize_arabic
-from portal.tickets.access import require_staff
+from portal.tickets.access import load_as_staff, require_staff
 from portal.tickets.errors import CannedResponseNotFound, ValidationError
 from portal.tickets.models import CannedResponse
 from portal.tickets.validation import MAX_BODY, valid_text
-from portal.tickets.values import CannedResponseInfo
+from portal.tickets.values import CannedResponseInfo, ticket_info
 
 
 def _canned(row: CannedResponse) -> CannedResponseInfo:
@@ -56,23 +56,6 @@ def fill_placeholders(body: str, values: Mapping[str, str]) -> str:
         return value if value else match.group(0)
 
     return _PLACEHOLDER.sub(one, body)
-
-
-def canned_for_ticket(
-    session: Session,
-    viewer: UserInfo | None,
-    *,
-    ticket_lang: str,
-    values: Mapping[str, str],
-) -> tuple[CannedResponseInfo, ...]:
-    """The canned replies offered on a ticket: those in the ticket's language first, then the
-    rest, each with its placeholders filled for this ticket."""
-    every = list_canned_responses(session, viewer)
-    ordered = sorted(every, key=lambda r: r.lang != ticket_lang)  # stable: titles stay sorted
-    return tuple(
-        CannedResponseInfo(r.id, r.title, fill_placeholders(r.body, values), r.lang, r.updated_at)
-        for r in ordered
-    )
 
 
 CANNED_PER_PAGE = 20
@@ -124,6 +107,39 @@ def search_canned_responses(
     start = (page - 1) * per_page
     items = tuple(_canned(r) for r in found[start : start + per_page])
     return CannedPage(items, page, pages, len(found))
+
+
+def canned_for_ticket(
+    session: Session,
+    viewer: UserInfo | None,
+    reference: str,
+    *,
+    q: str = "",
+    page: int = 1,
+    per_page: int = CANNED_PER_PAGE,
+) -> CannedPage:
+    """One page of the canned replies offered on ticket ``reference``: those in the ticket's
+    language first, then the rest, each with its placeholders filled for this ticket (the
+    requester's name, the reference, the viewer's name).
+
+    Only staff who may work the ticket: others get 403 (not staff) or, for a ticket they may
+    not see, ``TicketNotFound`` as for a missing one, so names cannot be read through it.
+    """
+    staff = require_staff(viewer)
+    ticket = ticket_info(load_as_staff(session, staff, reference, lock=False))
+    found = search_canned_responses(
+        session, staff, q=q, lang=ticket.lang, page=page, per_page=per_page
+    )
+    values = {
+        "requester_name": ticket.requester_name,
+        "reference": ticket.reference,
+        "agent_name": staff.name,
+    }
+    items = tuple(
+        CannedResponseInfo(r.id, r.title, fill_placeholders(r.body, values), r.lang, r.updated_at)
+        for r in found.items
+    )
+    return CannedPage(items, found.page, found.pages, found.total)
 
 
 def save_canned_response(

@@ -1,5 +1,5 @@
 /* Agent ticket page: find a canned response as you type and insert it into the reply box.
-   Asks GET /api/v1/canned-responses (same-origin, session cookie); no inline script (CSP). */
+   Asks GET /api/v1/canned-responses?ticket=<reference> for replies filled for this ticket (same-origin, session cookie); no inline script (CSP). */
 (function () {
   "use strict";
 
@@ -44,7 +44,7 @@
       var number = ++asked;
       var url = picker.getAttribute("data-canned-url") +
         "?q=" + encodeURIComponent(input.value) +
-        "&lang=" + encodeURIComponent(picker.getAttribute("data-canned-lang") || "");
+        "&ticket=" + encodeURIComponent(picker.getAttribute("data-canned-ticket") || "");
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
           if (!response.ok) { throw new Error(String(response.status)); }

@@ -1,6 +1,6 @@
 """The agent's canned-response picker in Chromium: typed without hamza, it finds the Arabic reply
-on demand and inserts it at the reply box; the management page pages its list. Both directions,
-at 390 px with no horizontal overflow."""
+on demand and inserts it at the reply box with its placeholders filled for the ticket; the
+management page pages its list. Both directions, at 390 px with no horizontal overflow."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tests.e2e.sites import ARTICLES, Person, Site, build_site, signed_in
 
 pytestmark = pytest.mark.browser
 
-REPLY = "أهلاً بك، أعد تشغيل برنامج الشبكة الخاصة ثم أخبرنا."
+REPLY = "أهلاً بك يا {اسم_مقدم_الطلب}، أعد تشغيل برنامج الشبكة الخاصة ثم أخبرنا. {agent_name}"
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,9 @@ def test_the_picker_finds_an_arabic_reply_without_hamza_and_inserts_it(
         assert choice.inner_text() == "ترحيب وإعادة تشغيل"
         _no_overflow(page)
         choice.click()
-        assert page.locator("#reply-body").input_value() == "مرحبا " + REPLY
+        # Placeholders arrive filled for this ticket: the requester's and the agent's names.
+        filled = REPLY.replace("{اسم_مقدم_الطلب}", "ريم").replace("{agent_name}", "عادل")
+        assert page.locator("#reply-body").input_value() == "مرحبا " + filled
         search.fill("لا شيء يطابق هذا")
         page.locator(
             "#canned-status",

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.support.web import ClientFor, MakeAccount, text_of
+from portal.accounts.services import create_user
+from portal.db import transaction
+from tests.support.accounts import CHEAP, PASSWORD
+from tests.support.web import ClientFor, MakeAccount, open_ticket, text_of
 
 API = "/api/v1/canned-responses"
 
@@ -87,3 +92,67 @@ def test_pages_of_twenty_and_bad_parameters(
     searched = text_of(staff.get("/agent/canned", query_string={"q": "Text 7."}))
     assert "Reply 07" in searched
     assert "Reply 08" not in searched
+
+
+def test_for_a_ticket_the_placeholders_are_filled_and_its_language_comes_first(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester = make_account(name="Khalid Nasser")
+    agent = make_account("agent", name="Sara Ali")
+    staff = client_for(agent)
+    _save(staff, "Greeting", "Hello {requester_name}, about {reference}: {agent_name}", "en")
+    _save(staff, "ترحيب", "مرحبًا {اسم_مقدم_الطلب} ({رقم_التذكرة}) {unknown}", "ar")
+    reference = open_ticket(client_for(requester))  # an English ticket
+    found = staff.get(API, query_string={"ticket": reference}).get_json()
+    assert [(i["title"], i["body"]) for i in found["items"]] == [
+        ("Greeting", f"Hello Khalid Nasser, about {reference}: Sara Ali"),
+        ("ترحيب", f"مرحبًا Khalid Nasser ({reference}) {{unknown}}"),
+    ]
+    searched = staff.get(API, query_string={"ticket": reference.lower(), "q": "مرحبا"})
+    assert [i["title"] for i in searched.get_json()["items"]] == ["ترحيب"]
+    # Without a ticket the text is as saved, for the management of the replies.
+    raw = staff.get(API, query_string={"q": "Greeting"}).get_json()["items"][0]["body"]
+    assert raw == "Hello {requester_name}, about {reference}: {agent_name}"
+
+
+def test_names_are_filled_only_for_staff_who_may_work_the_ticket(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester = make_account(name="Khalid Nasser")
+    staff = client_for(make_account("agent"))
+    _save(staff, "Greeting", "Hello {requester_name}", "en")
+    reference = open_ticket(client_for(requester))
+    with transaction(web.extensions["sanad"].sessions) as session:
+        other_team = create_user(
+            session,
+            CHEAP,
+            email="billing-agent@example.com",
+            name="Billing Agent",
+            password=PASSWORD,
+            roles=("agent",),
+            lang="en",
+            tier=1,
+            teams=("billing",),
+            now=dt.datetime.now(dt.UTC),
+        )
+    stranger = client_for(other_team)
+    hidden = stranger.get(API, query_string={"ticket": reference})
+    assert hidden.status_code == 404  # as for a ticket that does not exist
+    assert "Khalid" not in text_of(hidden)
+    assert stranger.get(API, query_string={"ticket": "HD-999999"}).status_code == 404
+    owner = client_for(requester).get(API, query_string={"ticket": reference})
+    assert owner.status_code == 403
+    assert "Khalid" not in text_of(owner)
+    assert client_for(None).get(API, query_string={"ticket": reference}).status_code == 401
+    for odd in ("\x00", "HD-" + "9" * 5_000, "' OR 1=1 --", "هد-١٢٣"):
+        assert staff.get(API, query_string={"ticket": odd}).status_code == 404, odd
+
+
+def test_a_reference_with_a_nul_is_a_404_on_every_ticket_page(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    # PostgreSQL refuses NUL in text: before the fix each of these was a 500 there.
+    requester, agent = client_for(make_account()), client_for(make_account("agent"))
+    assert requester.get("/tickets/HD-%00").status_code == 404
+    assert agent.get("/agent/tickets/HD-%00").status_code == 404
+    assert requester.get("/api/v1/tickets/HD-%00").status_code == 404
