@@ -65,8 +65,10 @@ def set_status(
     now: dt.datetime,
     *,
     note: str | None = None,
+    actor_name: str | None = None,
 ) -> None:
-    """Move the ticket to ``wanted`` if the transition is allowed, with a history row."""
+    """Move the ticket to ``wanted`` if the transition is allowed, with a history row
+    (``actor_name`` names someone without an account, such as a visitor)."""
     if not can_transition(ticket.status, wanted):
         raise InvalidTransition(ticket.status, wanted)
     record_change(
@@ -79,6 +81,7 @@ def set_status(
         old=ticket.status,
         new=wanted,
         note=note,
+        actor_name=actor_name,
     )
     old = ticket.status
     ticket.status = wanted
