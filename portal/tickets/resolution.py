@@ -136,6 +136,38 @@ def confirm_resolution(
     return ticket_info(ticket)
 
 
+def reopen(
+    session: Session,
+    ticket: Ticket,
+    viewer: UserInfo | None,
+    reason: str,
+    now: dt.datetime,
+    *,
+    attention_reopens: int = 1,
+    actor_name: str | None = None,
+) -> None:
+    """The one home of what a reopen does, whoever asks (an account, or a visitor's private
+    link named by ``actor_name``): the ticket opens again, the reason becomes a public reply,
+    the next-response clock starts (the reopen awaits an answer), and the linked articles are
+    counted towards attention. The caller has checked that this person may reopen it now."""
+    set_status(session, ticket, viewer, "open", now, note=reason or None, actor_name=actor_name)
+    ticket.resolved_at = None
+    service_levels.on_awaiting(session, ticket, now)
+    if reason:
+        session.add(
+            TicketMessage(
+                ticket_id=ticket.id,
+                author_id=viewer.id if viewer else None,
+                author_name=viewer.name if viewer else (actor_name or ""),
+                body=reason,
+                internal=False,
+                created_at=now,
+            )
+        )
+    session.flush()
+    flag_reopened_articles(session, ticket, attention_reopens, now)
+
+
 def reopen_ticket(
     session: Session,
     settings: TicketSettings,
@@ -156,22 +188,7 @@ def reopen_ticket(
     assert viewer is not None
     # The requester says what is still wrong (the form asks for it); staff may reopen bare.
     text = valid_text("reason", reason, MAX_BODY, required=not may_work(viewer, ticket))
-    set_status(session, ticket, viewer, "open", now, note=text or None)
-    ticket.resolved_at = None
-    service_levels.on_awaiting(session, ticket, now)
-    if text:
-        session.add(
-            TicketMessage(
-                ticket_id=ticket.id,
-                author_id=viewer.id,
-                author_name=viewer.name,
-                body=text,
-                internal=False,
-                created_at=now,
-            )
-        )
-    session.flush()
-    flag_reopened_articles(session, ticket, attention_reopens, now)
+    reopen(session, ticket, viewer, text, now, attention_reopens=attention_reopens)
     return ticket_info(ticket)
 
 

@@ -27,8 +27,8 @@ from portal.tickets.attachments import attach_file, stored_path
 from portal.tickets.conversation import add_visitor_reply, public_detail
 from portal.tickets.errors import AttachmentNotFound, InvalidTransition, TicketNotFound
 from portal.tickets.history import record_change, set_status
-from portal.tickets.knowledge_feedback import flag_reopened_articles
-from portal.tickets.models import Ticket, TicketAttachment, TicketMessage, TicketVisitorLink
+from portal.tickets.models import Ticket, TicketAttachment, TicketVisitorLink
+from portal.tickets.resolution import reopen
 from portal.tickets.states import ACTIVE_STATUSES
 from portal.tickets.validation import MAX_BODY, valid_text
 from portal.tickets.values import AttachmentFile, TicketDetail, TicketInfo, ticket_info
@@ -162,32 +162,7 @@ def visitor_reopen(
         )
     text = valid_text("reason", reason, MAX_BODY)
     name = ticket.visitor_name or ticket.visitor_email or ""
-    record_change(
-        session,
-        ticket,
-        None,
-        "status",
-        now,
-        field="status",
-        old="resolved",
-        new="open",
-        note=text,
-        actor_name=name,
-    )
-    ticket.status = "open"
-    ticket.resolved_at = None
-    session.add(
-        TicketMessage(
-            ticket_id=ticket.id,
-            author_id=None,
-            author_name=name,
-            body=text,
-            internal=False,
-            created_at=now,
-        )
-    )
-    session.flush()
-    flag_reopened_articles(session, ticket, attention_reopens, now)
+    reopen(session, ticket, None, text, now, attention_reopens=attention_reopens, actor_name=name)
     return ticket_info(ticket)
 
 

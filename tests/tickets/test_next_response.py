@@ -183,3 +183,38 @@ def test_a_reply_without_an_account_starts_the_deadline_too(run: Run, answered: 
     row = _row(run, answered)
     assert row.awaiting_since is not None
     assert row.next_response_due == riyadh(24, 14)  # 2 working hours later, same day
+
+
+def test_a_reopen_through_a_visitors_link_awaits_an_answer_too(
+    run: Run, agent: UserInfo, ticket_settings: TicketSettings, now: dt.datetime
+) -> None:
+    """The private link and the account reopen the same way: the next-response clock starts."""
+    from portal.tickets.intake import open_ticket
+    from portal.tickets.values import TicketDraft
+    from portal.tickets.visitor_links import visitor_reopen
+
+    run(lambda s: s.execute(update(SlaPolicy).values(next_response_minutes=120)))
+    opened = run(
+        open_ticket,
+        ticket_settings,
+        requester=None,
+        draft=TicketDraft(
+            subject="Cannot print",
+            body="Since Sunday.",
+            visitor_name="Salma",
+            visitor_email="salma@example.com",
+        ),
+        now=now,
+    )
+    reference = opened.ticket.reference
+    assert opened.visitor_link is not None
+    token = opened.visitor_link.rsplit("/", 1)[1]
+    run(assign_ticket, agent, reference, assignee_id=agent.id, now=now)
+    run(add_reply, ticket_settings, agent, reference, body="Try this", now=riyadh(24, 11))
+    run(resolve_ticket, ticket_settings, agent, reference, note="Fixed", now=riyadh(24, 12))
+    assert _row(run, reference).next_response_due is None
+    run(visitor_reopen, ticket_settings, token, reason="It came back", now=riyadh(24, 13))
+    row = _row(run, reference)
+    assert row.status == "open"
+    assert row.awaiting_since is not None
+    assert row.next_response_due == riyadh(24, 15)
