@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,17 @@ class Services:
     sessions: sessionmaker[Session]
     repository: ArticleRepository
     search: SearchService
+    # What else the wiring started (the outbox sender...), stopped by ``close`` first.
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Stop what this instance started, then release the index and the database: a
+        test or a short-lived command that disposes its engine must not leave a thread
+        (or an at-exit hook) behind that later reaches a database that is gone."""
+        while self.closers:
+            self.closers.pop()()
+        self.search.close()
+        self.engine.dispose()
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> WebApp:

@@ -143,8 +143,7 @@ def app(app_overrides: dict[str, Any]) -> Iterator[Flask]:
     application.config["TESTING"] = True
     yield application
     services = application.extensions["sanad"]
-    services.search.close()
-    services.engine.dispose()
+    services.close()
 
 
 @pytest.fixture

@@ -232,10 +232,13 @@ class BackgroundSender:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pid = 0
+        self._closed = False
 
     def wake(self) -> None:
         """Send what is due soon, starting the thread if this process has none yet."""
         with self._lock:
+            if self._closed:
+                return
             if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
                 self._stop.clear()
                 self._pid = os.getpid()
@@ -247,13 +250,21 @@ class BackgroundSender:
         """At the end of a process that queued mail (a CLI command, a worker shutting down):
         let the thread finish, then send what is due once more, so that a short-lived
         command's mail leaves now and not at the job runner's next pass."""
-        if not self._pid or self._pid != os.getpid():
+        if self._closed or not self._pid or self._pid != os.getpid():
             return
         self.stop(timeout)
         try:
             deliver_due(self._sessions, self._mail, utcnow())
         except Exception:
             log.exception("the outbox could not be sent at exit; the job runner sends it")
+
+    def close(self) -> None:
+        """For good (its application is being torn down): stop the thread, wake no more and
+        drop the at-exit flush; mail still queued is the job runner's."""
+        with self._lock:
+            self._closed = True
+        atexit.unregister(self.finish)
+        self.stop()
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()

@@ -19,6 +19,6 @@ EXTENSION = "sanad_outbox"
 def init_outbox(app: Flask, services: Services) -> None:
     if services.settings.testing:
         return
-    app.extensions[EXTENSION] = install_sender(
-        services.sessions, services.settings.mail, interval=None
-    )
+    sender = install_sender(services.sessions, services.settings.mail, interval=None)
+    app.extensions[EXTENSION] = sender
+    services.closers.append(sender.close)

@@ -247,8 +247,7 @@ def serve(app: Flask, users: Mapping[str, UserInfo] | None = None) -> Iterator[S
     finally:
         server.shutdown()
         thread.join(timeout=10)
-        services.search.close()
-        services.engine.dispose()
+        services.close()
 
 
 @contextmanager

@@ -157,7 +157,21 @@ def test_the_background_sender_sends_within_seconds_of_the_commit(
             time.sleep(0.05)  # polling the receiving server, not waiting a fixed time
         assert [m["To"] for m in smtp_server.messages] == ["fast@example.com"]
     finally:
-        sender.stop()
+        sender.close()
+
+
+def test_a_closed_sender_leaves_new_mail_to_the_job_runner(
+    sessions: sessionmaker[Session], smtp_server: Inbox
+) -> None:
+    sender = install_sender(sessions, smtp_server.settings, interval=60.0)
+    sender.close()
+    with transaction(sessions) as session:
+        enqueue(session, mail(to="later@example.com"), now=dt.datetime.now(dt.UTC))
+    time.sleep(0.5)  # a live sender sends within ~50 ms (the test above)
+    sender.finish()  # the at-exit flush of a closed sender does nothing either
+    assert smtp_server.messages == []
+    assert [row.status for row in rows(sessions)] == ["queued"]
+    assert deliver_due(sessions, smtp_server.settings, dt.datetime.now(dt.UTC)) == Delivery(sent=1)
 
 
 def test_sending_failure_is_reported_as_mail_not_sent() -> None:

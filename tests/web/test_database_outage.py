@@ -44,8 +44,7 @@ def timed(client: FlaskClient, method: str, path: str, **given: Any) -> tuple[Te
 
 def close(app: Flask) -> None:
     services = app.extensions["sanad"]
-    services.search.close()
-    services.engine.dispose()
+    services.close()
 
 
 @pytest.fixture

@@ -216,5 +216,4 @@ def test_index_sync_still_indexes_before_the_database_exists(
         assert "added" in result.output
         assert site.test_client().get("/api/v1/search?q=password").get_json()["total"] > 0
     finally:
-        site.extensions["sanad"].search.close()
-        site.extensions["sanad"].engine.dispose()
+        site.extensions["sanad"].close()

@@ -87,8 +87,7 @@ def test_session_cookie_is_secure_when_configured(
         response = app.test_client().get("/locale/en")
         assert "Secure" in response.headers["Set-Cookie"]
     finally:
-        app.extensions["sanad"].search.close()
-        app.extensions["sanad"].engine.dispose()
+        app.extensions["sanad"].close()
 
 
 def _cookies(response: object) -> dict[str, str]:
@@ -204,5 +203,4 @@ def test_forwarded_client_address_is_trusted_only_from_configured_proxies(
         response = app.test_client().get("/_whoami", headers=headers)
         assert response.get_data(as_text=True) == seen
     finally:
-        app.extensions["sanad"].search.close()
-        app.extensions["sanad"].engine.dispose()
+        app.extensions["sanad"].close()
