@@ -35,6 +35,8 @@ class WebSettings:
     # How many reverse proxies in front of Sanad set X-Forwarded-For/-Proto/-Host. 0 trusts
     # none (direct exposure); behind one proxy, 1, or every visitor shares the proxy's address.
     trusted_proxies: int = 0
+    # The Arabic interface shows the Hijri (Umm al-Qura) date beside the Gregorian one.
+    hijri_dates: bool = True
 
 
 @dataclass(frozen=True)

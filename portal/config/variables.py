@@ -61,6 +61,7 @@ VARIABLES: tuple[Variable, ...] = (
     _var("DEMO", BOOL, "demo"),
     _var("SESSION_COOKIE_SECURE", BOOL, "web.session_cookie_secure"),
     _var("TRUSTED_PROXIES", whole_number(0), "web.trusted_proxies"),
+    _var("HIJRI_DATES", BOOL, "web.hijri_dates"),
     _var(
         "RATELIMIT_STORAGE_URL",
         url("a storage URL: database://, redis://127.0.0.1:6379 or memory://"),

@@ -2,14 +2,16 @@
 
 In the site's time zone (``SANAD_TIMEZONE``, Flask-Babel's default time zone), in the reader's
 language, inside ``<time datetime="...">``; the Arabic interface adds the Hijri (Umm al-Qura)
-date beside the Gregorian one, e.g. "4 ديسمبر 2026 (13 جمادى الآخرة 1448)"."""
+date beside the Gregorian one, e.g. "4 ديسمبر 2026 (13 جمادى الآخرة 1448)", unless
+``SANAD_HIJRI_DATES`` is off. ``moment_text`` is the same words without the ``<time>`` element,
+for places that take no markup (an ``<option>``, a ``title``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from babel.numbers import format_decimal
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
 from markupsafe import Markup, escape
 
@@ -32,11 +34,13 @@ def hijri_text(day: dt.date, locale: str) -> str:
     return f"{number(date)} {HIJRI_MONTHS[month - 1]} {number(year)}"
 
 
-def moment(value: dt.datetime | dt.date | None, style: str = "medium") -> Markup:
-    """``<time>`` for ``value`` (empty for None): a datetime in the site's time zone, a date as
-    it is; ``style`` is Babel's (short, medium, long)."""
-    if value is None:
-        return Markup("")
+def _hijri_shown(locale: str) -> bool:
+    settings = current_app.extensions["sanad"].settings
+    return locale.startswith("ar") and bool(settings.web.hijri_dates)
+
+
+def _words(value: dt.datetime | dt.date, style: str) -> tuple[str, dt.date]:
+    """What a reader sees for ``value``, and the instant or day for ``<time datetime>``."""
     locale = str(get_locale() or "ar")
     if isinstance(value, dt.datetime):
         shown = format_datetime(value, style)
@@ -46,10 +50,25 @@ def moment(value: dt.datetime | dt.date | None, style: str = "medium") -> Markup
         shown = format_date(value, style)
         local_day = value
         stamp = value
-    if locale.startswith("ar"):
+    if _hijri_shown(locale):
         shown = f"{shown} ({hijri_text(local_day, locale)})"
+    return shown, stamp
+
+
+def moment(value: dt.datetime | dt.date | None, style: str = "medium") -> Markup:
+    """``<time>`` for ``value`` (empty for None): a datetime in the site's time zone, a date as
+    it is; ``style`` is Babel's (short, medium, long)."""
+    if value is None:
+        return Markup("")
+    shown, stamp = _words(value, style)
     return Markup('<time datetime="{}">{}</time>').format(escape(stamp.isoformat()), escape(shown))
+
+
+def moment_text(value: dt.datetime | dt.date | None, style: str = "medium") -> str:
+    """The words of ``moment`` alone, for an ``<option>`` or an attribute (autoescaped there)."""
+    return "" if value is None else _words(value, style)[0]
 
 
 def init_dates(app: Flask) -> None:
     app.add_template_global(moment)
+    app.add_template_global(moment_text)

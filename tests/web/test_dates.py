@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from flask import Flask, render_template_string
 
 # 21:30 UTC on 3 December is already 4 December in Riyadh (UTC+3, the default SANAD_TIMEZONE).
@@ -44,3 +45,20 @@ def test_inside_a_sentence_the_time_element_stays_markup(app: Flask) -> None:
             '{{ _("Expect a first answer by %(when)s.", when=moment(value)) }}', value=LATE_EVENING
         )
     assert html.startswith('Expect a first answer by <time datetime="2026-12-03T21:30:00+00:00">')
+
+
+@pytest.mark.parametrize("app_overrides", [{"SANAD_HIJRI_DATES": "false"}], indirect=True)
+def test_the_hijri_date_can_be_turned_off(app: Flask) -> None:
+    plain = '<time datetime="2026-03-20">20 مارس 2026</time>'
+    assert shown(app, "ar", dt.date(2026, 3, 20)) == plain
+    assert "شوال" not in shown(app, "ar", LATE_EVENING)
+
+
+def test_moment_text_is_the_same_words_without_markup(app: Flask) -> None:
+    with app.test_request_context("/", headers={"Cookie": "sanad_locale=ar"}):
+        html = render_template_string(
+            "<option>{{ moment_text(value, 'long') }}</option>", value=LATE_EVENING
+        )
+    assert html.startswith("<option>4 ديسمبر 2026")
+    assert html.endswith("(24 جمادى الآخرة 1448)</option>")
+    assert "<time" not in html

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.search.models import SearchQuery
+from portal.web.dates import HIJRI_MONTHS
 from tests.support.web import ClientFor, MakeAccount, text_of
 
 LIVE = "/kb/en/vpn-connect"
@@ -206,6 +207,16 @@ def test_history_diff_and_restore(km: FlaskClient, reviewer: FlaskClient) -> Non
     diff = text_of(km.get("/review/articles/en/vpn-connect/diff"))
     assert "Version two of the VPN text." in diff
     assert "diff-remove" in diff
+    # The versions menu dates a version like every page does (Hijri beside it in Arabic).
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", diff)
+    assert options
+    assert not any(m in o for m in HIJRI_MONTHS for o in options), options
+    km.get("/locale/ar")
+    arabic = text_of(km.get("/review/articles/en/vpn-connect/diff"))
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", arabic)
+    assert options
+    assert all(any(m in o for m in HIJRI_MONTHS) for o in options), options
+    km.get("/locale/en")
     bad = km.get("/review/articles/en/vpn-connect/diff?old=nonsense")
     assert bad.status_code == 400
     assert km.get("/review/articles/en/no-such/history").status_code == 404
