@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install install-test browser dovecot axe catalogs messages lint typecheck contracts pytest pytest-postgres bench clean
+.PHONY: run test install install-test browser dovecot axe catalogs messages lint typecheck contracts pytest pytest-postgres bench screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -98,6 +98,10 @@ test: lint typecheck contracts pytest pytest-postgres
 bench: install-test
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/search.py --http
+
+## Refresh docs/screenshots/ (the README links them): the demo portal in Chromium, both languages.
+screenshots: install-test
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) search_index instance .pytest_cache .mypy_cache .ruff_cache
