@@ -102,10 +102,12 @@ def test_promote_story(site: Site, people: dict[str, Person], artifacts: Path) -
     adel.locator("#reply-body").fill("يا ريم، افتحي صفحة الحساب واطلبي رمزًا جديدًا بعد دقيقة.")
     adel.locator('.reply-form button[name=internal][value="0"]').click()
     adel.wait_for_url(re.compile(rf"/agent/tickets/{reference}$"))
+    adel.locator("[data-action-bar] [data-mode=note]").click()  # the bar's "note"
     adel.locator("#reply-body").fill("ملاحظة داخلية: المديرة طلبت الإسراع VIP-SECRET")
     adel.locator('.reply-form button[name=internal][value="1"]').click()
     adel.wait_for_url(re.compile(rf"/agent/tickets/{reference}$"))
-    adel.locator("#resolve-article").fill("reset-password")
+    adel.locator("[data-action-bar] [aria-controls=act-resolve]").click()
+    adel.locator("#resolve-article").fill("reset-password")  # an id typed still works
     adel.locator("#resolve-note").fill(
         f"أعدنا إرسال الرمز إلى الرقم +966 55 123 4567 (التذكرة {reference})."
     )

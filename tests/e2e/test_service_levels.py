@@ -80,13 +80,14 @@ def test_queue_ticket_page_and_root_cause(site: Site, browser: Any, artifacts: P
     assert explained.count("–") >= 8  # one period per working day counted
 
     tier2.goto(site.base + f"/agent/tickets/{late}", wait_until="load")
+    tier2.locator("[data-action-bar] [aria-controls=act-resolve]").click()
     form = tier2.locator(".resolve-form")
     form.locator("#resolve-note").fill("Replaced the roller.")
     form.locator("#root-cause-note").evaluate("node => node.removeAttribute('required')")
     form.locator("button[type=submit]").click()
     tier2.wait_for_load_state("load")
     assert "root cause" in tier2.locator(".flash-error").inner_text()
-    form = tier2.locator(".resolve-form")
+    form = tier2.locator(".resolve-form")  # the refused form comes back open, as it was typed
     assert form.locator("#resolve-note").input_value() == "Replaced the roller."  # kept
     form.locator("#root-cause-code").select_option("staffing")
     form.locator("#root-cause-note").fill("Only one agent on shift that week.")

@@ -74,7 +74,16 @@ def test_the_ticket_story(site: Site, people: dict[str, Person], artifacts: Path
     assert "نسيت كلمة المرور؟ أعد تعيينها بنفسك" in tried
     assert "تفعيل التحقق بخطوتين" in tried
     assert "كلمة المرور" in tried
-    adel.locator("#resolve-article").fill("reset-password")
+    adel.locator("[data-action-bar] [aria-controls=act-resolve]").click()
+    # The article is found by words of its title, never by its id.
+    adel.locator("#resolve-article").press_sequentially("أعد تعيينها", delay=30)
+    option = adel.locator("#resolve-article-results [role=option]").first
+    option.wait_for(state="visible")
+    assert "نسيت كلمة المرور" in option.inner_text()
+    option.click()
+    chosen = adel.locator("#act-resolve .chosen-article input[name=article_ids]")
+    assert chosen.get_attribute("value") == "reset-password"
+    assert adel.locator("#resolve-article").input_value() == ""
     adel.locator("#resolve-note").fill("أرسلنا الرمز إلى رقمك الجديد.")
     adel.screenshot(path=str(artifacts / "ticket-agent-ar.png"), full_page=True)
     adel.get_by_role("button", name="حُلّ التذكرة").click()

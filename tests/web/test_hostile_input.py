@@ -112,10 +112,10 @@ def test_the_ticket_of_issue_15_opens_quickly_for_the_agent(
     requester, agent = make_account(), make_account("agent")
     reference = open_ticket(client_for(requester), body="[](" * 6_666)
     staff = client_for(agent)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a busy machine's other work does not count
     page = staff.get(f"/agent/tickets/{reference}")
     assert page.status_code == 200
-    assert time.perf_counter() - started < 5  # 30 s before the fix
+    assert time.process_time() - started < 5  # 30 s before the fix
     assert "[](" * 50 in text_of(page)
 
 

@@ -4,6 +4,8 @@ browser could get wrong, every field at once; the tickets service owns the rules
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
@@ -98,12 +100,13 @@ class ResolveForm(FlaskForm):  # type: ignore[misc]
             return None
         return RootCause(note=self.root_cause_note.data, code=self.root_cause_code.data or None)
 
-    def articles(self) -> list[str]:
-        """Every article named, ticked or typed; boxes sent empty are no choice."""
+    def articles(self, typed: Callable[[str], str] = str) -> list[str]:
+        """Every article named, ticked or typed (``typed`` turns a typed title into its id);
+        boxes sent empty are no choice."""
         chosen = [a for a in (self.article_ids.data or ()) if a.strip()]
         if self.article_id.data:
-            chosen.append(self.article_id.data)
-        return chosen
+            chosen.append(typed(self.article_id.data))
+        return list(dict.fromkeys(chosen))
 
 
 class FlagForm(FlaskForm):  # type: ignore[misc]

@@ -54,6 +54,7 @@ from portal.web.agent.forms import (
     StatusForm,
     UpdateForm,
 )
+from portal.web.agent.timeline import timeline
 from portal.web.auth.access import current_account, roles_required
 from portal.web.context import services, ui_lang
 from portal.web.errors import ticket_message
@@ -64,6 +65,7 @@ from portal.web.tickets import actions
 from portal.web.tickets.forms import TOO_LONG, ActionForm, ReplyForm, error_list, field_errors
 from portal.web.tickets.history import history_article_ids, history_lines
 from portal.web.tickets.shared import (
+    article_by_id_or_title,
     article_exists,
     find_article,
     keep_typed,
@@ -189,7 +191,10 @@ def ticket(reference: str) -> Any:
         root_cause_codes=root_cause_codes,
         priorities=PRIORITIES,
         categories=menu,
-        history=history_lines(found.history, category_names=dict(menu), article_titles=titles),
+        history=(
+            lines := history_lines(found.history, category_names=dict(menu), article_titles=titles)
+        ),
+        timeline=timeline(found.ticket, found.messages, lines),
         kept=(kept := pop_typed(reference)),
         reply_draft=kept.get("reply", {}).get("body", ""),
     )
@@ -341,7 +346,7 @@ def link(reference: str) -> BaseResponse:
             s,
             a,
             reference,
-            article_id=form.article_id.data,
+            article_id=article_by_id_or_title(form.article_id.data, ui_lang()),
             now=utcnow(),
             article_exists=article_exists,
         ),
@@ -362,7 +367,7 @@ def resolve(reference: str) -> BaseResponse:
             s,
             a,
             reference,
-            article_ids=form.articles(),
+            article_ids=form.articles(lambda typed: article_by_id_or_title(typed, ui_lang())),
             note=form.note.data,
             root_cause=form.root_cause(),
         ),

@@ -25,6 +25,22 @@ def article_exists(article_id: str) -> bool:
     return services().search.get_entry(article_id) is not None
 
 
+def article_by_id_or_title(text: str | None, reader_lang: str | None = None) -> str:
+    """The id of the article ``text`` names: its id, or its whole title as someone typed it
+    without the title picker's help (no JavaScript); anything else is returned as it is, for
+    the ticket service to refuse as an unknown article."""
+    text = (text or "").strip()
+    if not text or article_exists(text):
+        return text
+    wanted = " ".join(text.casefold().split())
+    for entry in services().search.suggest(
+        text, limit=10, visibility="internal", reader_lang=reader_lang
+    ):
+        if " ".join(entry.title.casefold().split()) == wanted:
+            return entry.id
+    return text
+
+
 def find_article(article_id: str, lang: str | None = None) -> ArticleEntry | None:
     """The article in ``lang`` if it exists there, else in any language."""
     search = services().search
