@@ -37,12 +37,6 @@ def catalog(lang: str) -> NullTranslations:
     return Translations.load(str(TRANSLATIONS_DIR), [lang], domain="messages")
 
 
-def days_text(days: int, lang: str) -> str:
-    """ "7 days" in ``lang``, with the plural form the catalog's rules choose (Arabic has six)."""
-    translations = catalog(lang)
-    return translations.ngettext("%(num)d day", "%(num)d days", days) % {"num": days}
-
-
 def mail_language(lang: str | None) -> str:
     """The language a mail is written in: the recipient's, Arabic when it is unknown."""
     return lang if lang in LANGUAGES else "ar"
