@@ -201,3 +201,8 @@ def test_a_mail_reaches_a_real_smtp_server_as_text_and_html_alternatives(
     assert 'lang="ar"' in page
     assert "خلال 11 يومًا إذا" in page
     assert received["Content-Language"] == "ar"
+
+
+def test_an_unknown_kind_of_mail_is_refused() -> None:
+    with pytest.raises(KeyError):
+        compose("weekly_summary", "en", "a@example.com")
