@@ -247,5 +247,5 @@ def test_an_html_only_mail_with_an_inline_image_keeps_the_text_and_shows_the_ima
         ).one()
     src = f"/tickets/{ticket.reference}/attachments/{image_id}?inline=1"
     assert f'<img src="{src}"' in page
-    shown = client.get(src)
-    assert (shown.status_code, shown.mimetype, shown.data) == (200, "image/png", PNG)
+    with client.get(src) as shown:
+        assert (shown.status_code, shown.mimetype, shown.data) == (200, "image/png", PNG)
