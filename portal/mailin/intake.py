@@ -13,18 +13,19 @@ nothing (an automatic message, a duplicate), decided and stored in one transacti
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.accounts.models import User, UserInfo
 from portal.accounts.rate_counters import count_hit
 from portal.config import Settings
 from portal.db import transaction
-from portal.mailin.models import IGNORED, NOTED, OPENED, REFUSED, REPLIED, InboundMail
+from portal.mailin.models import FAILED, IGNORED, NOTED, OPENED, REFUSED, REPLIED, InboundMail
 from portal.mailin.parse import MailPart, ParsedMail, parse_mail
 from portal.mailin.replies import refusal_mail, refused_files_mail
 from portal.mailin.trim import trim_reply
@@ -319,3 +320,41 @@ def take_mail(
             if session.scalar(select(InboundMail.id).where(InboundMail.key == mail.key)):
                 return Taken(DUPLICATE)
         raise
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether taking a message in failed for a reason that passes (the database or the disk
+    away, a conflict): try it again later. Anything else is the message's own (a malformed
+    part, a bug it triggers) and would fail the same way on every try."""
+    if isinstance(exc, DataError):  # a value this database refuses: the message's own
+        return False
+    return isinstance(exc, SQLAlchemyError | OSError)
+
+
+def record_failure(
+    sessions: sessionmaker[Session], raw: bytes, error: str, *, now: dt.datetime
+) -> None:
+    """Record that ``raw`` could not be taken in (outcome ``failed``), once: the listener and
+    the poller then count it as taken before, not as new mail to try forever. May raise when
+    the database fails (the caller then leaves the message for later)."""
+    try:
+        mail = parse_mail(raw)
+        key, message_id, sender = mail.key, mail.message_id, mail.sender
+    except Exception:  # the parser itself: fall back to the bytes
+        key, message_id, sender = hashlib.sha256(raw).hexdigest(), None, ""
+    try:
+        with transaction(sessions) as session:
+            if session.scalar(select(InboundMail.id).where(InboundMail.key == key)):
+                return
+            session.add(
+                InboundMail(
+                    key=key,
+                    message_id=(message_id or "")[:255] or None,
+                    sender=sender[:320],
+                    outcome=FAILED,
+                    reason=error[:200],
+                    received_at=now,
+                )
+            )
+    except IntegrityError:
+        return  # recorded at the same moment by another taker

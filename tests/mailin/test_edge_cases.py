@@ -249,3 +249,24 @@ def test_an_html_only_mail_with_an_inline_image_keeps_the_text_and_shows_the_ima
     assert f'<img src="{src}"' in page
     with client.get(src) as shown:
         assert (shown.status_code, shown.mimetype, shown.data) == (200, "image/png", PNG)
+
+
+def test_a_message_that_breaks_intake_is_refused_for_good_and_recorded_once(
+    app: Flask, listener: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not the database's fault: a 451 would have the sending server retry it for days."""
+    import portal.mailin.intake as intake
+
+    def draft(mail: object, body: str) -> object:
+        raise RuntimeError("a part intake cannot handle")
+
+    monkeypatch.setattr(intake, "_draft", draft)
+    broken = message("sara@example.net", "Crash me", "A message of a shape intake fails on.")
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(listener, broken)
+    assert refused.value.smtp_code == 554
+    send(listener, broken)  # sent again anyway: taken before, never tried again
+    with transaction(app.extensions["sanad"].sessions) as session:
+        outcomes = session.scalars(select(InboundMail.outcome)).all()
+        assert session.scalars(select(Ticket)).first() is None
+    assert outcomes == ["failed"]
