@@ -62,6 +62,7 @@ class Taken:
     outcome: str
     reason: str | None = None
     reference: str | None = None
+    ticket_id: int | None = None
 
 
 def automatic_reason(mail: ParsedMail, settings: Settings, session: Session) -> str | None:
@@ -217,12 +218,12 @@ def _decide(
             keep_original(
                 session,
                 settings.tickets,
-                ticket,
+                ticket.id,
                 filename=_original_name(mail, now),
                 data=raw,
                 now=now,
             )
-            return Taken(NOTED, "sender is not on the ticket", ticket.reference)
+            return Taken(NOTED, "sender is not on the ticket", ticket.reference, ticket.id)
         if takes_replies(ticket):
             files, refused = _checked_files(
                 settings, mail.attachments, _room(session, settings, ticket)
@@ -234,13 +235,13 @@ def _decide(
             keep_original(
                 session,
                 settings.tickets,
-                ticket,
+                ticket.id,
                 filename=_original_name(mail, now),
                 data=raw,
                 now=now,
             )
             _report_files(session, settings, mail, ticket, refused, now)
-            return Taken(REPLIED, None, ticket.reference)
+            return Taken(REPLIED, None, ticket.reference, ticket.id)
     requester = _account(session, mail.sender)
     files, refused = _checked_files(settings, mail.attachments, _room(session, settings, None))
     try:
@@ -261,15 +262,16 @@ def _decide(
     except ValidationError as exc:
         log.warning("mail %s from %s refused: %s", mail.message_id, mail.sender, exc.message)
         return Taken(REFUSED, f"{exc.field}: {exc.message}"[:200])
-    opened = session.get(Ticket, result.ticket.id)
-    assert opened is not None
-    ticket = opened
+    opened = result.ticket
     keep_original(
-        session, settings.tickets, ticket, filename=_original_name(mail, now), data=raw, now=now
+        session, settings.tickets, opened.id, filename=_original_name(mail, now), data=raw, now=now
     )
     # The ticket-received mail (with its reply token) was queued by the ticket service.
-    _report_files(session, settings, mail, ticket, refused, now)
-    return Taken(OPENED, None, ticket.reference)
+    if refused:  # rare: only then is the ticket loaded again, for the report's reply route
+        ticket = session.get(Ticket, opened.id)
+        assert ticket is not None
+        _report_files(session, settings, mail, ticket, refused, now)
+    return Taken(OPENED, None, opened.reference, opened.id)
 
 
 def take_mail(
@@ -308,10 +310,7 @@ def take_mail(
                 return taken
             row.outcome = taken.outcome
             row.reason = taken.reason
-            if taken.reference is not None:
-                row.ticket_id = session.scalar(
-                    select(Ticket.id).where(Ticket.reference == taken.reference)
-                )
+            row.ticket_id = taken.ticket_id
             return taken
     except IntegrityError:
         # Only a concurrent copy of the same message is a duplicate; any other conflict is
