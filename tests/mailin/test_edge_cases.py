@@ -6,6 +6,7 @@ HTML-only bodies and inline images."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import smtplib
 from collections.abc import Callable
 from email import message_from_bytes, policy
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal.db import transaction
 from portal.mailin.models import InboundMail
@@ -270,3 +272,24 @@ def test_a_message_that_breaks_intake_is_refused_for_good_and_recorded_once(
         outcomes = session.scalars(select(InboundMail.outcome)).all()
         assert session.scalars(select(Ticket)).first() is None
     assert outcomes == ["failed"]
+
+
+def test_a_mail_a_ticket_rule_refuses_is_recorded_and_what_it_did_is_undone(
+    app: Flask, listener: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import portal.mailin.intake as intake
+    from portal.notify.mail import OutgoingMail
+    from portal.notify.outbox import enqueue
+    from portal.tickets.errors import TicketError
+
+    def refusing(session: Session, *args: object, now: dt.datetime, **kwargs: object) -> None:
+        enqueue(session, OutgoingMail("sara@example.net", "Half done", "Never sent."), now=now)
+        raise TicketError("a rule of the ticket service")
+
+    monkeypatch.setattr(intake, "open_ticket_by_mail", refusing)
+    send(listener, message("sara@example.net", "Refused", "A rule says no."))  # 250: recorded
+    with transaction(app.extensions["sanad"].sessions) as session:
+        rows = session.execute(select(InboundMail.outcome, InboundMail.reason)).all()
+        queued = session.scalars(select(OutboxMessage.subject)).all()
+    assert [tuple(row) for row in rows] == [("refused", "a rule of the ticket service")]
+    assert queued == []
