@@ -270,9 +270,9 @@ def _decide(
     )
     # The ticket-received mail (with its reply token) was queued by the ticket service.
     if refused:  # rare: only then is the ticket loaded again, for the report's reply route
-        ticket = session.get(Ticket, opened.id)
-        assert ticket is not None
-        _report_files(session, settings, mail, ticket, refused, now)
+        loaded = session.get(Ticket, opened.id)
+        assert loaded is not None
+        _report_files(session, settings, mail, loaded, refused, now)
     return Taken(OPENED, None, opened.reference, opened.id)
 
 
