@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 
-from portal.db import transaction
+from portal.db import transaction, utcnow
+from portal.mailin.intake import is_transient, record_failure
 from portal.mailin.models import InboundMail
 from portal.notify.outbox import OutboxMessage
 from portal.tickets.attachments import stored_path
@@ -293,3 +295,35 @@ def test_a_mail_a_ticket_rule_refuses_is_recorded_and_what_it_did_is_undone(
         queued = session.scalars(select(OutboxMessage.subject)).all()
     assert [tuple(row) for row in rows] == [("refused", "a rule of the ticket service")]
     assert queued == []
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (OperationalError("SELECT 1", {}, Exception("connection refused")), True),
+        (OSError(28, "No space left on device"), True),
+        (DataError("INSERT", {}, Exception("invalid byte sequence")), False),
+        (RuntimeError("a part intake cannot handle"), False),
+        (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), False),
+    ],
+)
+def test_only_failures_that_pass_are_tried_again(error: Exception, transient: bool) -> None:
+    """A database or disk away is tried again; the message's own failure would repeat."""
+    assert is_transient(error) is transient
+
+
+def test_a_message_the_parser_cannot_read_is_still_recorded_once(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import portal.mailin.intake as intake
+
+    def unreadable(raw: bytes, **kwargs: object) -> None:
+        raise ValueError("not a message")
+
+    monkeypatch.setattr(intake, "parse_mail", unreadable)
+    sessions = app.extensions["sanad"].sessions
+    for _ in range(2):
+        record_failure(sessions, b"\x00garbage", "ValueError: not a message", now=utcnow())
+    with transaction(sessions) as session:
+        rows = session.execute(select(InboundMail.outcome, InboundMail.message_id)).all()
+    assert [tuple(row) for row in rows] == [("failed", None)]  # keyed by the bytes, once
