@@ -10,6 +10,8 @@ on the same port. Every queued message must be delivered exactly once, none give
 prints when they arrived after the server's return (the outbox's back-off sets that: 30 s,
 1, 2, 4 min...).
 
+Both run on SQLite, or with ``--postgres [URL]`` in a private schema of a PostgreSQL server.
+
 ``mail-kill``: ``kill -9`` of the job runner while it sends (the server takes ``--delay`` s
 per message, so a kill lands mid-send), ``--kills`` times, restarting it each time. Then it
 runs to an empty outbox. Every message must arrive; a copy may arrive twice only when the
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import random
@@ -42,13 +45,15 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from faults import ROOT, free_port, serve_env
+from faults import POSTGRES, ROOT, free_port, serve_env
+from schemas import private_schema
 from sqlalchemy import func, select, update
 
 from portal.db import make_engine, make_session_factory, transaction, upgrade_database
 from portal.notify.mail import OutgoingMail
 from portal.notify.outbox import FAILED, QUEUED, SENT, OutboxMessage, enqueue
 
+POSTGRES_URL = os.environ.get("SANAD_BENCH_POSTGRES_URL", POSTGRES)
 _MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.I | re.M)
 
 
@@ -96,7 +101,14 @@ class Setup:
 @contextmanager
 def setup(args: argparse.Namespace, port: int) -> Iterator[Setup]:
     work = Path(tempfile.mkdtemp(prefix="sanad-faults-mail-"))
-    url = args.database_url or f"sqlite:///{work / 'sanad.db'}"
+    with contextlib.ExitStack() as stack:
+        url = args.database_url or f"sqlite:///{work / 'sanad.db'}"
+        if args.postgres:
+            url = stack.enter_context(private_schema(args.postgres))
+        yield from _setup(url, work, port)
+
+
+def _setup(url: str, work: Path, port: int) -> Iterator[Setup]:
     upgrade_database(url)
     shutil.copytree(ROOT / "articles", work / "articles")
     env = {
@@ -329,6 +341,7 @@ def add_modes(modes: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     down.add_argument("--down", type=float, default=45.0, help="seconds the server is down")
     down.add_argument("--timeout", type=float, default=300.0, help="seconds to deliver all")
     down.add_argument("--database-url")
+    down.add_argument("--postgres", nargs="?", const=POSTGRES_URL, help="in a private schema")
     down.set_defaults(run=mail_down)
     kill = modes.add_parser("mail-kill", help="kill -9 of the job runner mid-send")
     kill.add_argument("--messages", type=int, default=400)
@@ -337,4 +350,5 @@ def add_modes(modes: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     kill.add_argument("--timeout", type=float, default=300.0)
     kill.add_argument("--seed", type=int, default=13, help="of the moments of the kills")
     kill.add_argument("--database-url")
+    kill.add_argument("--postgres", nargs="?", const=POSTGRES_URL, help="in a private schema")
     kill.set_defaults(run=mail_kill)
