@@ -15,7 +15,8 @@ and the run measures how long the site takes to be ready without a restart. Prin
 answer time per page kind; exits 1 when a request was too slow or answered otherwise.
 
 ``kill``: ``kill -9`` during approvals, ticket bursts and index rebuilds (``bench/faults_kill.py``
-says how). Modes are subcommands (``add_parser`` in ``MODES``).
+says how). ``mail-down`` and ``mail-kill``: the SMTP server away, and ``kill -9`` of the job
+runner mid-send (``bench/faults_mail.py``). Modes are subcommands (``add_parser`` in ``MODES``).
 """
 
 from __future__ import annotations
@@ -344,7 +345,13 @@ def add_kill(modes: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add(modes)
 
 
-MODES = (add_stalled, add_kill)
+def add_mail(modes: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from faults_mail import add_modes  # mail-down, mail-kill
+
+    add_modes(modes)
+
+
+MODES = (add_stalled, add_kill, add_mail)
 
 
 def main(argv: list[str] | None = None) -> int:

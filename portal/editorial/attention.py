@@ -28,6 +28,7 @@ from portal.kb.models import Article, KbError
 from portal.kb.repository import ArticleRepository
 from portal.kb.translations import stale_translations
 from portal.notify.mail import OutgoingMail
+from portal.notify.messages import compose
 from portal.notify.outbox import enqueue
 from portal.tickets.knowledge_feedback import article_reopens
 from portal.tickets.models import ArticleFlag, Ticket
@@ -265,39 +266,6 @@ def resolve(
 
 # --- owners' mail --------------------------------------------------------------------------
 
-MAIL: Mapping[str, tuple[str, str]] = {
-    "en": (
-        "[Sanad] An article needs attention: {title}",
-        "Hello,\n\nThe article \u201c{title}\u201d ({key}) needs attention.\n\n"
-        "Reason: {reason}\n{detail}\n\n"
-        "See the list of articles that need attention: {link}\n",
-    ),
-    "ar": (
-        "[سند] مقالة تحتاج إلى مراجعة: {title}",
-        "مرحبًا،\n\nالمقالة «{title}» ({key}) تحتاج إلى مراجعة.\n\n"
-        "السبب: {reason}\n{detail}\n\n"
-        "اطّلع على قائمة المقالات التي تحتاج إلى مراجعة: {link}\n",
-    ),
-}
-REASON_NAMES: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "unhelpful": "readers found it unhelpful",
-        "reopened": "tickets it resolved were reopened",
-        "agent_flag": "an agent says it should have answered a ticket",
-        "review_due": "its review date has passed",
-        "golden_lost": "a key search no longer finds it",
-        "translation_stale": "the other language version changed",
-    },
-    "ar": {
-        "unhelpful": "لم يجدها القرّاء مفيدة",
-        "reopened": "أُعيد فتح طلبات حُلّت بها",
-        "agent_flag": "يرى أحد موظفي الدعم أنها كان ينبغي أن تجيب عن طلب",
-        "review_due": "فات موعد مراجعتها",
-        "golden_lost": "لم يعد بحث أساسي يجدها",
-        "translation_stale": "تغيّرت نسختها باللغة الأخرى",
-    },
-}
-
 
 def owner_recipients(
     session: Session, repository: ArticleRepository, owner: str | None, lang: str
@@ -331,18 +299,16 @@ def owner_recipients(
 def attention_mail(
     row: health.AttentionView, title: str, to: str, lang: str, link: str
 ) -> OutgoingMail:
-    chosen = lang if lang in MAIL else "ar"
-    subject, body = MAIL[chosen]
-    key = f"{row.lang}/{row.article_id}" if row.lang else row.article_id
-    values = {
-        "title": " ".join(title.split()),
-        "key": key,
-        "reason": REASON_NAMES[chosen].get(row.reason, row.reason),
-        "detail": row.detail,
-        "link": link,
-    }
-    return OutgoingMail(
-        to=to, subject=subject.format(**values), body=body.format(**values), lang=chosen
+    """The ``attention`` mail (``portal.notify.messages``) about ``row`` to one owner."""
+    return compose(
+        "attention",
+        lang,
+        to,
+        article_title=title,
+        key=f"{row.lang}/{row.article_id}" if row.lang else row.article_id,
+        reason=row.reason,
+        detail=row.detail,
+        link=link,
     )
 
 

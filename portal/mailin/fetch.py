@@ -3,7 +3,10 @@
 Each unseen message is taken in (``portal.mailin.intake``), then flagged ``\\Seen`` and
 ``\\Flagged`` so the next poll skips it; a message is marked only after its transaction
 committed, and a crash in between only means the next poll sees it again, where its
-Message-ID makes it a duplicate. A sender over their hourly limit is left unseen for later.
+Message-ID makes it a duplicate. A sender over their hourly limit is left unseen for later,
+and so is a message the database could not take; a message that makes intake fail for a
+reason of its own is recorded as failed once and flagged, so it is reported on one poll and
+not tried again on every one (it stays in the mailbox, flagged, for a person to read).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.config import Settings
 from portal.db import utcnow
-from portal.mailin.intake import DEFERRED, DUPLICATE, take_mail
+from portal.mailin.intake import DEFERRED, DUPLICATE, is_transient, record_failure, take_mail
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,16 @@ def _connect(settings: Settings) -> imaplib.IMAP4:
     return imaplib.IMAP4(mailin.imap_host, mailin.imap_port, timeout=30)
 
 
+def _recorded(sessions: sessionmaker[Session], raw: bytes, exc: Exception) -> bool:
+    """Record a message intake cannot take (``failed``); False when even that failed."""
+    try:
+        record_failure(sessions, raw, f"{type(exc).__name__}: {exc}", now=utcnow())
+    except Exception:
+        log.exception("could not record the failed message either")
+        return False
+    return True
+
+
 def fetch_mail(sessions: sessionmaker[Session], settings: Settings, *, limit: int = 500) -> Fetched:
     """Take in up to ``limit`` unseen messages of the mailbox; raises ``FetchError``."""
     mailin = settings.mailin
@@ -69,9 +82,13 @@ def fetch_mail(sessions: sessionmaker[Session], settings: Settings, *, limit: in
                     continue
                 try:
                     result = take_mail(sessions, settings, raw, now=utcnow())
-                except Exception:  # the database: leave the message unseen for the next poll
-                    log.exception("could not take in IMAP message %s", uid)
+                except Exception as exc:
                     failed += 1
+                    if is_transient(exc) or not _recorded(sessions, raw, exc):
+                        log.exception("could not take in IMAP message %s; next poll", uid)
+                        continue  # unseen: the next poll tries again
+                    log.exception("IMAP message %s cannot be taken in; flagged", uid)
+                    imap.uid("STORE", uid, "+FLAGS", r"(\Seen \Flagged)")  # type: ignore[arg-type]
                     continue
                 if result.outcome == DEFERRED:
                     deferred += 1

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UtcDateTime, intpk
 
-# What became of a message (``InboundMail.outcome``).
+# What became of a message (``InboundMail.outcome``). ``failed``: intake crashed on it for a
+# reason of its own (not the database's), recorded once so it is not taken again and again.
 OPENED, REPLIED, NOTED, IGNORED, REFUSED = "opened", "replied", "noted", "ignored", "refused"
+FAILED = "failed"
 
 
 class InboundMail(Base):

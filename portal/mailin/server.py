@@ -3,7 +3,9 @@
 It accepts mail for the support addresses (with or without a ``+token``) and answers 550 for
 any other recipient, then takes each message in (``portal.mailin.intake``) off the event
 loop. A database failure answers 451, so the sending server keeps the message and tries
-again: nothing is lost; a sender over their hourly limit gets 451 too.
+again: nothing is lost; a sender over their hourly limit gets 451 too. A message that makes
+intake fail for a reason of its own (it would fail on every retry) is recorded as failed and
+answered 554, so the sending server returns it to its sender instead of retrying for days.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.config import Settings
 from portal.db import utcnow
-from portal.mailin.intake import DEFERRED, is_support_address, take_mail
+from portal.mailin.intake import (
+    DEFERRED,
+    is_support_address,
+    is_transient,
+    record_failure,
+    take_mail,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +65,19 @@ class IntakeHandler:
                     now=utcnow(),
                 ),
             )
-        except Exception:  # the database is away: the sender keeps the message and retries
+        except Exception as exc:
             log.exception("could not take in a message from %s", envelope.mail_from)
             status = "451 4.3.0 Temporary failure, please try again later"
+            if not is_transient(exc):
+                error = f"{type(exc).__name__}: {exc}"
+                try:
+                    await loop.run_in_executor(
+                        None, lambda: record_failure(self.sessions, raw, error, now=utcnow())
+                    )
+                except Exception:  # not even that: the sender keeps it and tries again
+                    log.exception("could not record the failed message either")
+                else:
+                    status = "554 5.6.0 This message could not be processed"
         else:
             if taken.outcome == DEFERRED:
                 status = "451 4.7.1 Too many messages from this sender, try again later"

@@ -1,15 +1,19 @@
-"""What mails share with the pages: the Babel catalogs (plurals in the recipient's language)
-and a Jinja template for the HTML part.
+"""Mails are rendered like pages: one template pair per kind of mail, sentences from the
+pages' Babel catalogs, dates from the pages' formatting code.
 
-Mail is composed outside a request (a job, a command), so Flask-Babel is not there: the
-catalogs under ``translations/`` are loaded here with Babel itself, the same ``.mo`` files
-the pages use. The HTML part is rendered with autoescaping on, so nothing a person typed
-(a subject, a reply) can become markup; ``dir``/``lang`` follow the recipient's language.
+``templates/mail/<kind>.txt`` is the plain text (its top-level ``title`` variable is the
+subject) and ``templates/mail/<kind>.html`` the HTML alternative; both call ``_()`` and
+``ngettext()`` on the catalogs under ``translations/`` (the same ``.mo`` files the pages use,
+loaded with Babel itself: mail is composed outside a request, in a job or a command), in the
+RECIPIENT's language. The HTML is autoescaped, so nothing a person typed (a subject, a reply)
+becomes markup; links are made only of http(s) addresses; Arabic is right to left.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Mapping
 from functools import cache
 
 from babel.support import NullTranslations, Translations
@@ -17,10 +21,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from portal.config.parsers import PROJECT_ROOT
+from portal.dates import moment_text
 
 TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
 MAIL_TEMPLATES_DIR = PROJECT_ROOT / "templates" / "mail"
+LANGUAGES = ("ar", "en")
+MAIL_DATE_STYLE = "full"  # a mail is read away from the site: the weekday and the zone's name
 _LINK = re.compile(r"https?://[^\s<>\"']+")
+_SAFE_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 
 
 @cache
@@ -29,21 +37,14 @@ def catalog(lang: str) -> NullTranslations:
     return Translations.load(str(TRANSLATIONS_DIR), [lang], domain="messages")
 
 
-def days_text(days: int, lang: str) -> str:
-    """ "7 days" in ``lang``, with the plural form the catalog's rules choose (Arabic has six)."""
-    translations = catalog(lang)
-    return translations.ngettext("%(num)d day", "%(num)d days", days) % {"num": days}
+def mail_language(lang: str | None) -> str:
+    """The language a mail is written in: the recipient's, Arabic when it is unknown."""
+    return lang if lang in LANGUAGES else "ar"
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(MAIL_TEMPLATES_DIR)),
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+def is_web_link(value: object) -> bool:
+    """Only http(s) addresses become links (never ``javascript:``, ``data:`` or a typo)."""
+    return isinstance(value, str) and _SAFE_URL.fullmatch(value) is not None
 
 
 def _linked(paragraph: str) -> Markup:
@@ -52,27 +53,68 @@ def _linked(paragraph: str) -> Markup:
     position = 0
     for match in _LINK.finditer(paragraph):
         out += escape(paragraph[position : match.start()])
-        url = match.group(0)
-        out += Markup('<a href="{0}">{0}</a>').format(url)
+        out += Markup('<a href="{0}">{0}</a>').format(match.group(0))
         position = match.end()
     return out + escape(paragraph[position:])
 
 
-def html_part(subject: str, text: str, lang: str) -> str:
-    """The HTML alternative of a mail whose plain text is ``text``: one paragraph per block,
-    lines kept, links clickable, right to left for Arabic."""
-    paragraphs = [
-        Markup("<br>\n").join(_linked(line) for line in block.split("\n"))
-        for block in re.split(r"\n\s*\n", text.strip())
-        if block.strip()
-    ]
-    return (
-        _environment()
-        .get_template("message.html")
-        .render(
-            subject=subject,
-            paragraphs=paragraphs,
-            lang=lang,
-            direction="rtl" if lang == "ar" else "ltr",
+def paragraphs(text: object) -> Markup:
+    """Text a person wrote, for the HTML part: escaped, one ``<p>`` per block, lines kept,
+    web addresses clickable."""
+    blocks = re.split(r"\n\s*\n", str(text).strip())
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(
+            Markup("<br>\n").join(_linked(line) for line in block.split("\n"))
         )
+        for block in blocks
+        if block.strip()
     )
+
+
+def one_line(value: object) -> str:
+    """A value for a subject: one line, so a typed newline cannot inject a header."""
+    return " ".join(str(value).split())
+
+
+@cache
+def _environment(lang: str) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(str(MAIL_TEMPLATES_DIR)),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,  # an included line ends its line
+        extensions=["jinja2.ext.i18n"],
+    )
+    environment.install_gettext_translations(catalog(lang), newstyle=True)  # type: ignore[attr-defined]
+    environment.filters["paragraphs"] = paragraphs
+    environment.filters["one_line"] = one_line
+    environment.tests["web_link"] = is_web_link
+    return environment
+
+
+def render_mail(
+    kind: str, lang: str, values: Mapping[str, object], *, timezone: str | None = None
+) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of the ``kind`` mail in ``lang`` (already chosen with
+    ``mail_language``); moments in ``values`` are written in ``timezone`` (the site's)."""
+    environment = _environment(lang)
+
+    def moment(value: dt.datetime | dt.date) -> str:
+        if timezone is None:
+            raise ValueError(f"the {kind} mail shows a date: pass the site's time zone")
+        return moment_text(value, lang, timezone, MAIL_DATE_STYLE)
+
+    context = {
+        **values,
+        "lang": lang,
+        "direction": "rtl" if lang == "ar" else "ltr",
+        "moment": moment,
+    }
+    module = environment.get_template(f"{kind}.txt").make_module(context)
+    subject = one_line(module.__dict__["title"])  # the template's top-level ``set title``
+    # An empty optional part (a resolution without a note) leaves no gap of blank lines.
+    text = re.sub(r"\n{3,}", "\n\n", str(module)).strip() + "\n"
+    html = environment.get_template(f"{kind}.html").render(context, title=subject)
+    return subject, text, html

@@ -116,7 +116,7 @@ def add_mail_note(
 def keep_original(
     session: Session,
     settings: TicketSettings,
-    ticket: Ticket,
+    ticket_id: int,
     *,
     filename: str,
     data: bytes,
@@ -124,11 +124,12 @@ def keep_original(
 ) -> AttachmentInfo:
     """The message as it arrived, as an internal ``.eml`` file for the agents: what trimming
     took away (quoted history, signature) stays readable. Not counted against the ticket's
-    number of files, and not type-checked: it is our record of the mail, not an upload."""
+    number of files, and not type-checked: it is our record of the mail, not an upload.
+    By id: a ticket just opened need not be loaded again for it."""
     stored_name = new_stored_name()
     store(settings.attachments_dir, stored_name, data)
     row = TicketAttachment(
-        ticket_id=ticket.id,
+        ticket_id=ticket_id,
         stored_name=stored_name,
         filename=filename,
         content_type=ORIGINAL_TYPE,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.mail_preferences import wants_mail
 from portal.config import TicketSettings
 from portal.notify.mail import OutgoingMail
-from portal.notify.messages import compose, expectation_phrase
+from portal.notify.messages import compose
 from portal.notify.outbox import enqueue
 from portal.tickets.models import Ticket
 from portal.tickets.reply_tokens import reply_route
@@ -66,7 +66,9 @@ def mail_requester(
         link=link or settings.ticket_url(ticket.reference),
         new_link=f"{base}/tickets/new",
         renew_link=f"{base}/tickets/link",
-        expect=expectation_phrase(due, resumes, lang, settings.timezone),
+        due=due,
+        resumes=resumes,
+        timezone=settings.timezone,
         **values,
     )
     mail = with_reply_route(mail, settings, ticket)

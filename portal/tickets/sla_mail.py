@@ -1,50 +1,15 @@
-"""The service-level mails to staff (warning, breach), in Arabic and English."""
+"""The service-level mails to staff (warning, breach): the ``sla_warning`` and ``sla_breach``
+template pairs (``portal.notify.messages``), in the recipient's language, the deadline in the
+site's time zone."""
 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from portal.config import TicketSettings
 from portal.notify.mail import OutgoingMail
+from portal.notify.messages import compose
 from portal.tickets.models import Ticket
-
-TARGET_NAMES = {
-    "en": {
-        "first_response": "first response",
-        "next_response": "next response",
-        "resolution": "resolution",
-    },
-    "ar": {"first_response": "الرد الأول", "next_response": "الرد التالي", "resolution": "الحل"},
-}
-
-TEXTS = {
-    "warning": {
-        "en": (
-            "[{reference}] {target} due {due}: {subject}",
-            "Hello {name},\n\nTicket {reference} ({subject}) is nearing its {target} deadline: "
-            "{due}. It is at tier {tier}.\n\n{link}\n",
-        ),
-        "ar": (
-            "[{reference}] موعد {target} {due}: {subject}",
-            "مرحبًا {name}،\n\nتقترب التذكرة {reference} ({subject}) من موعد {target}: {due}. "
-            "هي في المستوى {tier}.\n\n{link}\n",
-        ),
-    },
-    "breach": {
-        "en": (
-            "[{reference}] {target} deadline missed, now tier {tier}: {subject}",
-            "Hello {name},\n\nTicket {reference} ({subject}) missed its {target} deadline "
-            "({due}). It now waits at tier {tier}; when it is resolved, record the root "
-            "cause.\n\n{link}\n",
-        ),
-        "ar": (
-            "[{reference}] فات موعد {target}، الآن في المستوى {tier}: {subject}",
-            "مرحبًا {name}،\n\nفات التذكرةَ {reference} ({subject}) موعدُ {target} ({due}). "
-            "هي الآن في المستوى {tier}؛ وعند حلّها سجّل السبب الجذري.\n\n{link}\n",
-        ),
-    },
-}
 
 
 def sla_mail(
@@ -59,17 +24,17 @@ def sla_mail(
     due: dt.datetime,
     tier: int,
 ) -> OutgoingMail:
-    chosen = lang if lang in ("ar", "en") else "ar"
-    subject, body = TEXTS[kind][chosen]
-    values = {
-        "name": name,
-        "reference": ticket.reference,
-        "subject": " ".join(ticket.subject.split()),
-        "target": TARGET_NAMES[chosen].get(target, target),
-        "due": due.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M %Z"),
-        "tier": tier,
-        "link": settings.ticket_url(ticket.reference),
-    }
-    return OutgoingMail(
-        to=to, subject=subject.format(**values), body=body.format(**values), lang=chosen
+    """The ``kind`` ("warning" or "breach") mail about ``target`` of ``ticket``."""
+    return compose(
+        f"sla_{kind}",
+        lang,
+        to,
+        timezone=settings.timezone,
+        name=name,
+        reference=ticket.reference,
+        subject=ticket.subject,
+        target=target,
+        due=due,
+        tier=tier,
+        link=settings.ticket_url(ticket.reference),
     )

@@ -1,58 +1,26 @@
 """One way to show a date or a moment on every page: ``moment(value)`` in templates.
 
-In the site's time zone (``SANAD_TIMEZONE``, Flask-Babel's default time zone), in the reader's
-language, inside ``<time datetime="...">``; the Arabic interface adds the Hijri (Umm al-Qura)
-date beside the Gregorian one, e.g. "4 ديسمبر 2026 (13 جمادى الآخرة 1448)", unless
-``SANAD_HIJRI_DATES`` is off. ``moment_text`` is the same words without the ``<time>`` element,
-for places that take no markup (an ``<option>``, a ``title``)."""
+The text is ``portal.dates.moment_text`` (the mails use it too): the site's time zone
+(``SANAD_TIMEZONE``, Flask-Babel's default time zone), the reader's language, the Hijri date
+beside the Gregorian one in Arabic unless ``SANAD_HIJRI_DATES`` is off; the pages put it inside
+``<time datetime="...">``. ``moment_text`` (the template global) is the same words without the
+element, for places that take no markup (an ``<option>``, a ``title``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from babel.numbers import format_decimal
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
+from flask_babel import get_locale, get_timezone
 from markupsafe import Markup, escape
 
-from portal.sla.calendar import gregorian_to_hijri
-
-# The months of the Umm al-Qura calendar, as written in Arabic.
-HIJRI_MONTHS = (
-    "محرم", "صفر", "ربيع الأول", "ربيع الآخر", "جمادى الأولى", "جمادى الآخرة",
-    "رجب", "شعبان", "رمضان", "شوال", "ذو القعدة", "ذو الحجة",
-)  # fmt: skip
+from portal.dates import moment_text as words_of
 
 
-def hijri_text(day: dt.date, locale: str) -> str:
-    """``day`` in the Hijri calendar, digits as the locale writes them."""
-    year, month, date = gregorian_to_hijri(day)
-
-    def number(value: int) -> str:
-        return format_decimal(value, format="0", locale=locale)
-
-    return f"{number(date)} {HIJRI_MONTHS[month - 1]} {number(year)}"
-
-
-def _hijri_shown(locale: str) -> bool:
-    settings = current_app.extensions["sanad"].settings
-    return locale.startswith("ar") and bool(settings.web.hijri_dates)
-
-
-def _words(value: dt.datetime | dt.date, style: str) -> tuple[str, dt.date]:
-    """What a reader sees for ``value``, and the instant or day for ``<time datetime>``."""
+def _words(value: dt.datetime | dt.date, style: str) -> str:
     locale = str(get_locale() or "ar")
-    if isinstance(value, dt.datetime):
-        shown = format_datetime(value, style)
-        local_day = to_user_timezone(value).date()
-        stamp: dt.date = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    else:
-        shown = format_date(value, style)
-        local_day = value
-        stamp = value
-    if _hijri_shown(locale):
-        shown = f"{shown} ({hijri_text(local_day, locale)})"
-    return shown, stamp
+    hijri = bool(current_app.extensions["sanad"].settings.web.hijri_dates)
+    return words_of(value, locale, get_timezone(), style, hijri=hijri)
 
 
 def moment(value: dt.datetime | dt.date | None, style: str = "medium") -> Markup:
@@ -60,13 +28,16 @@ def moment(value: dt.datetime | dt.date | None, style: str = "medium") -> Markup
     it is; ``style`` is Babel's (short, medium, long)."""
     if value is None:
         return Markup("")
-    shown, stamp = _words(value, style)
+    shown = _words(value, style)
+    stamp: dt.date = value
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        stamp = value.replace(tzinfo=dt.UTC)
     return Markup('<time datetime="{}">{}</time>').format(escape(stamp.isoformat()), escape(shown))
 
 
 def moment_text(value: dt.datetime | dt.date | None, style: str = "medium") -> str:
     """The words of ``moment`` alone, for an ``<option>`` or an attribute (autoescaped there)."""
-    return "" if value is None else _words(value, style)[0]
+    return "" if value is None else _words(value, style)
 
 
 def init_dates(app: Flask) -> None:

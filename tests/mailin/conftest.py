@@ -1,12 +1,16 @@
-"""Fixtures of the mail-in tests: a private dovecot (IMAP) for ``sanad mail fetch``."""
+"""Fixtures of the mail-in tests: a private dovecot (IMAP) for ``sanad mail fetch``, and
+Sanad's own SMTP listener on loopback."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from flask import Flask
 
+from portal.mailin.server import make_listener
 from tests.support.dovecot import Dovecot, DovecotUnavailable, Mailbox
+from tests.support.mail import free_port
 from tests.support.prerequisites import missing
 
 
@@ -28,3 +32,14 @@ def imap_mailbox(dovecot_server: Dovecot | str) -> Mailbox:
     if isinstance(dovecot_server, str):
         missing(dovecot_server)
     return dovecot_server.new_mailbox()
+
+
+@pytest.fixture
+def listener(app: Flask) -> Iterator[int]:
+    """``sanad mail serve``'s listener for ``app`` on a free loopback port (its number)."""
+    services = app.extensions["sanad"]
+    port = free_port()
+    taking = make_listener(services.sessions, services.settings, host="127.0.0.1", port=port)
+    taking.start()
+    yield port
+    taking.stop()

@@ -12,6 +12,7 @@ import pytest
 from click.testing import Result
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from portal.cli import main
 from portal.db import transaction, utcnow
@@ -19,8 +20,10 @@ from portal.jobs import JobContext, Runner
 from portal.jobs.builtin import JOBS
 from portal.mailin.intake import take_mail
 from portal.mailin.models import InboundMail
+from portal.mailin.parse import ParsedMail
 from portal.notify.outbox import OutboxMessage
 from portal.tickets.models import Ticket, TicketMessage
+from portal.tickets.values import TicketDraft
 from tests.support.dovecot import Mailbox
 
 pytestmark = pytest.mark.db
@@ -170,3 +173,65 @@ def test_nul_bytes_that_reach_intake_are_dropped_not_a_failure_on_every_try(app:
     taken = take_mail(services.sessions, services.settings, raw, now=utcnow())
     assert taken.outcome == "opened"
     assert subjects(app) == ["ab"]
+
+
+def test_a_message_that_breaks_intake_is_recorded_failed_once_not_retried_every_poll(
+    app: Flask, imap_mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash of intake that is not the database's would happen again on every poll: the
+    message is recorded as failed, flagged, and reported once."""
+    import portal.mailin.intake as intake
+
+    real_draft = intake._draft
+
+    def draft(mail: ParsedMail, body: str) -> TicketDraft:
+        if "Crash me" in mail.subject:
+            raise RuntimeError("a part intake cannot handle")
+        return real_draft(mail, body)
+
+    monkeypatch.setattr(intake, "_draft", draft)
+    imap_mailbox.append(
+        mail("sara@example.net", "Crash me", "A message of a shape intake fails on."),
+        mail("omar@example.net", "Fine", "An ordinary message."),
+    )
+    first = fetch(app)
+    assert first.exit_code == 1  # reported, once
+    assert "2 seen, 1 taken, 0 duplicate(s), 0 deferred, 1 failed" in first.output
+    assert all({"\\Seen", "\\Flagged"} <= flags for flags in imap_mailbox.flags())
+    with transaction(app.extensions["sanad"].sessions) as session:
+        rows = session.execute(
+            select(InboundMail.sender, InboundMail.outcome, InboundMail.reason).order_by(
+                InboundMail.id
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("sara@example.net", "failed", "RuntimeError: a part intake cannot handle"),
+        ("omar@example.net", "opened", None),
+    ]
+    second = fetch(app)
+    assert second.exit_code == 0, second.output
+    assert "0 seen, 0 taken" in second.output
+    assert subjects(app) == ["Fine"]
+
+
+def test_a_message_the_database_could_not_take_stays_unseen_for_the_next_poll(
+    app: Flask, imap_mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import portal.mailin.intake as intake
+
+    real_draft = intake._draft
+    down = [True]
+
+    def draft(mail: ParsedMail, body: str) -> TicketDraft:
+        if down[0]:
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        return real_draft(mail, body)
+
+    monkeypatch.setattr(intake, "_draft", draft)
+    imap_mailbox.append(mail("sara@example.net", "While it was down", "Please keep this."))
+    assert "1 seen, 0 taken, 0 duplicate(s), 0 deferred, 1 failed" in fetch(app).output
+    assert not any("\\Seen" in flags for flags in imap_mailbox.flags())
+    assert count(app, InboundMail) == 0
+    down[0] = False
+    assert "1 seen, 1 taken" in fetch(app).output
+    assert subjects(app) == ["While it was down"]

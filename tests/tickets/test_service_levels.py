@@ -225,9 +225,11 @@ def test_the_received_mail_says_when_to_expect_an_answer_and_when_work_resumes(
     )
     [mail] = result.mails
     body = mail.body
+    # Written like the pages' dates (portal.dates), in full: weekday, site time zone, Hijri.
     if mail.lang == "en":
-        assert "work resumes Tuesday 24 November 10:00." in body
-        assert "You can expect an answer by Tuesday 1 December 16:00." in body
+        assert "work resumes Tuesday, November 24, 2026, 10:00:00\u202fAM Arabian Standard" in body
+        assert "answer by Tuesday, December 1, 2026, 4:00:00\u202fPM Arabian Standard" in body
     else:
-        assert "يُستأنف العمل الثلاثاء 24 نوفمبر 10:00." in body
-        assert "يمكنك أن تتوقع ردًّا قبل الثلاثاء 1 ديسمبر 16:00." in body
+        assert "يُستأنف العمل الثلاثاء، 24 نوفمبر 2026، 10:00:00 ص التوقيت العربي الرسمي" in body
+        assert "يمكنك أن تتوقع ردًّا قبل الثلاثاء، 1 ديسمبر 2026، 4:00:00 م" in body
+        assert "(21 جمادى الآخرة 1448)." in body

@@ -15,6 +15,7 @@ from sqlalchemy import update
 
 from portal.accounts import tokens as api_tokens
 from portal.accounts.models import User
+from portal.dates import moment_text
 from portal.db import transaction, utcnow
 from portal.web.auth.pacing import MINIMUM_SECONDS
 from tests.support.mail import Inbox
@@ -83,6 +84,14 @@ def test_guessing_pauses_log_ins_mails_the_owner_once_and_ends_with_the_cool_dow
     [notice] = smtp_server.messages
     assert notice["To"] == "mona@example.com"
     assert notice["Subject"] == "Log-ins to your Sanad account are paused"
+    # Until when, written like the pages' dates in the site's time zone (not "UTC").
+    with transaction(accounts_app.extensions["sanad"].sessions) as session:
+        locked_until = session.get(User, owner.info.id).locked_until
+    zone = accounts_app.extensions["sanad"].settings.timezone
+    text = notice.get_body(("plain",)).get_content()
+    assert f"paused until {moment_text(locked_until, 'en', zone, 'full')}." in text
+    assert "UTC" not in text
+    assert 'dir="ltr"' in notice.get_body(("html",)).get_content()
 
     # The cool-down runs out (as a minute passing would): the right password works again,
     # with no admin involved.

@@ -101,7 +101,8 @@ def test_agent_flag_reaches_the_attention_page_and_mails_the_owner(
     deliver_due(wired.sessions, smtp_server.settings, FAR)
     notices = [m for m in smtp_server.messages if "needs attention" in m["Subject"]]
     assert [m["To"] for m in notices] == [manager_user.email]
-    assert "Should mention the phone" in notices[0].get_content()
+    assert "Should mention the phone" in notices[0].get_body(("plain",)).get_content()
+    assert "Should mention the phone" in notices[0].get_body(("html",)).get_content()
     manager = client_for(manager_user)
     page = text_of(manager.get("/attention/"))
     assert "Should mention the phone" in page

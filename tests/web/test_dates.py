@@ -7,6 +7,9 @@ import datetime as dt
 
 import pytest
 from flask import Flask, render_template_string
+from markupsafe import escape
+
+from portal.notify.messages import compose
 
 # 21:30 UTC on 3 December is already 4 December in Riyadh (UTC+3, the default SANAD_TIMEZONE).
 LATE_EVENING = dt.datetime(2026, 12, 3, 21, 30, tzinfo=dt.UTC)
@@ -62,3 +65,23 @@ def test_moment_text_is_the_same_words_without_markup(app: Flask) -> None:
     assert html.startswith("<option>4 ديسمبر 2026")
     assert html.endswith("(24 جمادى الآخرة 1448)</option>")
     assert "<time" not in html
+
+
+def test_a_mail_writes_a_moment_as_the_page_does(app: Flask) -> None:
+    zone = app.extensions["sanad"].settings.timezone
+    for locale in ("ar", "en"):
+        page = shown(app, locale, LATE_EVENING, "full")
+        text = page.removeprefix('<time datetime="2026-12-03T21:30:00+00:00">').removesuffix(
+            "</time>"
+        )
+        mail = compose(
+            "account_locked",
+            locale,
+            "a@example.com",
+            timezone=zone,
+            name="Mona",
+            until=LATE_EVENING,
+            reset_link="https://help.example.com/auth/forgot",
+        )
+        assert text in mail.body
+        assert escape(text) in (mail.html or "")

@@ -62,7 +62,8 @@ def compose_notice(notice: Notice) -> OutgoingMail:
         to=to.email,
         name=to.name,
         lang=to.lang,
-        until=notice.until.strftime("%Y-%m-%d %H:%M"),
+        until=notice.until,
+        timezone=services().settings.timezone,
         reset_link=_link("auth.forgot"),
     )
 
