@@ -135,9 +135,7 @@ def test_a_rule_written_in_the_browser_routes_a_matching_ticket(
         sara.locator("details.history summary").click()
         history = sara.locator("details.history").inner_text()
     team, priority, assignee = (
-        ("الفريق", "الأولوية", "المسؤول")
-        if locale == "ar"
-        else ("Team", "Priority", "Assignee")
+        ("الفريق", "الأولوية", "المسؤول") if locale == "ar" else ("Team", "Priority", "Assignee")
     )
     assert facts[team] == story.team
     assert facts[priority] == story.priority
