@@ -93,3 +93,14 @@ def team_name(team: str | None) -> str:
     if not team:
         return ""
     return label(team_labels_now(), team, ui_lang())
+
+
+def team_options(current: str | None = None) -> list[tuple[str, str]]:
+    """(key, name in the reader's language) of every team record, by name, for a team menu;
+    ``current`` (a key a form already holds) is kept even without a record."""
+    labels = team_labels_now()
+    lang = ui_lang()
+    options = sorted(((k, label(labels, k, lang)) for k in labels), key=lambda o: o[1])
+    if current and current not in labels:
+        options.append((current, current))
+    return options

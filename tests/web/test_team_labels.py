@@ -60,6 +60,10 @@ def test_an_admin_renames_a_team_and_every_page_names_it_so_in_both_languages(
     assert _team_menu(_in(agent, "en", "/agent")) == ["Service desk"]
     assert "<dd>مكتب الخدمة</dd>" in _in(agent, "ar", ticket_url)
     assert _team_menu(_in(agent, "ar", "/agent")) == ["مكتب الخدمة"]
+    # The service-level policies narrow by team from a menu of the records.
+    policies = _in(admin, "ar", "/admin/service-levels/")
+    menu = policies.split('id="policy-new-team"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="support">مكتب الخدمة</option>' in menu
     for page in (_in(agent, "en", ticket_url), _in(agent, "ar", "/agent")):
         assert "Support team" not in page
         assert "فريق الدعم" not in page
