@@ -26,13 +26,13 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.mail_preferences import wants_mail
 from portal.accounts.models import Team, User, UserInfo
-from portal.accounts.teams import label, team_labels
+from portal.accounts.teams import TeamLabels, label, team_labels
 from portal.config import TicketSettings
 from portal.notify.outbox import enqueue
 from portal.tickets.history import record_change
 from portal.tickets.models import Ticket
 from portal.tickets.sla_mail import escalation_mail
-from portal.tickets.team_assignment import next_tier_team, pick_assignee
+from portal.tickets.team_assignment import pick_assignee
 
 # The mail kind the newly assigned agent may turn off (portal.accounts.mail_preferences).
 ASSIGNED_KIND = "ticket_assigned"
@@ -50,15 +50,30 @@ class Escalated:
     assignee_id: int | None
 
 
+_DIRECTORY = "sanad.escalation.team_tiers"
+
+
+def _team_tiers(session: Session) -> dict[str, int]:
+    """The active teams' tiers, read once per session (a job escalating many tickets in one
+    transaction asks for every ticket; teams do not change within it)."""
+    tiers: dict[str, int] | None = session.info.get(_DIRECTORY)
+    if tiers is None:
+        rows = session.execute(select(Team.key, Team.tier).where(Team.active.is_(True)))
+        tiers = {row[0]: row[1] for row in rows}
+        session.info[_DIRECTORY] = tiers
+    return tiers
+
+
 def team_for_tier(session: Session, team: str, tier: int) -> tuple[str, bool]:
     """The team that takes a ticket of ``team`` at ``tier``, and whether its agents are of
-    that tier (so that one of them may be given the ticket)."""
-    own_tier = session.scalar(select(Team.tier).where(Team.key == team, Team.active.is_(True)))
-    if own_tier is not None and own_tier >= tier:
+    that tier (so that one of them may be given the ticket): the ticket's own team if its
+    record is of that tier or higher, else the first active team of that tier by key."""
+    tiers = _team_tiers(session)
+    if tiers.get(team, 0) >= tier:
         return team, True
-    upper = next_tier_team(session, tier)
-    if upper is not None:
-        return upper, True
+    upper = sorted(key for key, t in tiers.items() if t == tier)
+    if upper:
+        return upper[0], True
     return team, False
 
 
@@ -90,7 +105,8 @@ def move_up(
         actor_name=actor_name,
     )
     ticket.tier = tier
-    team, staffed = team_for_tier(session, ticket.team, tier)
+    with session.no_autoflush:  # team records are read, not changed, here
+        team, staffed = team_for_tier(session, ticket.team, tier)
     if team != ticket.team:
         record_change(
             session,
@@ -106,7 +122,8 @@ def move_up(
         ticket.team = team
     chosen = pick_assignee(session, team) if staffed else None
     if chosen != ticket.assignee_id:
-        agent = session.get(User, chosen) if chosen is not None else None
+        with session.no_autoflush:
+            agent = session.get(User, chosen) if chosen is not None else None
         record_change(
             session,
             ticket,
@@ -120,7 +137,6 @@ def move_up(
         )
         ticket.assignee_id = chosen
         ticket.assignee = agent
-    session.flush()
     return Escalated(
         before.tier_before,
         tier,
@@ -139,8 +155,10 @@ def notify_assignee(
     settings: TicketSettings | None = None,
     *,
     why: str,
+    labels: TeamLabels | None = None,
 ) -> int:
-    """Queue the "escalated to you" mail for the agent who got the ticket; returns 0 or 1."""
+    """Queue the "escalated to you" mail for the agent who got the ticket; returns 0 or 1
+    (``labels``: the team names already read, by a job escalating many tickets)."""
     if escalated.assignee_id in (None, escalated.assignee_before) or ticket.assignee is None:
         return 0
     agent = ticket.assignee
@@ -155,7 +173,7 @@ def notify_assignee(
         settings,
         name=agent.name,
         tier=escalated.tier,
-        team=label(team_labels(session), ticket.team, lang),
+        team=label(team_labels(session) if labels is None else labels, ticket.team, lang),
         why=why,
     )
     enqueue(session, mail, now=now)

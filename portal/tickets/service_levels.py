@@ -455,7 +455,9 @@ def run_sla(
                 breaches += 1
                 given_to = None
                 if after != before:
-                    given_to = _escalate(session, ticket, after, target, due, now, settings)
+                    given_to = _escalate(
+                        session, ticket, after, target, due, now, settings, people.labels()
+                    )
                     escalations += 1
                     mails += given_to is not None
                 for to, name, lang in people.for_ticket(ticket, after, managers=after == before):
@@ -539,6 +541,7 @@ def _escalate(
     due: dt.datetime,
     now: dt.datetime,
     settings: TicketSettings,
+    labels: TeamLabels,
 ) -> str | None:
     """Up one tier, to a team of that tier and one of its agents (``portal.tickets.escalation``);
     the history says why. Returns the address of the agent told by mail, if any."""
@@ -546,7 +549,7 @@ def _escalate(
 
     why = f"Service level breached: {target} was due {due.isoformat()}"
     moved = escalation.move_up(session, ticket, None, tier, now, note=why, actor_name="sla")
-    if escalation.notify_assignee(session, ticket, moved, now, settings, why=why):
+    if escalation.notify_assignee(session, ticket, moved, now, settings, why=why, labels=labels):
         return ticket.assignee.email if ticket.assignee else None
     return None
 
