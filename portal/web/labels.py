@@ -4,7 +4,7 @@ page as they are stored."""
 
 from __future__ import annotations
 
-from flask import g, has_app_context
+from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -77,9 +77,7 @@ def channel_name(channel: str | None) -> str:
 
 def team_labels_now() -> TeamLabels:
     """The team records' names, read once per request (an admin's rename shows on the next
-    page); outside an application there are none and keys show as they are."""
-    if not has_app_context():
-        return {}
+    page)."""
     cached: TeamLabels | None = g.get("sanad_team_labels")
     if cached is None:
         with reading(services().sessions) as session:
