@@ -16,6 +16,7 @@ from portal.accounts.services import create_user
 from portal.accounts.teams import create_team
 from portal.db import transaction
 from portal.tickets.models import Ticket
+from portal.tickets.sla_admin import save_policy
 from tests.support.accounts import CHEAP
 from tests.support.accounts import PASSWORD as ACCOUNT_PASSWORD
 from tests.support.web import ClientFor, MakeAccount, open_ticket, text_of
@@ -72,12 +73,17 @@ def test_an_admin_renames_a_team_and_every_page_names_it_so_in_both_languages(
 def test_a_ticket_whose_team_record_is_gone_shows_the_key(
     web: Flask, client_for: ClientFor, make_account: MakeAccount
 ) -> None:
-    agent = client_for(make_account("admin"))
+    admin_account = make_account("admin")
+    agent = client_for(admin_account)
     reference = open_ticket(client_for(make_account()), subject="Old ticket")
     with transaction(web.extensions["sanad"].sessions) as session:
         session.execute(update(Ticket).values(team="archive"))
         session.execute(delete(Team).where(Team.key == "archive"))
+        save_policy(session, admin_account, policy_id=None, name="Archive", team="archive")
     assert "<dd>archive</dd>" in _in(agent, "ar", f"/agent/tickets/{reference}")
+    # A policy narrowed to that team keeps it in its menu, by key.
+    policies = _in(agent, "ar", "/admin/service-levels/")
+    assert '<option value="archive" selected>archive</option>' in policies
 
 
 def test_escalation_to_the_next_tiers_team_reads_as_sentences_and_returns_to_the_queue(
