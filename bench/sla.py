@@ -10,8 +10,9 @@ its warning instant) on in-memory tickets opened at random instants; prints tick
 
 The job: ``--tickets`` open tickets on the default policy (48 working hours), opened so that
 ``--due-share`` of them reach their warning or breach at the run's instant; one agent per tier
-in the team. Prints the first run (warnings, breaches, escalations, mails queued) and a second
-run at the same instant (must change nothing), each in seconds (target: under 5 s).
+in each tier's team (support, support-2, support-3), so each escalation goes to the next tier's
+team and its agent. Prints the first run (warnings, breaches, escalations, mails queued) and a
+second run at the same instant (must change nothing), each in seconds (target: under 5 s).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from schemas import private_schema  # noqa: E402  (bench/ is on the path)
 
+from portal.accounts.models import Team  # noqa: E402
 from portal.accounts.services import create_user  # noqa: E402
 from portal.config import AccountSettings, TicketSettings  # noqa: E402
 from portal.db import make_engine, make_session_factory, transaction, upgrade_database  # noqa: E402
@@ -74,7 +76,11 @@ def seed(url: str, count: int, due_share: float) -> None:
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     with transaction(sessions) as session:
-        for tier in (1, 2, 3):
+        # One team per tier, so that each escalation moves the ticket to the next tier's team
+        # and gives it to that team's agent (portal.tickets.escalation), with its mail.
+        for tier, key in ((1, "support"), (2, "support-2"), (3, "support-3")):
+            session.add(Team(key=key, name_ar=key, name_en=key, tier=tier, active=True))
+        for tier, key in ((1, "support"), (2, "support-2"), (3, "support-3")):
             create_user(
                 session,
                 CHEAP,
@@ -84,7 +90,7 @@ def seed(url: str, count: int, due_share: float) -> None:
                 roles=("agent",),
                 lang="en",
                 tier=tier,
-                teams=("support",),
+                teams=(key,),
                 now=NOW,
             )
     # Warnings fall at 36 working hours (6 days of 6 h), breaches at 48 (8 days): tickets

@@ -18,6 +18,20 @@ from portal.accounts.models import ASSIGNMENT_MODES, TIERS, Team, User, UserInfo
 
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
+# The names a seeded team starts with (Arabic, English) when its key is one of the usual ones;
+# any other key is named by itself until an admin renames it. Only the seed reads this: pages
+# and mails name teams from their records.
+SEED_NAMES: dict[str, tuple[str, str]] = {
+    "support": ("فريق الدعم", "Support team"),
+    "network": ("فريق الشبكات", "Network team"),
+    "accounts": ("فريق الحسابات", "Accounts team"),
+    "hardware": ("فريق الأجهزة", "Hardware team"),
+    "security": ("فريق الأمن", "Security team"),
+}
+
+# A team key → (Arabic name, English name).
+TeamLabels = dict[str, tuple[str, str]]
+
 
 class NotAllowed(AccountsError):
     """The actor may not do this (teams are managed by admins)."""
@@ -86,11 +100,14 @@ def _get(session: Session, key: str) -> Team:
 
 def seed_teams(session: Session, default_team: str, category_teams: Iterable[str]) -> list[str]:
     """Create a team for SANAD_DEFAULT_TEAM and every SANAD_CATEGORY_TEAMS target that has no
-    record yet (named by its key until an admin renames it); returns the keys created."""
+    record yet (a usual key gets its usual names, any other is named by its key until an admin
+    renames it); returns the keys created."""
     wanted = sorted({default_team, *category_teams} - {""})
     existing = set(session.scalars(select(Team.key).where(Team.key.in_(wanted))))
     created = [key for key in wanted if key not in existing]
-    session.add_all(Team(key=k, name_ar=k, name_en=k, tier=1, active=True) for k in created)
+    for key in created:
+        ar, en = SEED_NAMES.get(key, (key, key))
+        session.add(Team(key=key, name_ar=ar, name_en=en, tier=1, active=True))
     session.flush()
     return created
 
@@ -105,6 +122,23 @@ def list_teams(session: Session, *, include_inactive: bool = True) -> tuple[Team
 def team_names(session: Session, lang: str) -> dict[str, str]:
     """Each team key's name in ``lang``, for labels wherever a team key shows."""
     return {t.key: t.name(lang) for t in list_teams(session)}
+
+
+def team_labels(session: Session) -> TeamLabels:
+    """Every team key's names in both languages (inactive teams too: old tickets name them),
+    read in one query; pages and mails pick the reader's language with ``label``."""
+    rows = session.execute(select(Team.key, Team.name_ar, Team.name_en))
+    return {key: (ar, en) for key, ar, en in rows}
+
+
+def label(labels: TeamLabels, key: str | None, lang: str) -> str:
+    """The team's name in ``lang``; a key without a record (a deleted team) shows as it is."""
+    if not key:
+        return ""
+    names = labels.get(key)
+    if names is None:
+        return key
+    return names[0] if lang == "ar" else names[1]
 
 
 def create_team(

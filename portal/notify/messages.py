@@ -26,6 +26,7 @@ KINDS = (
     "ticket_link_visitor",
     "sla_warning",
     "sla_breach",
+    "ticket_escalated",
     "attention",
     "mail_refused",
     "files_refused",

@@ -12,6 +12,7 @@ field errors and a field error never tells anything about a ticket the viewer ma
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,8 +27,14 @@ from portal.tickets.values import TicketInfo, ticket_info
 MAX_REFERENCE = 64  # far above any reference Sanad gives out ("HD-000123")
 
 
-def may_work(viewer: UserInfo | None, ticket: Ticket) -> bool:
-    """Staff rights on this ticket: admins everywhere, agents on their teams' or their own."""
+class _Worked(Protocol):
+    team: str
+    assignee_id: int | None
+
+
+def may_work(viewer: UserInfo | None, ticket: Ticket | _Worked) -> bool:
+    """Staff rights on this ticket (a row or its ``TicketInfo``): admins everywhere, agents on
+    their teams' or their own (after an escalation to another team, perhaps no longer)."""
     if viewer is None or not viewer.active:
         return False
     if viewer.is_admin:

@@ -8,7 +8,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User, UserInfo
-from portal.tickets import service_levels
+from portal.config import TicketSettings
+from portal.tickets import escalation, service_levels
 from portal.tickets.access import check_may_work
 from portal.tickets.errors import ValidationError
 from portal.tickets.history import record_change, set_status
@@ -152,29 +153,23 @@ def change_status(
 
 
 def escalate_ticket(
-    session: Session, viewer: UserInfo | None, reference: str, *, reason: str, now: dt.datetime
+    session: Session,
+    viewer: UserInfo | None,
+    reference: str,
+    *,
+    reason: str,
+    now: dt.datetime,
+    settings: TicketSettings | None = None,
 ) -> TicketInfo:
-    """Move the ticket to the next tier with a reason (kept as an internal note); it leaves
-    the current assignee and waits in the higher tier's queue."""
+    """Move the ticket to the next tier with a reason (kept as an internal note): to a team of
+    that tier and one of its agents (``portal.tickets.escalation``), who is told by mail; with
+    nobody available it waits, unassigned, in the higher tier's queue."""
     ticket = check_may_work(session, viewer, reference, "escalate")
     assert viewer is not None
     why = valid_text("reason", reason, 2000)
     if ticket.tier >= max(TIERS):
         raise ValidationError("tier", "The ticket is already at the highest tier.", "max")
-    record_change(
-        session,
-        ticket,
-        viewer,
-        "escalate",
-        now,
-        field="tier",
-        old=ticket.tier,
-        new=ticket.tier + 1,
-        note=why,
-    )
-    ticket.tier += 1
-    if ticket.assignee_id is not None:
-        _assign(session, ticket, viewer, None, now)
+    escalated = escalation.move_up(session, ticket, viewer, ticket.tier + 1, now, note=why)
     session.add(
         TicketMessage(
             ticket_id=ticket.id,
@@ -187,5 +182,6 @@ def escalate_ticket(
             created_at=now,
         )
     )
+    escalation.notify_assignee(session, ticket, escalated, now, settings, why=why)
     session.flush()
     return ticket_info(ticket)

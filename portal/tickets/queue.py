@@ -10,6 +10,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import UserInfo
+from portal.accounts.teams import list_teams
 from portal.search.models import ArticleEntry, SearchError, SearchQuery, SearchResults, Visibility
 from portal.tickets.access import load_ticket, may_work, require_staff
 from portal.tickets.errors import TicketForbidden, ValidationError
@@ -79,6 +80,16 @@ _SORT_COLUMNS: dict[str, Any] = {
     "tier": Ticket.tier,
     "opened": Ticket.created_at,
 }
+
+
+def queue_teams(session: Session, viewer: UserInfo | None) -> list[str]:
+    """The teams the queue's team filter offers: the viewer's teams, and for admins (who see
+    every ticket) every active team too, ordered by tier then key."""
+    staff = require_staff(viewer)
+    records = [t.key for t in list_teams(session, include_inactive=not staff.is_admin)]
+    if not staff.is_admin:
+        records = [key for key in records if key in staff.teams]
+    return records + sorted(staff.teams - set(records))
 
 
 def list_queue(session: Session, viewer: UserInfo | None, filters: QueueFilter) -> TicketPage:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.mail_preferences import wants_mail
 from portal.accounts.models import User, UserRole, UserTeam
+from portal.accounts.teams import TeamLabels, label, team_labels
 from portal.config import TicketSettings
 from portal.notify.outbox import enqueue
 from portal.sla.calendar import (
@@ -30,7 +31,7 @@ from portal.sla.calendar import (
     Override,
 )
 from portal.sla.policy import DEFAULT_POLICY, Policy, choose_policy
-from portal.tickets.models import Ticket, TicketHistory
+from portal.tickets.models import Ticket
 from portal.tickets.sla_mail import sla_mail
 from portal.tickets.sla_models import SlaCalendar, SlaEvent, SlaHoliday, SlaOverride, SlaPolicy
 from portal.tickets.states import ACTIVE_STATUSES, TIERS
@@ -327,6 +328,13 @@ class _People:
         self.session = session
         self.teams: dict[tuple[str, int], list[Person]] = {}
         self.admins: list[Person] | None = None
+        self.team_labels: TeamLabels | None = None
+
+    def labels(self) -> TeamLabels:
+        """The teams' names, to name the ticket's team in each mail's language."""
+        if self.team_labels is None:
+            self.team_labels = team_labels(self.session)
+        return self.team_labels
 
     def team(self, team: str, tier: int) -> list[Person]:
         key = (team, tier)
@@ -336,7 +344,10 @@ class _People:
                 (u.id, u.email, u.name, u.lang)
                 for u in self.session.scalars(
                     select(User).where(
-                        User.id.in_(members), User.active.is_(True), User.tier == tier
+                        User.id.in_(members),
+                        User.active.is_(True),
+                        User.away.is_(False),  # on leave: not told, as not assigned
+                        User.tier == tier,
                     )
                 )
             ]
@@ -442,12 +453,16 @@ def run_sla(
                 after = before + 1 if before < max(TIERS) else before
                 _record(session, ticket, target, "breach", due, minutes, now, before, after)
                 breaches += 1
+                given_to = None
                 if after != before:
-                    _escalate(session, ticket, after, target, due, now)
+                    given_to = _escalate(
+                        session, ticket, after, target, due, now, settings, people.labels()
+                    )
                     escalations += 1
+                    mails += given_to is not None
                 for to, name, lang in people.for_ticket(ticket, after, managers=after == before):
-                    if not wants_mail(session, to, "sla_breach"):
-                        continue
+                    if to == given_to or not wants_mail(session, to, "sla_breach"):
+                        continue  # the agent who got the ticket has the escalation's own mail
                     enqueue(
                         session,
                         sla_mail(
@@ -460,6 +475,7 @@ def run_sla(
                             target=target,
                             due=due,
                             tier=after,
+                            team=label(people.labels(), ticket.team, lang),
                         ),
                         now=now,
                     )
@@ -482,6 +498,7 @@ def run_sla(
                             target=target,
                             due=due,
                             tier=ticket.tier,
+                            team=label(people.labels(), ticket.team, lang),
                         ),
                         now=now,
                     )
@@ -517,38 +534,24 @@ def _record(
 
 
 def _escalate(
-    session: Session, ticket: Ticket, tier: int, target: str, due: dt.datetime, now: dt.datetime
-) -> None:
-    """Up one tier, out of the assignee's hands into the higher tier's queue; history says why."""
-    session.add(
-        TicketHistory(
-            ticket_id=ticket.id,
-            actor_id=None,
-            actor_name="sla",
-            action="escalate",
-            field="tier",
-            old_value=str(ticket.tier),
-            new_value=str(tier),
-            note=f"Service level breached: {target} was due {due.isoformat()}",
-            created_at=now,
-        )
-    )
-    ticket.tier = tier
-    if ticket.assignee_id is not None:
-        session.add(
-            TicketHistory(
-                ticket_id=ticket.id,
-                actor_id=None,
-                actor_name="sla",
-                action="assign",
-                field="assignee",
-                old_value=ticket.assignee.name if ticket.assignee else str(ticket.assignee_id),
-                new_value=None,
-                created_at=now,
-            )
-        )
-        ticket.assignee_id = None
-    ticket.updated_at = now
+    session: Session,
+    ticket: Ticket,
+    tier: int,
+    target: str,
+    due: dt.datetime,
+    now: dt.datetime,
+    settings: TicketSettings,
+    labels: TeamLabels,
+) -> str | None:
+    """Up one tier, to a team of that tier and one of its agents (``portal.tickets.escalation``);
+    the history says why. Returns the address of the agent told by mail, if any."""
+    from portal.tickets import escalation  # it records history, whose status changes call here
+
+    why = f"Service level breached: {target} was due {due.isoformat()}"
+    moved = escalation.move_up(session, ticket, None, tier, now, note=why, actor_name="sla")
+    if escalation.notify_assignee(session, ticket, moved, now, settings, why=why, labels=labels):
+        return ticket.assignee.email if ticket.assignee else None
+    return None
 
 
 def breached(ticket: Ticket, now: dt.datetime) -> bool:

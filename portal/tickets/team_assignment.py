@@ -56,24 +56,19 @@ def pick_assignee(session: Session, team_key: str) -> int | None:
 
     Advances the round-robin cursor: call it once per ticket, in the transaction that assigns.
     """
-    team = session.scalar(
-        select(Team).where(Team.key == team_key, Team.active.is_(True)).with_for_update()
-    )
-    if team is None:
-        return None
-    ids = candidates(session, team)
+    # Teams and members are not what the caller is changing: reading them needs no flush of
+    # the caller's pending work (a job escalating hundreds of tickets would flush each time).
+    with session.no_autoflush:
+        team = session.scalar(
+            select(Team).where(Team.key == team_key, Team.active.is_(True)).with_for_update()
+        )
+        if team is None:
+            return None
+        ids = candidates(session, team)
     if not ids:
         return None
     if team.assignment == "least_loaded":
-        return _least_loaded(session, ids)
+        return _least_loaded(session, ids)  # counts tickets: flushes the assignments made
     chosen = _round_robin(team, ids)
-    team.last_assignee_id = chosen
-    session.flush()
+    team.last_assignee_id = chosen  # written with the caller's transaction (the row is locked)
     return chosen
-
-
-def next_tier_team(session: Session, tier: int) -> str | None:
-    """The key of an active team of the given tier (first by key), for escalation."""
-    return session.scalar(
-        select(Team.key).where(Team.tier == tier, Team.active.is_(True)).order_by(Team.key).limit(1)
-    )

@@ -30,6 +30,7 @@ from portal.web.labels import (
     priority_name,
     status_name,
     team_name,
+    team_options,
 )
 from portal.web.limits import init_limits
 from portal.web.outbox import init_outbox
@@ -93,6 +94,7 @@ def init_app(app: Flask, services: Services) -> None:
     app.add_template_global(priority_name, "priority_label")
     app.add_template_global(channel_name, "channel_label")
     app.add_template_global(team_name, "team_name")
+    app.add_template_global(team_options, "team_options")
     app.register_blueprint(health.bp)  # /healthz, /readyz: probes for load balancers
     for blueprint in (home.bp, search.bp, kb.bp, api.bp, tickets.bp, agent.bp):
         app.register_blueprint(blueprint)

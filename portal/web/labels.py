@@ -1,10 +1,16 @@
 """Translated display names for the fixed vocabularies (article kinds, languages, ticket
-statuses, priorities, channels, teams): codes never reach a page as they are stored."""
+statuses, priorities, channels) and the team names from the team records: codes never reach a
+page as they are stored."""
 
 from __future__ import annotations
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+
+from portal.accounts.teams import TeamLabels, label, team_labels
+from portal.db import reading
+from portal.web.context import services, ui_lang
 
 KIND_NAMES: dict[str, LazyString] = {
     "article": _l("Article"),
@@ -41,16 +47,6 @@ CHANNEL_NAMES: dict[str, LazyString] = {
     "remote": _l("Remote session"),
 }
 
-# Teams are configured by key (SANAD_DEFAULT_TEAM, SANAD_CATEGORY_TEAMS); the usual ones have
-# a name in both languages, any other key is shown as it is.
-TEAM_NAMES: dict[str, LazyString] = {
-    "support": _l("Support team"),
-    "network": _l("Network team"),
-    "accounts": _l("Accounts team"),
-    "hardware": _l("Hardware team"),
-    "security": _l("Security team"),
-}
-
 
 def _name(names: dict[str, LazyString], code: str | None) -> str:
     if code is None:
@@ -79,5 +75,30 @@ def channel_name(channel: str | None) -> str:
     return _name(CHANNEL_NAMES, channel)
 
 
+def team_labels_now() -> TeamLabels:
+    """The team records' names, read once per request (an admin's rename shows on the next
+    page)."""
+    cached: TeamLabels | None = g.get("sanad_team_labels")
+    if cached is None:
+        with reading(services().sessions) as session:
+            cached = team_labels(session)
+        g.sanad_team_labels = cached
+    return cached
+
+
 def team_name(team: str | None) -> str:
-    return _name(TEAM_NAMES, team)
+    """The team's name in the reader's language, from its record (a deleted team: its key)."""
+    if not team:
+        return ""
+    return label(team_labels_now(), team, ui_lang())
+
+
+def team_options(current: str | None = None) -> list[tuple[str, str]]:
+    """(key, name in the reader's language) of every team record, by name, for a team menu;
+    ``current`` (a key a form already holds) is kept even without a record."""
+    labels = team_labels_now()
+    lang = ui_lang()
+    options = sorted(((k, label(labels, k, lang)) for k in labels), key=lambda o: o[1])
+    if current and current not in labels:
+        options.append((current, current))
+    return options

@@ -1,8 +1,9 @@
 """Every page a person sees, per role, over one site with data (a ticket with a file, a
 visitor's ticket, a draft, a stale translation), for the whole-site checks (layout, axe).
 
-``PAGES`` maps a role to paths; ``{ticket}``, ``{visit}``, ``{draft}``, ``{user}``, ``{mail}``
-are filled from the data ``pages_site`` creates. A page added to the portal belongs here."""
+``PAGES`` maps a role to paths; ``{ticket}``, ``{visit}``, ``{draft}``, ``{user}``, ``{mail}``,
+``{rule}`` are filled from the data ``pages_site`` creates. A page added to the portal belongs
+here."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from portal.kb.workflow import create_draft
 from portal.notify.mailbox import MailboxMessage
 from portal.notify.outbox import deliver_due
 from portal.tickets.intake import open_ticket
+from portal.tickets.routing_admin import RuleInput, save_rule
 from portal.tickets.values import TicketDraft
 from tests.e2e.sites import ARTICLES, Site, add_user, git, make_app, serve, write_articles
 
@@ -82,8 +84,10 @@ PAGES: Mapping[str, tuple[str, ...]] = {
         "/admin/mailbox/{mail}",
         "/admin/service-levels/",
         "/admin/teams",
+        "/admin/teams/support",
         "/admin/routing",
         "/admin/routing/new",
+        "/admin/routing/{rule}",
     ),
 }
 
@@ -149,6 +153,16 @@ def pages_site(root: Path) -> Iterator[PagesSite]:
             ),
             now=now,
         )
+        rule = save_rule(
+            session,
+            users["admin"],
+            RuleInput(
+                name="كلمات المرور إلى فريق الدعم (password resets)",
+                words="كلمه المرور, reset password",
+                set_priority="high",
+                set_team="support",
+            ),
+        )
         manager = users["knowledge_manager"]
         editor = Editor(manager.id, manager.name, manager.email, frozenset(manager.roles))
         draft = create_draft(
@@ -175,6 +189,7 @@ def pages_site(root: Path) -> Iterator[PagesSite]:
         "draft": draft.id,
         "user": str(requester.id),
         "mail": str(mail),
+        "rule": str(rule.id),
     }
     with serve(app, users) as site:
         yield PagesSite(site, values)

@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.accounts.models import UserInfo
 from portal.accounts.services import create_user
+from portal.accounts.teams import seed_teams
 from portal.config import AccountSettings
 from portal.db import transaction, upgrade_database
 from tests.support.articles import CATEGORIES_YML
@@ -193,7 +194,11 @@ def make_app(root: Path, articles_dir: Path, secret: str) -> Flask:
             "secret_key": secret,
         }
     )
-    app.extensions["sanad"].search.sync()
+    wired = app.extensions["sanad"]
+    wired.search.sync()
+    tickets = wired.settings.tickets  # the teams, seeded as ``sanad serve`` seeds them
+    with transaction(wired.sessions) as session:
+        seed_teams(session, tickets.default_team, tickets.category_teams.values())
     return app
 
 

@@ -94,6 +94,7 @@ VALUES: dict[str, dict[str, object]] = {
         "target": "first_response",
         "due": DUE,
         "tier": 1,
+        "team": "Support team",
         "link": LINK,
     },
     "sla_breach": {
@@ -103,7 +104,17 @@ VALUES: dict[str, dict[str, object]] = {
         "target": "resolution",
         "due": DUE,
         "tier": 2,
+        "team": "Network",
         "link": LINK,
+    },
+    "ticket_escalated": {
+        "name": "Mona",
+        "reference": "HD-000042",
+        "subject": "Printer",
+        "tier": 2,
+        "team": "Network",
+        "why": "Needs a driver from the vendor.",
+        "link": "https://help.example.com/agent/tickets/HD-000042",
     },
     "attention": {
         "article_title": "Reset your password",

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from portal.accounts import services as accounts
 from portal.accounts.models import UserInfo
 from portal.accounts.services import create_user
+from portal.accounts.teams import seed_teams
 from portal.db import transaction
 from portal.events import Event
 from tests.support.accounts import CHEAP, CHEAP_HASHING
@@ -140,8 +141,13 @@ def kb_articles(write_article: ArticleWriter, articles_dir: Path) -> Path:
 
 @pytest.fixture
 def site(kb_articles: Path, app: Flask) -> Flask:
-    """The app with the sample knowledge base indexed."""
-    app.extensions["sanad"].search.sync()
+    """The app with the sample knowledge base indexed and the teams seeded from the settings,
+    as ``sanad serve`` does before it serves."""
+    wired = app.extensions["sanad"]
+    wired.search.sync()
+    tickets = wired.settings.tickets
+    with transaction(wired.sessions) as session:
+        seed_teams(session, tickets.default_team, tickets.category_teams.values())
     return app
 
 

@@ -33,6 +33,7 @@ from portal.tickets import (
     service_levels,
 )
 from portal.tickets import queue as ticket_queue
+from portal.tickets.access import may_work
 from portal.tickets.errors import InvalidTransition, ValidationError
 from portal.tickets.impact import resolved_by_entries
 from portal.tickets.states import (
@@ -121,6 +122,7 @@ def queue() -> Any:
     filters = parse_queue(request.args)
     with transaction(services().sessions) as session:
         listing = ticket_queue.list_queue(session, _account(), filters)
+        team_menu = ticket_queue.queue_teams(session, _account())
         # Time left in working hours, on the calendar of each ticket's policy.
         listing = replace(
             listing,
@@ -143,7 +145,7 @@ def queue() -> Any:
         priorities=PRIORITIES,
         tiers=TIERS,
         categories=categories(),
-        teams=sorted(_account().teams),
+        teams=team_menu,
     )
 
 
@@ -217,6 +219,7 @@ def _act(
     action: Callable[[Session, UserInfo], Any],
     done: str,
     typed: dict[str, str] | None = None,
+    then: Callable[[Any], str | None] | None = None,
 ) -> BaseResponse:
     """Check the form, run one ticket action, flash the outcome and go back to the ticket
     page. A refusal (the form's, all at once, or the service's) keeps what was typed, under
@@ -231,7 +234,7 @@ def _act(
             _refused(reference, name, error_list(form), typed)
             return back
         with transaction(services().sessions) as db:
-            action(db, _account())
+            outcome = action(db, _account())
     except ValidationError as error:
         _refused(reference, name, [ticket_message(error)], typed)
         return back
@@ -240,7 +243,8 @@ def _act(
             keep_typed(reference, name, typed)  # the 409 page links back, where the text waits
         raise
     flash(done, "success")
-    return back
+    elsewhere = then(outcome) if then is not None else None
+    return redirect(elsewhere, code=303) if elsewhere else back
 
 
 @bp.post("/tickets/<reference>/claim")
@@ -309,6 +313,8 @@ def escalate(reference: str) -> BaseResponse:
         lambda s, a: actions.escalate(s, a, reference, reason=form.reason.data),
         _("The ticket was escalated."),
         typed={"reason": form.reason.data or ""},
+        # Escalated to another tier's team: the agent may no longer open it, the queue waits.
+        then=lambda info: None if may_work(_account(), info) else url_for("agent.queue"),
     )
 
 

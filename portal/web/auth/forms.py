@@ -142,6 +142,7 @@ MAIL_KIND_NAMES = {
     "ticket_resolved": _l("My request was resolved (with a link to rate the answer)"),
     "sla_warning": _l("A ticket I work on nears its service-level deadline"),
     "sla_breach": _l("A ticket missed its deadline and was escalated"),
+    "ticket_assigned": _l("A ticket was escalated and given to me"),
     "attention": _l("An article I own needs attention"),
 }
 

@@ -57,7 +57,14 @@ def escalate(
     session: Session, account: UserInfo | None, reference: str, *, reason: str
 ) -> TicketInfo:
     """To the next tier, with the reason kept as an internal note."""
-    return assignment.escalate_ticket(session, account, reference, reason=reason, now=utcnow())
+    return assignment.escalate_ticket(
+        session,
+        account,
+        reference,
+        reason=reason,
+        now=utcnow(),
+        settings=services().settings.tickets,
+    )
 
 
 def resolve(

@@ -43,8 +43,12 @@ def say(template: LazyString, **values: Markup) -> Markup:
     return escape(str(template)) % values
 
 
+# The names the system signs its rows with (``sla``: the service-level job).
+_SYSTEM_ACTORS = frozenset({"system", "sla"})
+
+
 def _actor(entry: HistoryEntry) -> Markup:
-    if entry.actor_id is None and entry.actor_name == "system":
+    if entry.actor_id is None and entry.actor_name in _SYSTEM_ACTORS:
         return escape(str(_l("Sanad")))
     return _isolated(entry.actor_name)
 
