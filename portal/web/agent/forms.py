@@ -157,3 +157,30 @@ class CannedForm(FlaskForm):  # type: ignore[misc]
 
     def values(self) -> dict[str, str]:
         return {name: field.data or "" for name, field in self._fields.items()}
+
+
+VIEW_NAME_CHARS = 80
+QUEUE_QUERY_CHARS = 2000
+
+
+class SavedViewForm(FlaskForm):  # type: ignore[misc]
+    """Save the queue's current filters and sort (``params``, a query string) under a name."""
+
+    name = StringField(
+        filters=[_line(VIEW_NAME_CHARS)],
+        validators=[_required(_l("Give the view a name.")), _max(VIEW_NAME_CHARS)],
+    )
+    params = HiddenField(filters=[_line(QUEUE_QUERY_CHARS)])
+
+
+class BulkForm(FlaskForm):  # type: ignore[misc]
+    """The ticked tickets of the queue and what to do with them (``action``: the button)."""
+
+    references = SelectMultipleField(validate_choice=False)
+    action = StringField(filters=[_line(20)], validators=[_required(CHOOSE)])
+    assignee_id = StringField(filters=[_line(20)], validators=[WholeNumber(1, MAX_ID, AGENT)])
+    note = TextAreaField(filters=[_text], validators=[_max(MAX_BODY)])
+    back = HiddenField(filters=[_line(QUEUE_QUERY_CHARS)])
+
+    def assignee(self) -> int | None:
+        return number(self.assignee_id)
