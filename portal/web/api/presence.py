@@ -23,8 +23,8 @@ def _answer(repliers: tuple[presence.Replier, ...]) -> Response:
     names = ("، " if ui_lang() == "ar" else ", ").join(r.name for r in repliers)
     message = (
         ngettext(
-            "%(names)s is replying to this ticket now",
-            "%(names)s are replying to this ticket now",
+            "%(names)s is replying to this ticket",
+            "%(names)s are replying to this ticket",
             len(repliers),
             names=names,
         )
