@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from portal.tickets.access import load_as_staff
 from portal.tickets.workspace_models import TicketPresence
 
 PRESENCE_TTL = dt.timedelta(seconds=60)
+SWEEP_ROWS = 100  # expired marks forgotten per request, at most
 
 
 @dataclass(frozen=True)
@@ -42,25 +43,36 @@ def mark_replying(
     Staff who may work the ticket only; expired rows of every ticket are swept on the way."""
     ticket = load_as_staff(session, viewer, reference, lock=False)
     assert viewer is not None
-    session.execute(delete(TicketPresence).where(TicketPresence.seen_at < now - PRESENCE_TTL))
     row = session.get(TicketPresence, (ticket.id, viewer.id))
     if not replying:
         if row is not None:
             session.delete(row)
-        session.flush()
-        return
-    if row is not None:
+    elif row is not None:
         row.seen_at = now
-        session.flush()
-        return
-    try:
-        with session.begin_nested():  # the same agent's second tab may insert at once
-            session.add(TicketPresence(ticket_id=ticket.id, user_id=viewer.id, seen_at=now))
-    except IntegrityError:
-        row = session.get(TicketPresence, (ticket.id, viewer.id))
-        if row is not None:
-            row.seen_at = now
+    else:
+        try:
+            with session.begin_nested():  # the same agent's second tab may insert at once
+                session.add(TicketPresence(ticket_id=ticket.id, user_id=viewer.id, seen_at=now))
+        except IntegrityError:
+            row = session.get(TicketPresence, (ticket.id, viewer.id))
+            if row is not None:
+                row.seen_at = now
     session.flush()
+    _sweep(session, now)  # after the viewer's own mark is fresh, so it is never swept
+    session.flush()
+
+
+def _sweep(session: Session, now: dt.datetime) -> None:
+    """Forget expired marks, skipping any another request holds: two agents renewing at once
+    never wait for each other (so never deadlock on PostgreSQL)."""
+    expired = session.scalars(
+        select(TicketPresence)
+        .where(TicketPresence.seen_at < now - PRESENCE_TTL)
+        .limit(SWEEP_ROWS)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in expired:
+        session.delete(row)
 
 
 def others_replying(

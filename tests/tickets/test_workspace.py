@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import select
 
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
@@ -25,6 +26,7 @@ from portal.tickets.queue import list_queue
 from portal.tickets.resolution import confirm_resolution
 from portal.tickets.saved_views import MAX_VIEWS, delete_view, list_saved_views, save_view
 from portal.tickets.values import QUEUE_SORT_COLUMNS, QueueFilter
+from portal.tickets.workspace_models import TicketPresence
 from tests.support.accounts import Run
 from tests.support.tickets import MakeTicket
 
@@ -208,6 +210,10 @@ def test_presence_lists_the_other_agents_replying_within_the_ttl(
     assert [r.name for r in run(others_replying, agent, ticket.reference, now=later)] == ["خالد"]
     gone = later + dt.timedelta(seconds=1)
     assert run(others_replying, agent, ticket.reference, now=gone) == ()
+    # The next mark forgets the expired ones: the table holds only the fresh row.
+    run(mark_replying, agent, ticket.reference, now=gone)
+    marks = run(lambda session: session.scalars(select(TicketPresence.user_id)).all())
+    assert marks == [agent.id]
     run(mark_replying, khalid, ticket.reference, now=gone)
     run(mark_replying, khalid, ticket.reference, now=gone, replying=False)
     assert run(others_replying, agent, ticket.reference, now=gone) == ()
