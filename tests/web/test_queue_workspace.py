@@ -163,6 +163,14 @@ def test_bulk_assign_and_resolve_report_what_changed_and_why_not(
         "cause to resolve it." in text
     )
     assert "Resolved" in text_of(staff.get(f"/agent/tickets/{first}"))
+    # A resolved ticket can no longer be assigned: its own rule, named in the message.
+    again = staff.post(
+        "/agent/bulk",
+        data={"references": [first], "action": "assign", "assignee_id": str(colleague.id)},
+        follow_redirects=True,
+    )
+    assert f"{first} was not changed: its status does not allow this now" in text_of(again)
+    assert "No ticket was changed." in text_of(again)
     no_note = staff.post(
         "/agent/bulk", data={"references": [second], "action": "resolve"}, follow_redirects=True
     )
