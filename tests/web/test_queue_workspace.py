@@ -46,6 +46,10 @@ def test_headers_sort_both_ways_keep_the_filters_and_say_aria_sort(
     down = text_of(staff.get("/agent", query_string={"sort": "subject", "dir": "desc"}))
     assert 'aria-sort="descending"' in _header(down, "Subject")
     assert down.index(zebra) < down.index(apple)
+    # The short form "-column" is descending too.
+    short = text_of(staff.get("/agent", query_string={"sort": "-subject"}))
+    assert 'aria-sort="descending"' in _header(short, "Subject")
+    assert short.index(zebra) < short.index(apple)
     # Another column's first click: most urgent first; the filters stay.
     assert _query(_header(by_subject, "Priority"))["dir"] == ["desc"]
     assert _query(_header(by_subject, "Priority"))["status"] == ["all"]
@@ -70,6 +74,9 @@ def test_tabs_show_mine_unassigned_and_my_team(
     unassigned = text_of(staff.get("/agent?tab=unassigned"))
     assert waiting in unassigned
     assert taken not in unassigned
+    by_id = text_of(staff.get(f"/agent?assignee={agent.id}"))
+    assert taken in by_id
+    assert waiting not in by_id
     team = text_of(staff.get("/agent?tab=team"))
     assert taken in team
     assert waiting in team
