@@ -78,10 +78,20 @@ def bulk_assign(
     *,
     assignee_id: int | None,
     now: dt.datetime,
+    team: str | None = None,
 ) -> BulkResult:
     """Give each ticket to the agent ``assignee_id`` (None: back to its team's queue), as
-    ``assignment.assign_ticket`` would one by one."""
+    ``assignment.assign_ticket`` would one by one; or, with ``team``, move each to that
+    team's queue (``assignment.transfer_ticket``)."""
     require_staff(viewer)
+    if team is not None:
+        return _each(
+            session,
+            references,
+            lambda reference: assignment.transfer_ticket(
+                session, viewer, reference, team=team, now=now
+            ),
+        )
     return _each(
         session,
         references,

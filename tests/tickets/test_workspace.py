@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import UserInfo
+from portal.accounts.teams import create_team
 from portal.config import TicketSettings
 from portal.tickets.access import get_ticket_for
+from portal.tickets.assignment import claim_ticket
 from portal.tickets.bulk import MAX_BULK, bulk_assign, bulk_resolve
 from portal.tickets.errors import (
     InvalidTransition,
@@ -225,3 +227,31 @@ def test_presence_lists_the_other_agents_replying_within_the_ttl(
     outsider = make_user("agent", tier=1, teams=("network",))
     with pytest.raises(TicketNotFound):
         run(others_replying, outsider, ticket.reference, now=now)
+
+
+def test_bulk_assign_to_a_team_moves_each_ticket_to_its_queue(
+    run: Run, make_ticket: MakeTicket, agent: UserInfo, make_user: MakeUser, now: dt.datetime
+) -> None:
+    admin = make_user("admin", roles=("admin", "agent"), tier=1, teams=("support",))
+    run(create_team, admin, key="network", name_ar="الشبكات", name_en="Network")
+    taken, waiting = make_ticket("Taken"), make_ticket("Waiting")
+    run(claim_ticket, agent, taken.reference, now=now)
+    result = run(
+        bulk_assign,
+        admin,
+        [taken.reference, waiting.reference],
+        assignee_id=None,
+        team="network",
+        now=now,
+    )
+    assert result.changed == (taken.reference, waiting.reference)
+    for reference in (taken.reference, waiting.reference):
+        info = run(get_ticket_for, admin, reference)
+        assert (info.team, info.assignee_id) == ("network", None)  # Adel is not in network
+    # Now another team's: the support agent no longer sees them.
+    with pytest.raises(TicketNotFound):
+        run(get_ticket_for, agent, taken.reference)
+    unknown = run(bulk_assign, admin, [taken.reference], assignee_id=None, team="nope", now=now)
+    assert unknown.refused[0].error.field == "team"  # type: ignore[attr-defined]
+    same = run(bulk_assign, admin, [taken.reference], assignee_id=None, team="network", now=now)
+    assert same.changed == (taken.reference,)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Flask
 from sqlalchemy import update
 
+from portal.accounts.teams import create_team
 from portal.db import transaction
 from portal.tickets.models import Ticket
 from tests.support.web import ClientFor, MakeAccount, open_ticket, text_of
@@ -151,6 +152,26 @@ def test_bulk_assign_and_resolve_report_what_changed_and_why_not(
     assert "HD-999999 was not changed: there is no such ticket in your queue" in shown
     assert f'value="{first}" form="bulk-form"' not in shown  # no longer unassigned
     assert f'value="{late}" form="bulk-form"' in shown
+    # To another team's queue: the ticket leaves this agent's queue.
+    with transaction(web.extensions["sanad"].sessions) as session:
+        create_team(
+            session, make_account("admin"), key="network", name_ar="الشبكات", name_en="Network"
+        )
+    page = text_of(staff.get("/agent"))
+    assert '<option value="team:network" dir="auto">Network</option>' in page
+    moved = staff.post(
+        "/agent/bulk",
+        data={"references": [second], "action": "assign", "assignee_id": "team:network"},
+        follow_redirects=True,
+    )
+    assert f"1 ticket was changed. {second}" in text_of(moved)
+    assert staff.get(f"/agent/tickets/{second}").status_code == 404
+    bad = staff.post(
+        "/agent/bulk",
+        data={"references": [first], "action": "assign", "assignee_id": "Khalid"},
+        follow_redirects=True,
+    )
+    assert "Not saved: Choose an active agent of the ticket&#39;s team." in text_of(bad)
     # A ticket that missed its service level needs its own root cause: refused, named.
     with transaction(web.extensions["sanad"].sessions) as session:
         session.execute(

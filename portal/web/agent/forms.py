@@ -7,11 +7,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation
 
 from portal.tickets.root_causes import RootCause
 from portal.tickets.validation import MAX_BODY
 from portal.tickets.values import TicketChanges
+from portal.web.params import whole_number
 from portal.web.tickets.forms import (
     ARTICLE_ID_CHARS,
     EMAIL,
@@ -178,9 +179,19 @@ class BulkForm(FlaskForm):  # type: ignore[misc]
 
     references = SelectMultipleField(validate_choice=False)
     action = StringField(filters=[_line(20)], validators=[_required(CHOOSE)])
-    assignee_id = StringField(filters=[_line(20)], validators=[WholeNumber(1, MAX_ID, AGENT)])
+    # An agent's id, empty (back to the team's queue), or "team:<key>" (to that team's queue).
+    assignee_id = StringField(filters=[_line(80)], validators=[_max(80)])
     note = TextAreaField(filters=[_text], validators=[_max(MAX_BODY)])
     back = HiddenField(filters=[_line(QUEUE_QUERY_CHARS)])
 
+    def team(self) -> str | None:
+        value = self.assignee_id.data or ""
+        return value.removeprefix("team:") if value.startswith("team:") else None
+
+    def validate_assignee_id(self, field: object) -> None:
+        value = self.assignee_id.data or ""
+        if value and not value.startswith("team:") and whole_number(value, 1, MAX_ID) is None:
+            raise StopValidation(str(AGENT))
+
     def assignee(self) -> int | None:
-        return number(self.assignee_id)
+        return None if self.team() is not None else number(self.assignee_id)

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal.accounts.models import UserInfo
 from portal.accounts.services import list_agents
+from portal.accounts.teams import list_teams
 from portal.db import transaction, utcnow
 from portal.tickets import bulk, saved_views, service_levels
 from portal.tickets import queue as ticket_queue
@@ -149,6 +150,7 @@ def _queue_page(
         )
         views = saved_views.list_saved_views(session, account)
         agents = _agents(session, account)
+        teams = list_teams(session, include_inactive=False)
     chosen = _chosen(args)
 
     def page_url(page: int) -> str:
@@ -181,6 +183,7 @@ def _queue_page(
         view_values=view_values,
         view_errors=view_errors,
         agents=agents,
+        all_teams=teams,
     )
 
 
@@ -263,7 +266,12 @@ def bulk_action() -> BaseResponse:
         with transaction(services().sessions) as session:
             if form.action.data == "assign":
                 result = bulk.bulk_assign(
-                    session, _account(), references, assignee_id=form.assignee(), now=utcnow()
+                    session,
+                    _account(),
+                    references,
+                    assignee_id=form.assignee(),
+                    team=form.team(),
+                    now=utcnow(),
                 )
             elif form.action.data == "resolve":
                 result = bulk.bulk_resolve(
