@@ -153,10 +153,9 @@ def test_bulk_assign_and_resolve_report_what_changed_and_why_not(
     assert f'value="{first}" form="bulk-form"' not in shown  # no longer unassigned
     assert f'value="{late}" form="bulk-form"' in shown
     # To another team's queue: the ticket leaves this agent's queue.
+    admin = make_account("admin")
     with transaction(web.extensions["sanad"].sessions) as session:
-        create_team(
-            session, make_account("admin"), key="network", name_ar="الشبكات", name_en="Network"
-        )
+        create_team(session, admin, key="network", name_ar="الشبكات", name_en="Network")
     page = text_of(staff.get("/agent"))
     assert '<option value="team:network" dir="auto">Network</option>' in page
     moved = staff.post(
@@ -166,6 +165,8 @@ def test_bulk_assign_and_resolve_report_what_changed_and_why_not(
     )
     assert f"1 ticket was changed. {second}" in text_of(moved)
     assert staff.get(f"/agent/tickets/{second}").status_code == 404
+    history = text_of(client_for(admin).get(f"/agent/tickets/{second}"))
+    assert re.search(r"moved the ticket from <bdi[^>]*>Support team</bdi> to <bdi", history)
     bad = staff.post(
         "/agent/bulk",
         data={"references": [first], "action": "assign", "assignee_id": "Khalid"},
