@@ -19,7 +19,8 @@ import portal.search.learned
 import portal.tickets.idempotency
 import portal.tickets.models
 import portal.tickets.routing_models
-import portal.tickets.sla_models  # noqa: F401
+import portal.tickets.sla_models
+import portal.tickets.workspace_models  # noqa: F401
 from portal.db import Base, make_engine
 
 config = context.config

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import User, UserInfo
+from portal.accounts.models import Team, User, UserInfo
 from portal.config import TicketSettings
 from portal.tickets import escalation, service_levels
 from portal.tickets.access import check_may_work
@@ -183,5 +184,26 @@ def escalate_ticket(
         )
     )
     escalation.notify_assignee(session, ticket, escalated, now, settings, why=why)
+    session.flush()
+    return ticket_info(ticket)
+
+
+def transfer_ticket(
+    session: Session, viewer: UserInfo | None, reference: str, *, team: str, now: dt.datetime
+) -> TicketInfo:
+    """Move the ticket to another active team's queue (the bulk "assign to a team"); an
+    assignee who is not in that team lets it go."""
+    ticket = check_may_work(session, viewer, reference, "assign")
+    assert viewer is not None
+    key = team.strip().lower()
+    known = session.scalar(select(Team.key).where(Team.key == key, Team.active.is_(True)))
+    if known is None:
+        raise ValidationError("team", "Choose an active team.", "choice")
+    if key == ticket.team:
+        return ticket_info(ticket)
+    record_change(session, ticket, viewer, "transfer", now, field="team", old=ticket.team, new=key)
+    ticket.team = key
+    if ticket.assignee is not None and key not in ticket.assignee.team_names:
+        _assign(session, ticket, viewer, None, now)
     session.flush()
     return ticket_info(ticket)

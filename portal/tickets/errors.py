@@ -47,3 +47,8 @@ class LoginRequired(TicketError):
 
 class CannedResponseNotFound(TicketError):
     """No canned response with that id."""
+
+
+class SavedViewNotFound(TicketError):
+    """No saved view with that id among the viewer's own: 404 (another agent's view answers
+    exactly like a missing one)."""

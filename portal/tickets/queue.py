@@ -75,7 +75,8 @@ _STATUS_ORDER = case(
 _SORT_COLUMNS: dict[str, Any] = {
     "reference": Ticket.id,
     "subject": func.lower(Ticket.subject),
-    "priority": _URGENCY,
+    # Ascending is least urgent first, so "descending" reads as "most urgent first".
+    "priority": -_URGENCY,
     "status": _STATUS_ORDER,
     "tier": Ticket.tier,
     "opened": Ticket.created_at,
@@ -107,6 +108,8 @@ def list_queue(session: Session, viewer: UserInfo | None, filters: QueueFilter) 
         stmt = stmt.where(Ticket.tier == filters.tier)
     if filters.team:
         stmt = stmt.where(Ticket.team == filters.team)
+    if filters.teams:
+        stmt = stmt.where(Ticket.team.in_(sorted(filters.teams)))
     if filters.assignee_id == 0:
         stmt = stmt.where(Ticket.assignee_id.is_(None))
     elif filters.assignee_id is not None:
@@ -123,22 +126,29 @@ def list_queue(session: Session, viewer: UserInfo | None, filters: QueueFilter) 
                 func.lower(Ticket.reference).like(pattern, escape="\\"),
             )
         )
-    if filters.sort == "due":
-        # What breaches first: the next unmet deadline, tickets without one last.
+    return _page(session, _sorted(stmt, filters.sort), filters.page, filters.per_page)
+
+
+def _sorted(stmt: Select[Ticket], sort: str) -> Select[Ticket]:
+    """Order by ``sort`` (one of QUEUE_SORTS); the id breaks ties so pages never shuffle."""
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key == "due":
+        # What breaches first: the next unmet deadline; tickets without one last either way.
         due = case(
             (Ticket.first_response_at.is_(None), Ticket.first_response_due),
             else_=Ticket.resolution_due,
         )
-        stmt = stmt.order_by(case((due.is_(None), 1), else_=0), due, _URGENCY, Ticket.id)
-    elif (column := _SORT_COLUMNS.get(filters.sort.lstrip("-"))) is not None:
-        # A column the agent clicked; the id breaks ties so pages never shuffle.
-        if filters.sort.startswith("-"):
-            stmt = stmt.order_by(column.desc(), Ticket.id.desc())
-        else:
-            stmt = stmt.order_by(column, Ticket.id)
-    else:
-        stmt = stmt.order_by(_URGENCY, Ticket.created_at, Ticket.id)
-    return _page(session, stmt, filters.page, filters.per_page)
+        missing = case((due.is_(None), 1), else_=0)
+        if descending:
+            return stmt.order_by(missing, due.desc(), _URGENCY, Ticket.id.desc())
+        return stmt.order_by(missing, due, _URGENCY, Ticket.id)
+    column = _SORT_COLUMNS.get(key)
+    if column is None:
+        return stmt.order_by(_URGENCY, Ticket.created_at, Ticket.id)
+    if descending:
+        return stmt.order_by(column.desc(), Ticket.id.desc())
+    return stmt.order_by(column, Ticket.id)
 
 
 def list_tickets(

@@ -208,10 +208,9 @@ class TicketPage:
         return max(1, -(-self.total // self.per_page))
 
 
-QUEUE_SORT_COLUMNS = ("reference", "subject", "priority", "status", "tier", "opened")
-QUEUE_SORTS = frozenset(
-    ("urgency", "due", *QUEUE_SORT_COLUMNS, *(f"-{c}" for c in QUEUE_SORT_COLUMNS))
-)
+# The queue's sortable columns; "due" is the time left (what breaches first, ascending).
+QUEUE_SORT_COLUMNS = ("reference", "subject", "priority", "status", "tier", "opened", "due")
+QUEUE_SORTS = frozenset(("urgency", *QUEUE_SORT_COLUMNS, *(f"-{c}" for c in QUEUE_SORT_COLUMNS)))
 
 
 @dataclass(frozen=True)
@@ -227,6 +226,8 @@ class QueueFilter:
     text: str = ""
     page: int = 1
     per_page: int = 25
+    # "My team": only tickets of these teams (empty: no such limit).
+    teams: tuple[str, ...] = ()
     # One of QUEUE_SORTS: "urgency" (priority, then age), "due" (what breaches first), or a
     # column, "-column" for descending.
     sort: str = "urgency"

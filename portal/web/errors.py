@@ -30,6 +30,7 @@ from portal.tickets.errors import (
     AttachmentNotFound,
     CannedResponseNotFound,
     InvalidTransition,
+    SavedViewNotFound,
     TicketForbidden,
     TicketNotFound,
     ValidationError,
@@ -338,7 +339,7 @@ def init_errors(app: Flask) -> None:
     app.register_error_handler(JSONTooDeep, _too_deep)
     app.register_error_handler(WorkflowError, _workflow_error)
     app.register_error_handler(KbError, _not_found)
-    for missing in (TicketNotFound, AttachmentNotFound, CannedResponseNotFound):
+    for missing in (TicketNotFound, AttachmentNotFound, CannedResponseNotFound, SavedViewNotFound):
         app.register_error_handler(missing, _ticket_not_found)
     app.register_error_handler(TicketForbidden, _ticket_forbidden)
     app.register_error_handler(InvalidTransition, _ticket_conflict)

@@ -23,6 +23,7 @@ from portal.notify.mailbox import MailboxMessage
 from portal.notify.outbox import deliver_due
 from portal.tickets.intake import open_ticket
 from portal.tickets.routing_admin import RuleInput, save_rule
+from portal.tickets.saved_views import save_view
 from portal.tickets.values import TicketDraft
 from tests.e2e.sites import ARTICLES, Site, add_user, git, make_app, serve, write_articles
 
@@ -54,6 +55,8 @@ PAGES: Mapping[str, tuple[str, ...]] = {
     ),
     "agent": (
         "/agent",
+        # A tab and a column sort, with the agent's saved view (named in Arabic) among the tabs.
+        "/agent?tab=team&sort=subject&dir=desc",
         "/agent/tickets/{ticket}",
         "/agent/tickets/{ticket}/promote",
         "/agent/new",
@@ -162,6 +165,13 @@ def pages_site(root: Path) -> Iterator[PagesSite]:
                 set_priority="high",
                 set_team="support",
             ),
+        )
+        save_view(
+            session,
+            users["agent"],
+            name="تذاكر الشبكة العاجلة",
+            params={"q": "VPN", "sort": "priority", "dir": "desc"},
+            now=now,
         )
         manager = users["knowledge_manager"]
         editor = Editor(manager.id, manager.name, manager.email, frozenset(manager.roles))

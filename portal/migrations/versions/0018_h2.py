@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_h2"
-down_revision = "0015"  # the head on this branch (0015 follows 0017); the lead re-chains
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -9,11 +9,12 @@ from collections.abc import Callable
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation
 
 from portal.tickets.root_causes import RootCause
 from portal.tickets.validation import MAX_BODY
 from portal.tickets.values import TicketChanges
+from portal.web.params import whole_number
 from portal.web.tickets.forms import (
     ARTICLE_ID_CHARS,
     EMAIL,
@@ -160,3 +161,40 @@ class CannedForm(FlaskForm):  # type: ignore[misc]
 
     def values(self) -> dict[str, str]:
         return {name: field.data or "" for name, field in self._fields.items()}
+
+
+VIEW_NAME_CHARS = 80
+QUEUE_QUERY_CHARS = 2000
+
+
+class SavedViewForm(FlaskForm):  # type: ignore[misc]
+    """Save the queue's current filters and sort (``params``, a query string) under a name."""
+
+    name = StringField(
+        filters=[_line(VIEW_NAME_CHARS)],
+        validators=[_required(_l("Give the view a name.")), _max(VIEW_NAME_CHARS)],
+    )
+    params = HiddenField(filters=[_line(QUEUE_QUERY_CHARS)])
+
+
+class BulkForm(FlaskForm):  # type: ignore[misc]
+    """The ticked tickets of the queue and what to do with them (``action``: the button)."""
+
+    references = SelectMultipleField(validate_choice=False)
+    action = StringField(filters=[_line(20)], validators=[_required(CHOOSE)])
+    # An agent's id, empty (back to the team's queue), or "team:<key>" (to that team's queue).
+    assignee_id = StringField(filters=[_line(80)], validators=[_max(80)])
+    note = TextAreaField(filters=[_text], validators=[_max(MAX_BODY)])
+    back = HiddenField(filters=[_line(QUEUE_QUERY_CHARS)])
+
+    def team(self) -> str | None:
+        value = self.assignee_id.data or ""
+        return value.removeprefix("team:") if value.startswith("team:") else None
+
+    def validate_assignee_id(self, field: object) -> None:
+        value = self.assignee_id.data or ""
+        if value and not value.startswith("team:") and whole_number(value, 1, MAX_ID) is None:
+            raise StopValidation(str(AGENT))
+
+    def assignee(self) -> int | None:
+        return None if self.team() is not None else number(self.assignee_id)

@@ -7,7 +7,6 @@ a refused value is flashed there. Which tickets an agent may touch is the servic
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -30,20 +29,16 @@ from portal.tickets import (
     knowledge_feedback,
     resolution,
     root_causes,
-    service_levels,
 )
 from portal.tickets import queue as ticket_queue
 from portal.tickets.access import may_work
 from portal.tickets.errors import InvalidTransition, ValidationError
 from portal.tickets.impact import resolved_by_entries
 from portal.tickets.states import (
-    ACTIVE_STATUSES,
     ON_BEHALF_CHANNELS,
     PRIORITIES,
-    STATUSES,
-    TIERS,
 )
-from portal.tickets.values import QUEUE_SORTS, QueueFilter, TicketDraft
+from portal.tickets.values import TicketDraft
 from portal.web.agent.forms import (
     AssignForm,
     CannedForm,
@@ -84,69 +79,6 @@ def _account() -> UserInfo:
     account = current_account()
     assert account is not None  # roles_required let only signed-in staff through
     return account
-
-
-def parse_queue(args: Any) -> QueueFilter:
-    """The queue's filters from the query string; anything unknown is dropped, not an error."""
-    status = args.get("status", "")
-    statuses: tuple[str, ...] = ACTIVE_STATUSES
-    if status == "all":
-        statuses = ()
-    elif status in STATUSES:
-        statuses = (status,)
-    assignee = args.get("assignee", "")
-    assignee_id = None
-    if assignee == "none":
-        assignee_id = 0
-    elif assignee == "me":
-        assignee_id = _account().id
-    elif (number := whole_number(assignee, 1, 2**31)) is not None:
-        assignee_id = number
-    priority = args.get("priority", "")
-    return QueueFilter(
-        status=statuses,
-        priority=priority if priority in PRIORITIES else None,
-        tier=whole_number(args.get("tier"), min(TIERS), max(TIERS)),
-        team=clean_text(args.get("team"), 100) or None,
-        assignee_id=assignee_id,
-        category=clean_text(args.get("category"), 100) or None,
-        text=clean_text(args.get("q"), 200),
-        page=whole_number(args.get("page"), 1, MAX_PAGE) or 1,
-        sort=sort if (sort := args.get("sort", "")) in QUEUE_SORTS else "urgency",
-    )
-
-
-@bp.get("")
-@roles_required(*STAFF)
-def queue() -> Any:
-    filters = parse_queue(request.args)
-    with transaction(services().sessions) as session:
-        listing = ticket_queue.list_queue(session, _account(), filters)
-        team_menu = ticket_queue.queue_teams(session, _account())
-        # Time left in working hours, on the calendar of each ticket's policy.
-        listing = replace(
-            listing,
-            tickets=service_levels.with_time_left(
-                session, listing.tickets, utcnow(), services().settings.tickets
-            ),
-        )
-    chosen: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
-
-    def page_url(page: int) -> str:
-        return url_for("agent.queue", **{**chosen, "page": str(page)})
-
-    return render_template(
-        "agent/queue.html",
-        listing=listing,
-        chosen=chosen,
-        page_url=page_url,
-        page_numbers=page_numbers(listing.page, listing.pages),
-        statuses=STATUSES,
-        priorities=PRIORITIES,
-        tiers=TIERS,
-        categories=categories(),
-        teams=team_menu,
-    )
 
 
 @bp.get("/tickets/<reference>")
