@@ -9,12 +9,14 @@ extends it by exactly the working time paused, and recomputing it gives the same
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from portal.accounts.mail_preferences import wants_mail
@@ -50,6 +52,10 @@ class SlaContext:
     default_calendar: Calendar
     warning_share: float = 0.75
     by_name: dict[str, Policy] = field(default_factory=dict)
+    # The policy chosen for each (priority, category, team, channel) seen so far.
+    chosen: dict[tuple[str, str | None, str, str], Policy] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def calendar_for(self, policy: Policy) -> Calendar:
         if policy.calendar_id is not None and policy.calendar_id in self.calendars:
@@ -57,13 +63,13 @@ class SlaContext:
         return self.default_calendar
 
     def policy_for(self, ticket: Ticket) -> Policy:
-        return choose_policy(
-            self.policies,
-            priority=ticket.priority,
-            category=ticket.category,
-            team=ticket.team,
-            channel=ticket.channel,
-        )
+        key = (ticket.priority, ticket.category, ticket.team, ticket.channel)
+        policy = self.chosen.get(key)
+        if policy is None:
+            policy = self.chosen[key] = choose_policy(
+                self.policies, priority=key[0], category=key[1], team=key[2], channel=key[3]
+            )
+        return policy
 
 
 def build_calendar(
@@ -145,43 +151,83 @@ def paused_time(ticket: Ticket) -> dt.timedelta:
     return (ticket.sla_paused_us or 0) * US
 
 
+Read = Callable[[str], Any]
+
+
+def _reader(ticket: Ticket) -> Read:
+    """A cheap way to read the ticket's columns: one not yet flushed has nothing to load, so a
+    column it never set is None (its own dictionary says all); a stored one goes through the
+    ORM, which loads what expired."""
+    if sa_inspect(ticket).key is None:
+        return vars(ticket).get
+    return partial(getattr, ticket)
+
+
 def apply_deadlines(ticket: Ticket, ctx: SlaContext) -> Policy:
     """Set the ticket's deadlines and warning instants from its policy. Targets already met
-    keep the deadline they were met against."""
-    policy = ctx.policy_for(ticket)
+    keep the deadline they were met against. Only columns whose value changes are written."""
+    get = _reader(ticket)
+    key = (get("priority"), get("category"), get("team"), get("channel"))
+    policy = ctx.chosen.get(key) or ctx.policy_for(ticket)
     calendar = ctx.calendar_for(policy)
-    paused = paused_time(ticket)
-    start = ticket.created_at
-    ticket.sla_policy = policy.name
-
-    def due(minutes: int | None, share: float = 1.0) -> dt.datetime | None:
-        if minutes is None:
-            return None
-        return calendar.add(start, minutes * share * MIN + paused)
-
-    if ticket.first_response_at is None:
-        ticket.first_response_due = due(policy.first_response_minutes)
-        ticket.first_response_warn_at = due(policy.first_response_minutes, ctx.warning_share)
-    if ticket.resolved_at is None:
-        ticket.resolution_due = due(policy.resolution_minutes)
-        ticket.resolution_warn_at = due(policy.resolution_minutes, ctx.warning_share)
-    _next_response_deadline(ticket, policy, calendar, ctx.warning_share)
+    paused = (get("sla_paused_us") or 0) * US
+    start = get("created_at")
+    share = ctx.warning_share
+    values: dict[str, Any] = {"sla_policy": policy.name}
+    if get("first_response_at") is None:
+        values["first_response_due"], values["first_response_warn_at"] = _due_and_warning(
+            calendar, start, policy.first_response_minutes, share, paused
+        )
+    if get("resolved_at") is None:
+        values["resolution_due"], values["resolution_warn_at"] = _due_and_warning(
+            calendar, start, policy.resolution_minutes, share, paused
+        )
+    values["next_response_due"], values["next_response_warn_at"] = _next_response_values(
+        get, policy, calendar, share
+    )
+    _write(ticket, get, values)
     return policy
+
+
+def _due_and_warning(
+    calendar: Calendar,
+    start: dt.datetime,
+    minutes: int | None,
+    share: float,
+    paused: dt.timedelta,
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    if minutes is None:
+        return None, None
+    due, warn_at = calendar.add_all(start, (minutes * MIN + paused, minutes * share * MIN + paused))
+    return due, warn_at
+
+
+def _write(ticket: Ticket, get: Read, values: dict[str, Any]) -> None:
+    """Set only what changes: an equal value would still cost an attribute event per column
+    (the unit of work leaves unchanged columns out of the UPDATE either way)."""
+    for name, value in values.items():
+        if get(name) != value:
+            setattr(ticket, name, value)
+
+
+def _next_response_values(
+    get: Read, policy: Policy, calendar: Calendar, share: float
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """From the requester's message awaiting an answer, the policy's next-response target plus
+    the working time paused since that message."""
+    since = get("awaiting_since")
+    if since is None:
+        return None, None
+    paused = ((get("sla_paused_us") or 0) - (get("awaiting_paused_us") or 0)) * US
+    return _due_and_warning(calendar, since, policy.next_response_minutes, share, paused)
 
 
 def _next_response_deadline(
     ticket: Ticket, policy: Policy, calendar: Calendar, share: float
 ) -> None:
-    """From the requester's message awaiting an answer, the policy's next-response target plus
-    the working time paused since that message."""
-    minutes = policy.next_response_minutes
-    since = ticket.awaiting_since
-    if since is None or minutes is None:
-        ticket.next_response_due = ticket.next_response_warn_at = None
-        return
-    paused = ((ticket.sla_paused_us or 0) - (ticket.awaiting_paused_us or 0)) * US
-    ticket.next_response_due = calendar.add(since, minutes * MIN + paused)
-    ticket.next_response_warn_at = calendar.add(since, minutes * share * MIN + paused)
+    get = _reader(ticket)
+    due, warn_at = _next_response_values(get, policy, calendar, share)
+    _write(ticket, get, {"next_response_due": due, "next_response_warn_at": warn_at})
 
 
 def on_awaiting(session: Session, ticket: Ticket, now: dt.datetime) -> None:
