@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from portal.accounts.mail_preferences import wants_mail
 from portal.accounts.models import User, UserRole, UserTeam
 from portal.config import TicketSettings
-from portal.notify.outbox import enqueue
+from portal.notify.mail import OutgoingMail
+from portal.notify.outbox import enqueue_all
 from portal.sla.calendar import (
     DEFAULT_TIMEZONE,
     Calendar,
@@ -373,30 +374,43 @@ class _People:
         self.session = session
         self.teams: dict[tuple[str, int], list[Person]] = {}
         self.admins: list[Person] | None = None
+        self.wanted: dict[tuple[str, str], bool] = {}
+
+    def wants(self, address: str, kind: str) -> bool:
+        """``wants_mail``, asked once per address and kind in a run, without flushing what
+        the run has recorded so far (one flush at the end writes it all)."""
+        key = (address, kind)
+        if key not in self.wanted:
+            with self.session.no_autoflush:
+                self.wanted[key] = wants_mail(self.session, address, kind)
+        return self.wanted[key]
 
     def team(self, team: str, tier: int) -> list[Person]:
         key = (team, tier)
         if key not in self.teams:
-            members = select(UserTeam.user_id).where(UserTeam.team == team)
-            self.teams[key] = [
-                (u.id, u.email, u.name, u.lang)
-                for u in self.session.scalars(
-                    select(User).where(
-                        User.id.in_(members), User.active.is_(True), User.tier == tier
-                    )
-                )
-            ]
+            with self.session.no_autoflush:
+                self.teams[key] = self._members(team, tier)
         return self.teams[key]
+
+    def _members(self, team: str, tier: int) -> list[Person]:
+        members = select(UserTeam.user_id).where(UserTeam.team == team)
+        return [
+            (u.id, u.email, u.name, u.lang)
+            for u in self.session.scalars(
+                select(User).where(User.id.in_(members), User.active.is_(True), User.tier == tier)
+            )
+        ]
 
     def managers(self) -> list[Person]:
         if self.admins is None:
             admins = select(UserRole.user_id).where(UserRole.role == "admin")
-            self.admins = [
-                (u.id, u.email, u.name, u.lang)
-                for u in self.session.scalars(
-                    select(User).where(User.id.in_(admins), User.active.is_(True))
-                )
-            ]
+            with self.session.no_autoflush:
+                self.admins = [
+                    (u.id, u.email, u.name, u.lang)
+                    for u in self.session.scalars(
+                        select(User).where(User.id.in_(admins), User.active.is_(True))
+                    )
+                ]
         return self.admins
 
     def for_ticket(
@@ -464,7 +478,8 @@ def run_sla(
     ctx = context_for(session, settings)
     tickets = _due_tickets(session, now)
     people = _People(session)
-    warnings = breaches = escalations = mails = 0
+    mails: list[OutgoingMail] = []
+    warnings = breaches = escalations = 0
     for ticket in tickets:
         seen = {(e.target, e.kind, e.due_at) for e in ticket.sla_events}
         for target, due, warn_at, done in (
@@ -491,49 +506,23 @@ def run_sla(
                 if after != before:
                     _escalate(session, ticket, after, target, due, now)
                     escalations += 1
-                for to, name, lang in people.for_ticket(ticket, after, managers=after == before):
-                    if not wants_mail(session, to, "sla_breach"):
-                        continue
-                    enqueue(
-                        session,
-                        sla_mail(
-                            "breach",
-                            lang,
-                            to,
-                            ticket,
-                            settings,
-                            name=name,
-                            target=target,
-                            due=due,
-                            tier=after,
-                        ),
-                        now=now,
-                    )
-                    mails += 1
+                kind, tier, managers = "breach", after, after == before
             elif (target, "warning", due) not in seen and (target, "breach", due) not in seen:
                 _record(session, ticket, target, "warning", due, minutes, now, ticket.tier, None)
                 warnings += 1
-                for to, name, lang in people.for_ticket(ticket, ticket.tier, managers=False):
-                    if not wants_mail(session, to, "sla_warning"):
-                        continue
-                    enqueue(
-                        session,
-                        sla_mail(
-                            "warning",
-                            lang,
-                            to,
-                            ticket,
-                            settings,
-                            name=name,
-                            target=target,
-                            due=due,
-                            tier=ticket.tier,
-                        ),
-                        now=now,
-                    )
-                    mails += 1
+                kind, tier, managers = "warning", ticket.tier, False
+            else:
+                continue
+            mails.extend(
+                sla_mail(
+                    kind, lang, to, ticket, settings, name=name, target=target, due=due, tier=tier
+                )
+                for to, name, lang in people.for_ticket(ticket, tier, managers=managers)
+                if people.wants(to, f"sla_{kind}")
+            )
+    mailed = enqueue_all(session, mails, now=now)
     session.flush()
-    return SlaSummary(len(tickets), warnings, breaches, escalations, mails)
+    return SlaSummary(len(tickets), warnings, breaches, escalations, mailed)
 
 
 def _record(
