@@ -218,3 +218,52 @@ def test_the_second_showing_of_an_hour_on_the_autumn_night_counts_once_it_is_wor
     second = dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
     assert calendar.is_working(second)
     assert calendar.add(second, 2 * 60 * MIN) == dt.datetime(2026, 10, 26, 0, 30, tzinfo=dt.UTC)
+
+
+# --- clocks going back across midnight, on the first day of a chunk --------------------------
+
+EDGE_DAY = dt.date.fromordinal(dt.date(2026, 6, 1).toordinal() // CHUNK_DAYS * CHUNK_DAYS + 32)
+# At 00:30 (UTC+1) on EDGE_DAY the clocks go back to 23:30 (UTC) of the day before, so
+# 23:30-00:30 shows twice and the second 23:45 belongs to the day before although it comes
+# after the first midnight. No zone of today does this; one that did would still count right.
+BACK_AT = dt.datetime.combine(EDGE_DAY, dt.time(), tzinfo=dt.UTC) - dt.timedelta(minutes=30)
+
+
+@pytest.fixture
+def backwards_zone(tmp_path):  # type: ignore[no-untyped-def]
+    import struct
+    import zoneinfo
+
+    names = b"PLUS\x00ZERO\x00"
+    data = (
+        b"TZif"
+        + b"\x00" * 16
+        # isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
+        + struct.pack(">6l", 0, 0, 0, 1, 2, len(names))
+        + struct.pack(">l", int(BACK_AT.timestamp()))
+        + bytes([1])
+        + struct.pack(">lBB", 3600, 0, 0)
+        + struct.pack(">lBB", 0, 0, 5)
+        + names
+    )
+    (tmp_path / "Test").mkdir()
+    (tmp_path / "Test" / "Backwards").write_bytes(data)
+    saved = zoneinfo.TZPATH
+    zoneinfo.reset_tzpath(to=[str(tmp_path), *saved])
+    yield "Test/Backwards"
+    zoneinfo.reset_tzpath(to=saved)
+
+
+def test_clocks_going_back_over_midnight_at_a_chunk_edge(backwards_zone):
+    calendar = Calendar(timezone=backwards_zone, week=(((0, 24 * 60),),) * 7)
+    second = BACK_AT + dt.timedelta(minutes=15)  # 23:45 again, after the first midnight
+    assert second.astimezone(calendar.tz).date() == EDGE_DAY - dt.timedelta(days=1)
+    assert calendar.is_working(second)
+    for working in (MIN, 45 * MIN, 30 * 60 * MIN):
+        assert calendar.add(second, working) == calendar.explain_add(second, working).due
+        assert calendar.working_time_between(second, calendar.add(second, working)) == working
+    # Always open: the working time between two instants is the time between them.
+    start = BACK_AT - dt.timedelta(hours=5)
+    assert calendar.working_time_between(start, second + dt.timedelta(hours=5)) == dt.timedelta(
+        hours=10, minutes=15
+    )
