@@ -91,7 +91,8 @@ def seed(url: str, count: int, due_share: float) -> None:
             )
     # Warnings fall at 36 working hours (6 days of 6 h), breaches at 48 (8 days): tickets
     # opened between 9 and 6 days ago are the due share; the rest are younger.
-    ctx = load_context(sessions())
+    with sessions() as session:  # closed before the inserts: SQLite has one writer
+        ctx = load_context(session)
     rng = random.Random(11)
     rows = []
     for number in range(count):

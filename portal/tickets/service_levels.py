@@ -441,7 +441,9 @@ def _handled(target: str, due: Any, now: dt.datetime) -> Any:
 
 def _due_tickets(session: Session, now: dt.datetime) -> Sequence[Ticket]:
     """Active, running tickets with a warning or a breach not yet recorded (an index on each
-    warning instant keeps this to the few that are due, however many are open)."""
+    warning instant keeps this to the few that are due, however many are open). Each
+    ``IS NOT NULL`` makes a target without a deadline false rather than unknown, so a planner
+    without statistics yet (a table just loaded) never runs the recorded-event check for it."""
     return session.scalars(
         select(Ticket)
         .where(
@@ -450,15 +452,18 @@ def _due_tickets(session: Session, now: dt.datetime) -> Sequence[Ticket]:
             or_(
                 and_(
                     Ticket.first_response_at.is_(None),
+                    Ticket.first_response_warn_at.is_not(None),
                     Ticket.first_response_warn_at <= now,
                     ~_handled("first_response", Ticket.first_response_due, now),
                 ),
                 and_(
+                    Ticket.next_response_warn_at.is_not(None),
                     Ticket.next_response_warn_at <= now,
                     ~_handled("next_response", Ticket.next_response_due, now),
                 ),
                 and_(
                     Ticket.resolved_at.is_(None),
+                    Ticket.resolution_warn_at.is_not(None),
                     Ticket.resolution_warn_at <= now,
                     ~_handled("resolution", Ticket.resolution_due, now),
                 ),
