@@ -164,6 +164,10 @@ class _Chunk(NamedTuple):
     end: int
 
 
+# Where an instant falls: the run's index, the run, working time before it there, local day.
+_Found = tuple[int, _Chunk, int, int]
+
+
 @dataclass(frozen=True)
 class Explanation:
     """A deadline and the working periods counted to reach it."""
@@ -310,22 +314,26 @@ class Calendar:
             due.append(self._add(found, working, instant))
         return tuple(due)
 
-    def _add(
-        self, found: tuple[int, _Chunk, int], working: dt.timedelta, instant: dt.datetime
-    ) -> dt.datetime:
+    def _add(self, found: _Found, working: dt.timedelta, instant: dt.datetime) -> dt.datetime:
         if not working:
             return instant.astimezone(dt.UTC)
-        index, chunk, done = found
+        index, chunk, done, day = found
+        # The walk looks SEARCH_DAYS local days ahead from the day before: the same limit.
+        limit = day - 1 + SEARCH_DAYS
         goal = done + working // US
-        last = index + SEARCH_DAYS // CHUNK_DAYS + 1
         while goal > chunk.total:
             goal -= chunk.total
             index += 1
-            if index > last:
+            if index * CHUNK_DAYS > limit:
                 raise CalendarError(f"The calendar {self.name!r} has no working time ahead.")
             chunk = self._chunk(index)
         j = bisect_left(chunk.upto, goal)
-        return EPOCH + (chunk.starts[j] + goal - chunk.before[j]) * US
+        start = chunk.starts[j]
+        if (index + 1) * CHUNK_DAYS > limit:
+            end = self._utc(dt.date.fromordinal(limit), 0)
+            if start >= (end - EPOCH) // US:
+                raise CalendarError(f"The calendar {self.name!r} has no working time ahead.")
+        return EPOCH + (start + goal - chunk.before[j]) * US
 
     def add_working_minutes(self, instant: dt.datetime, minutes: float) -> dt.datetime:
         return self.add(instant, dt.timedelta(minutes=minutes))
@@ -351,8 +359,8 @@ class Calendar:
         comes before a."""
         if _aware(b) < _aware(a):
             return -self.working_time_between(b, a)
-        first, chunk, before_a = self._locate(a)
-        last, _, before_b = self._locate(b)
+        first, chunk, before_a, _ = self._locate(a)
+        last, _, before_b, _ = self._locate(b)
         worked = before_b - before_a
         for index in range(first, last):
             worked += chunk.total
@@ -363,7 +371,7 @@ class Calendar:
         return self.working_time_between(a, b) / MINUTE
 
     def is_working(self, instant: dt.datetime) -> bool:
-        _, chunk, _ = self._locate(instant)
+        _, chunk, _, _ = self._locate(instant)
         t = (instant - EPOCH) // US
         j = bisect_right(chunk.ends, t)
         return j < len(chunk.ends) and chunk.starts[j] <= t
@@ -402,10 +410,12 @@ class Calendar:
             self._chunks[index] = chunk
         return chunk
 
-    def _locate(self, instant: dt.datetime) -> tuple[int, _Chunk, int]:
-        """The run of days holding ``instant`` and the working time of that run before it."""
+    def _locate(self, instant: dt.datetime) -> _Found:
+        """The run of days holding ``instant``, the working time of that run before it, and
+        its local day (as an ordinal)."""
         instant = _aware(instant)
-        index = instant.astimezone(self._tz).toordinal() // CHUNK_DAYS
+        day = instant.astimezone(self._tz).toordinal()
+        index = day // CHUNK_DAYS
         chunk = self._chunk(index)
         t = (instant - EPOCH) // US
         if t >= chunk.end:  # the second showing of a wall time the clocks went back over
@@ -413,8 +423,8 @@ class Calendar:
             chunk = self._chunk(index)
         j = bisect_right(chunk.ends, t)
         if j == len(chunk.ends):
-            return index, chunk, chunk.total
-        return index, chunk, chunk.before[j] + max(0, t - chunk.starts[j])
+            return index, chunk, chunk.total, day
+        return index, chunk, chunk.before[j] + max(0, t - chunk.starts[j]), day
 
     def deadline(
         self,

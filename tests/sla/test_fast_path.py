@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from portal.sla.calendar import (
     CHUNK_DAYS,
+    SEARCH_DAYS,
     Calendar,
     CalendarError,
     Holiday,
@@ -98,13 +99,40 @@ durations = st.one_of(
 )
 
 
+def outcome(fn, *args):  # type: ignore[no-untyped-def]
+    """What ``fn`` answers, or that it found no working time within its search."""
+    try:
+        return fn(*args)
+    except CalendarError as refused:
+        return str(refused)
+
+
 @settings(max_examples=300, deadline=None)
 @given(calendars(), instants, durations, durations)
 def test_fast_add_is_the_explained_deadline(calendar, start, a, b):
-    due = calendar.add(start, a)
-    assert due == calendar.explain_add(start, a).due
-    assert calendar.add_all(start, (a, b)) == (due, calendar.explain_add(start, b).due)
-    assert calendar.add(start, a).tzinfo == dt.UTC
+    # A sparse calendar may run out of its five-year search: both paths then refuse alike.
+    due_a = outcome(calendar.add, start, a)
+    assert due_a == outcome(lambda: calendar.explain_add(start, a).due)
+    due_b = outcome(lambda: calendar.explain_add(start, b).due)
+    if isinstance(due_a, dt.datetime) and isinstance(due_b, dt.datetime):
+        assert calendar.add_all(start, (a, b)) == (due_a, due_b)
+        assert due_a.tzinfo == dt.UTC
+
+
+def test_the_fast_path_searches_exactly_as_far_as_the_walk():
+    # One hour a week (Sunday 00:00-01:00). The walk looks SEARCH_DAYS local days ahead from
+    # the day before the start: all the working time up to that day's end can be added, a
+    # microsecond more cannot, on either path.
+    calendar = Calendar(timezone="Europe/London", week=((),) * 6 + (((0, 60),),))
+    start = dt.datetime(2026, 3, 8, 7, tzinfo=dt.UTC)
+    first_day = start.astimezone(calendar.tz).date() - dt.timedelta(days=1)
+    edge = dt.datetime.combine(first_day + dt.timedelta(days=SEARCH_DAYS), dt.time(), calendar.tz)
+    room = calendar.working_time_between(start, edge)
+    assert room > dt.timedelta(hours=250)
+    assert calendar.add(start, room) == calendar.explain_add(start, room).due
+    for path in (calendar.add, calendar.explain_add):
+        with pytest.raises(CalendarError, match="no working time ahead"):
+            path(start, room + dt.timedelta(microseconds=1))
 
 
 @settings(max_examples=200, deadline=None)
