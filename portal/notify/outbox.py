@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Index, Integer, String, Text, event, select, update
@@ -79,7 +79,26 @@ class Delivery:
 def enqueue(session: Session, mail: OutgoingMail, *, now: dt.datetime) -> int:
     """Queue ``mail`` in the caller's transaction; returns the row id. Nothing is sent unless
     the transaction commits."""
-    row = OutboxMessage(
+    row = _row(mail, now)
+    session.add(row)
+    session.flush()
+    session.info[PENDING] = True
+    return row.id
+
+
+def enqueue_all(session: Session, mails: Iterable[OutgoingMail], *, now: dt.datetime) -> int:
+    """:func:`enqueue` each of ``mails`` with one flush (a job queuing hundreds); returns how
+    many were queued."""
+    rows = [_row(mail, now) for mail in mails]
+    if rows:
+        session.add_all(rows)
+        session.flush()
+        session.info[PENDING] = True
+    return len(rows)
+
+
+def _row(mail: OutgoingMail, now: dt.datetime) -> OutboxMessage:
+    return OutboxMessage(
         to_address=mail.to,
         subject=mail.subject,
         text_body=mail.body,
@@ -93,10 +112,6 @@ def enqueue(session: Session, mail: OutgoingMail, *, now: dt.datetime) -> int:
         reply_to=mail.reply_to,
         headers=json.dumps(mail.headers) if mail.headers else None,
     )
-    session.add(row)
-    session.flush()
-    session.info[PENDING] = True
-    return row.id
 
 
 def retry_delay(attempts: int) -> dt.timedelta:

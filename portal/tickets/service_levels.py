@@ -9,19 +9,22 @@ extends it by exactly the working time paused, and recomputing it gives the same
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from portal.accounts.mail_preferences import wants_mail
 from portal.accounts.models import User, UserRole, UserTeam
 from portal.accounts.teams import TeamLabels, label, team_labels
 from portal.config import TicketSettings
-from portal.notify.outbox import enqueue
+from portal.notify.mail import OutgoingMail
+from portal.notify.outbox import enqueue_all
 from portal.sla.calendar import (
     DEFAULT_TIMEZONE,
     Calendar,
@@ -51,6 +54,10 @@ class SlaContext:
     default_calendar: Calendar
     warning_share: float = 0.75
     by_name: dict[str, Policy] = field(default_factory=dict)
+    # The policy chosen for each (priority, category, team, channel) seen so far.
+    chosen: dict[tuple[str, str | None, str, str], Policy] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def calendar_for(self, policy: Policy) -> Calendar:
         if policy.calendar_id is not None and policy.calendar_id in self.calendars:
@@ -58,13 +65,13 @@ class SlaContext:
         return self.default_calendar
 
     def policy_for(self, ticket: Ticket) -> Policy:
-        return choose_policy(
-            self.policies,
-            priority=ticket.priority,
-            category=ticket.category,
-            team=ticket.team,
-            channel=ticket.channel,
-        )
+        key = (ticket.priority, ticket.category, ticket.team, ticket.channel)
+        policy = self.chosen.get(key)
+        if policy is None:
+            policy = self.chosen[key] = choose_policy(
+                self.policies, priority=key[0], category=key[1], team=key[2], channel=key[3]
+            )
+        return policy
 
 
 def build_calendar(
@@ -146,43 +153,83 @@ def paused_time(ticket: Ticket) -> dt.timedelta:
     return (ticket.sla_paused_us or 0) * US
 
 
+Read = Callable[[str], Any]
+
+
+def _reader(ticket: Ticket) -> Read:
+    """A cheap way to read the ticket's columns: one not yet flushed has nothing to load, so a
+    column it never set is None (its own dictionary says all); a stored one goes through the
+    ORM, which loads what expired."""
+    if sa_inspect(ticket).key is None:
+        return vars(ticket).get
+    return partial(getattr, ticket)
+
+
 def apply_deadlines(ticket: Ticket, ctx: SlaContext) -> Policy:
     """Set the ticket's deadlines and warning instants from its policy. Targets already met
-    keep the deadline they were met against."""
-    policy = ctx.policy_for(ticket)
+    keep the deadline they were met against. Only columns whose value changes are written."""
+    get = _reader(ticket)
+    key = (get("priority"), get("category"), get("team"), get("channel"))
+    policy = ctx.chosen.get(key) or ctx.policy_for(ticket)
     calendar = ctx.calendar_for(policy)
-    paused = paused_time(ticket)
-    start = ticket.created_at
-    ticket.sla_policy = policy.name
-
-    def due(minutes: int | None, share: float = 1.0) -> dt.datetime | None:
-        if minutes is None:
-            return None
-        return calendar.add(start, minutes * share * MIN + paused)
-
-    if ticket.first_response_at is None:
-        ticket.first_response_due = due(policy.first_response_minutes)
-        ticket.first_response_warn_at = due(policy.first_response_minutes, ctx.warning_share)
-    if ticket.resolved_at is None:
-        ticket.resolution_due = due(policy.resolution_minutes)
-        ticket.resolution_warn_at = due(policy.resolution_minutes, ctx.warning_share)
-    _next_response_deadline(ticket, policy, calendar, ctx.warning_share)
+    paused = (get("sla_paused_us") or 0) * US
+    start = get("created_at")
+    share = ctx.warning_share
+    values: dict[str, Any] = {"sla_policy": policy.name}
+    if get("first_response_at") is None:
+        values["first_response_due"], values["first_response_warn_at"] = _due_and_warning(
+            calendar, start, policy.first_response_minutes, share, paused
+        )
+    if get("resolved_at") is None:
+        values["resolution_due"], values["resolution_warn_at"] = _due_and_warning(
+            calendar, start, policy.resolution_minutes, share, paused
+        )
+    values["next_response_due"], values["next_response_warn_at"] = _next_response_values(
+        get, policy, calendar, share
+    )
+    _write(ticket, get, values)
     return policy
+
+
+def _due_and_warning(
+    calendar: Calendar,
+    start: dt.datetime,
+    minutes: int | None,
+    share: float,
+    paused: dt.timedelta,
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    if minutes is None:
+        return None, None
+    due, warn_at = calendar.add_all(start, (minutes * MIN + paused, minutes * share * MIN + paused))
+    return due, warn_at
+
+
+def _write(ticket: Ticket, get: Read, values: dict[str, Any]) -> None:
+    """Set only what changes: an equal value would still cost an attribute event per column
+    (the unit of work leaves unchanged columns out of the UPDATE either way)."""
+    for name, value in values.items():
+        if get(name) != value:
+            setattr(ticket, name, value)
+
+
+def _next_response_values(
+    get: Read, policy: Policy, calendar: Calendar, share: float
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """From the requester's message awaiting an answer, the policy's next-response target plus
+    the working time paused since that message."""
+    since = get("awaiting_since")
+    if since is None:
+        return None, None
+    paused = ((get("sla_paused_us") or 0) - (get("awaiting_paused_us") or 0)) * US
+    return _due_and_warning(calendar, since, policy.next_response_minutes, share, paused)
 
 
 def _next_response_deadline(
     ticket: Ticket, policy: Policy, calendar: Calendar, share: float
 ) -> None:
-    """From the requester's message awaiting an answer, the policy's next-response target plus
-    the working time paused since that message."""
-    minutes = policy.next_response_minutes
-    since = ticket.awaiting_since
-    if since is None or minutes is None:
-        ticket.next_response_due = ticket.next_response_warn_at = None
-        return
-    paused = ((ticket.sla_paused_us or 0) - (ticket.awaiting_paused_us or 0)) * US
-    ticket.next_response_due = calendar.add(since, minutes * MIN + paused)
-    ticket.next_response_warn_at = calendar.add(since, minutes * share * MIN + paused)
+    get = _reader(ticket)
+    due, warn_at = _next_response_values(get, policy, calendar, share)
+    _write(ticket, get, {"next_response_due": due, "next_response_warn_at": warn_at})
 
 
 def on_awaiting(session: Session, ticket: Ticket, now: dt.datetime) -> None:
@@ -329,39 +376,55 @@ class _People:
         self.teams: dict[tuple[str, int], list[Person]] = {}
         self.admins: list[Person] | None = None
         self.team_labels: TeamLabels | None = None
+        self.wanted: dict[tuple[str, str], bool] = {}
 
     def labels(self) -> TeamLabels:
         """The teams' names, to name the ticket's team in each mail's language."""
         if self.team_labels is None:
-            self.team_labels = team_labels(self.session)
+            with self.session.no_autoflush:
+                self.team_labels = team_labels(self.session)
         return self.team_labels
+
+    def wants(self, address: str, kind: str) -> bool:
+        """``wants_mail``, asked once per address and kind in a run, without flushing what
+        the run has recorded so far (one flush at the end writes it all)."""
+        key = (address, kind)
+        if key not in self.wanted:
+            with self.session.no_autoflush:
+                self.wanted[key] = wants_mail(self.session, address, kind)
+        return self.wanted[key]
 
     def team(self, team: str, tier: int) -> list[Person]:
         key = (team, tier)
         if key not in self.teams:
-            members = select(UserTeam.user_id).where(UserTeam.team == team)
-            self.teams[key] = [
-                (u.id, u.email, u.name, u.lang)
-                for u in self.session.scalars(
-                    select(User).where(
-                        User.id.in_(members),
-                        User.active.is_(True),
-                        User.away.is_(False),  # on leave: not told, as not assigned
-                        User.tier == tier,
-                    )
-                )
-            ]
+            with self.session.no_autoflush:
+                self.teams[key] = self._members(team, tier)
         return self.teams[key]
+
+    def _members(self, team: str, tier: int) -> list[Person]:
+        members = select(UserTeam.user_id).where(UserTeam.team == team)
+        return [
+            (u.id, u.email, u.name, u.lang)
+            for u in self.session.scalars(
+                select(User).where(
+                    User.id.in_(members),
+                    User.active.is_(True),
+                    User.away.is_(False),  # on leave: not told, as not assigned
+                    User.tier == tier,
+                )
+            )
+        ]
 
     def managers(self) -> list[Person]:
         if self.admins is None:
             admins = select(UserRole.user_id).where(UserRole.role == "admin")
-            self.admins = [
-                (u.id, u.email, u.name, u.lang)
-                for u in self.session.scalars(
-                    select(User).where(User.id.in_(admins), User.active.is_(True))
-                )
-            ]
+            with self.session.no_autoflush:
+                self.admins = [
+                    (u.id, u.email, u.name, u.lang)
+                    for u in self.session.scalars(
+                        select(User).where(User.id.in_(admins), User.active.is_(True))
+                    )
+                ]
         return self.admins
 
     def for_ticket(
@@ -392,7 +455,9 @@ def _handled(target: str, due: Any, now: dt.datetime) -> Any:
 
 def _due_tickets(session: Session, now: dt.datetime) -> Sequence[Ticket]:
     """Active, running tickets with a warning or a breach not yet recorded (an index on each
-    warning instant keeps this to the few that are due, however many are open)."""
+    warning instant keeps this to the few that are due, however many are open). Each
+    ``IS NOT NULL`` makes a target without a deadline false rather than unknown, so a planner
+    without statistics yet (a table just loaded) never runs the recorded-event check for it."""
     return session.scalars(
         select(Ticket)
         .where(
@@ -401,15 +466,18 @@ def _due_tickets(session: Session, now: dt.datetime) -> Sequence[Ticket]:
             or_(
                 and_(
                     Ticket.first_response_at.is_(None),
+                    Ticket.first_response_warn_at.is_not(None),
                     Ticket.first_response_warn_at <= now,
                     ~_handled("first_response", Ticket.first_response_due, now),
                 ),
                 and_(
+                    Ticket.next_response_warn_at.is_not(None),
                     Ticket.next_response_warn_at <= now,
                     ~_handled("next_response", Ticket.next_response_due, now),
                 ),
                 and_(
                     Ticket.resolved_at.is_(None),
+                    Ticket.resolution_warn_at.is_not(None),
                     Ticket.resolution_warn_at <= now,
                     ~_handled("resolution", Ticket.resolution_due, now),
                 ),
@@ -429,7 +497,8 @@ def run_sla(
     ctx = context_for(session, settings)
     tickets = _due_tickets(session, now)
     people = _People(session)
-    warnings = breaches = escalations = mails = 0
+    mails: list[OutgoingMail] = []
+    warnings = breaches = escalations = given = 0
     for ticket in tickets:
         seen = {(e.target, e.kind, e.due_at) for e in ticket.sla_events}
         for target, due, warn_at, done in (
@@ -459,52 +528,35 @@ def run_sla(
                         session, ticket, after, target, due, now, settings, people.labels()
                     )
                     escalations += 1
-                    mails += given_to is not None
-                for to, name, lang in people.for_ticket(ticket, after, managers=after == before):
-                    if to == given_to or not wants_mail(session, to, "sla_breach"):
-                        continue  # the agent who got the ticket has the escalation's own mail
-                    enqueue(
-                        session,
-                        sla_mail(
-                            "breach",
-                            lang,
-                            to,
-                            ticket,
-                            settings,
-                            name=name,
-                            target=target,
-                            due=due,
-                            tier=after,
-                            team=label(people.labels(), ticket.team, lang),
-                        ),
-                        now=now,
-                    )
-                    mails += 1
+                    given += given_to is not None
+                kind, tier, managers = "breach", after, after == before
             elif (target, "warning", due) not in seen and (target, "breach", due) not in seen:
                 _record(session, ticket, target, "warning", due, minutes, now, ticket.tier, None)
                 warnings += 1
-                for to, name, lang in people.for_ticket(ticket, ticket.tier, managers=False):
-                    if not wants_mail(session, to, "sla_warning"):
-                        continue
-                    enqueue(
-                        session,
-                        sla_mail(
-                            "warning",
-                            lang,
-                            to,
-                            ticket,
-                            settings,
-                            name=name,
-                            target=target,
-                            due=due,
-                            tier=ticket.tier,
-                            team=label(people.labels(), ticket.team, lang),
-                        ),
-                        now=now,
-                    )
-                    mails += 1
+                kind, tier, managers = "warning", ticket.tier, False
+                given_to = None
+            else:
+                continue
+            mails.extend(
+                sla_mail(
+                    kind,
+                    lang,
+                    to,
+                    ticket,
+                    settings,
+                    name=name,
+                    target=target,
+                    due=due,
+                    tier=tier,
+                    team=label(people.labels(), ticket.team, lang),
+                )
+                for to, name, lang in people.for_ticket(ticket, tier, managers=managers)
+                # The agent an escalation gave the ticket to has that mail instead.
+                if to != given_to and people.wants(to, f"sla_{kind}")
+            )
+    mailed = enqueue_all(session, mails, now=now) + given
     session.flush()
-    return SlaSummary(len(tickets), warnings, breaches, escalations, mails)
+    return SlaSummary(len(tickets), warnings, breaches, escalations, mailed)
 
 
 def _record(

@@ -23,6 +23,7 @@ from portal.notify.outbox import (
     OutboxMessage,
     deliver_due,
     enqueue,
+    enqueue_all,
     install_sender,
     retry_delay,
 )
@@ -52,6 +53,26 @@ def closed_port() -> MailSettings:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return MailSettings(host="127.0.0.1", port=port, timeout=2.0)
+
+
+def test_enqueue_all_queues_each_mail_in_the_callers_transaction(
+    sessions: sessionmaker[Session],
+) -> None:
+    with transaction(sessions) as session:
+        assert enqueue_all(session, [], now=NOW) == 0
+    assert rows(sessions) == []
+    with transaction(sessions) as session:
+        assert enqueue_all(session, [mail("a@example.com"), mail("b@example.com")], now=NOW) == 2
+    queued = rows(sessions)
+    assert [(r.to_address, r.status, r.next_attempt_at) for r in queued] == [
+        ("a@example.com", QUEUED, NOW),
+        ("b@example.com", QUEUED, NOW),
+    ]
+    assert queued[0].message_id != queued[1].message_id
+    with sessions() as session:
+        enqueue_all(session, [mail("c@example.com")], now=NOW)
+        session.rollback()  # the change that caused it failed
+    assert len(rows(sessions)) == 2
 
 
 def test_queued_mail_is_sent_once_with_the_message_id_fixed_at_queueing(

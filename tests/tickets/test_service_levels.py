@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
+from portal.accounts.mail_preferences import set_mail_choices
 from portal.accounts.models import UserInfo
 from portal.config import TicketSettings
 from portal.notify.outbox import OutboxMessage
@@ -48,7 +49,11 @@ def _ticket(run: Run, reference: str) -> Ticket:
 
 
 def _mails(run: Run) -> list[str]:
-    return run(lambda s: [m.to_address for m in s.scalars(select(OutboxMessage))])
+    return run(
+        lambda s: [
+            m.to_address for m in s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        ]
+    )
 
 
 def test_opening_sets_the_48_working_hour_first_response_deadline(
@@ -145,6 +150,30 @@ def test_warning_then_escalation_each_once(
     assert (twice.warnings, twice.breaches, twice.escalations, twice.mails) == (0, 0, 0, 0)
     assert len(_mails(run)) == mails
     assert run(lambda s: s.scalar(select(func.count()).select_from(SlaEvent))) == 2
+
+
+def test_one_run_over_several_due_tickets_mails_each_agent_who_wants_it_once_per_ticket(
+    run: Run,
+    make_ticket: MakeTicket,
+    agent: UserInfo,
+    tier2: UserInfo,
+    make_user: Callable[..., UserInfo],
+    ticket_settings: TicketSettings,
+):
+    muted = make_user("agent", name="Mona Muted", tier=1, teams=("support",))
+    run(set_mail_choices, muted, ["sla_breach"])  # no warnings for her
+    references = [make_ticket().reference for _ in range(3)]
+    opened = len(_mails(run))  # the requester's confirmations
+
+    warned = run(run_sla, WARN, ticket_settings)
+    assert (warned.checked, warned.warnings, warned.mails) == (3, 3, 3)
+    assert sorted(_mails(run)[opened:]) == [agent.email] * 3
+    breached = run(run_sla, DUE, ticket_settings)
+    assert (breached.breaches, breached.escalations, breached.mails) == (3, 3, 3)
+    assert sorted(_mails(run)[opened:]) == [agent.email] * 3 + [tier2.email] * 3
+    events = run(lambda s: s.scalars(select(SlaEvent.kind).order_by(SlaEvent.id)).all())
+    assert sorted(events) == ["breach"] * 3 + ["warning"] * 3
+    assert {_ticket(run, r).tier for r in references} == {2}
 
 
 def _ticket_with_events(run: Run, reference: str) -> Ticket:
