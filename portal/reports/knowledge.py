@@ -14,6 +14,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -31,8 +32,10 @@ TOP = 50
 STALE_REASONS = ("review_due", "translation_stale")
 
 
+@lru_cache(maxsize=65_536)
 def query_group(text: str) -> str:
-    """The key queries are grouped by: their normalised words in order ("" for none)."""
+    """The key queries are grouped by: their normalised words in order ("" for none).
+    Cached: a year of searches repeats the same few thousand spellings."""
     return " ".join(normalize_token(token) for token, _s, _e in raw_tokens(text or ""))
 
 
@@ -81,6 +84,11 @@ def _load(ctx: ReportContext, f: ReportFilter, *, extend: dt.timedelta) -> list[
         .order_by(Event.created_at, Event.id)
     ).all()
     return [_Event(*row) for row in rows]
+
+
+def _loaded(ctx: ReportContext, f: ReportFilter) -> tuple[list[_Event], dict[str, _Visitor]]:
+    events = _load(ctx, f, extend=dt.timedelta(hours=f.hours))
+    return events, _visitors(events)
 
 
 def _visitors(events: Iterable[_Event]) -> dict[str, _Visitor]:
@@ -135,12 +143,15 @@ class _Funnel:
     ticketed: int = 0
 
 
-def _funnel(ctx: ReportContext, f: ReportFilter) -> _Funnel:
+def _funnel(
+    ctx: ReportContext,
+    f: ReportFilter,
+    loaded: tuple[list[_Event], dict[str, _Visitor]] | None = None,
+) -> _Funnel:
     window = dt.timedelta(hours=f.hours)
     first, after = f.bounds(ctx.timezone)
     middle = first + (after - first) / 2
-    events = _load(ctx, f, extend=window)
-    visitors = _visitors(events)
+    events, visitors = loaded or _loaded(ctx, f)
     funnel = _Funnel(groups={})
     for e in events:
         if e.kind != "search" or not e.query or e.at >= after:
@@ -285,11 +296,10 @@ def content_gaps(ctx: ReportContext, f: ReportFilter) -> Report:
 def deflection(ctx: ReportContext, f: ReportFilter) -> Report:
     """The funnel searched → viewed → helpful → no ticket, per query and overall; and the
     funnel per article from its views."""
-    funnel = _funnel(ctx, f)
+    events, visitors = _loaded(ctx, f)
+    funnel = _funnel(ctx, f, (events, visitors))
     window = dt.timedelta(hours=f.hours)
     _first, after = f.bounds(ctx.timezone)
-    events = _load(ctx, f, extend=window)
-    visitors = _visitors(events)
     per_article: dict[str, list[int]] = {}
     for e in events:
         if e.kind != "view" or not e.article_id or e.at >= after:
