@@ -57,6 +57,7 @@ PAGES: Mapping[str, tuple[str, ...]] = {
         "/agent/new",
         "/agent/canned",
         "/auth/profile",
+        "/reports/me",
     ),
     "knowledge_manager": (
         "/review/",
@@ -69,6 +70,7 @@ PAGES: Mapping[str, tuple[str, ...]] = {
         "/attention/learned",
         "/attention/translations",
         "/attention/translations/ar/reset-password",
+        "/reports/knowledge",
     ),
     "trainer": ("/workshops", "/review/", "/review/drafts/new"),
     "admin": (
@@ -84,6 +86,9 @@ PAGES: Mapping[str, tuple[str, ...]] = {
         "/admin/teams",
         "/admin/routing",
         "/admin/routing/new",
+        "/reports/service",
+        "/reports/knowledge",
+        "/reports/me",
     ),
 }
 
