@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -67,6 +68,9 @@ class ReportContext:
     now: dt.datetime
     calendar: Calendar = field(default_factory=Calendar)
     _clock: _Clock | None = field(default=None, repr=False)
+    # What several reports over one context share (a dashboard's searches, content gaps and
+    # deflection read the same events): computed once, keyed by what it depends on.
+    shared: dict[object, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, session: Session, *, timezone: str, now: dt.datetime) -> ReportContext:
