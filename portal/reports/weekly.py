@@ -5,6 +5,7 @@ the site's calendar) before ``now`` it queues one mail per active manager, in th
 text and HTML, with the week's key figures. It is idempotent per week: each mail's Message-ID
 names the week and the manager, and a mail already in the outbox (queued, sent or failed) is
 not queued again, so the job may run every hour, or twice, and each manager gets one mail.
+A manager who turned the ``weekly_summary`` mail off (profile page) gets none.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts.mail_preferences import wants_mail
 from portal.accounts.models import User, UserInfo, UserRole
 from portal.notify.mail import OutgoingMail
 from portal.notify.outbox import OutboxMessage, enqueue
@@ -168,7 +170,11 @@ def queue_weekly_summaries(
             select(OutboxMessage.message_id).where(OutboxMessage.message_id.in_(list(wanted)))
         ).all()
     )
-    todo = [m for key, m in wanted.items() if key not in present]
+    todo = [
+        m
+        for key, m in wanted.items()
+        if key not in present and wants_mail(session, m.email, "weekly_summary")
+    ]
     if todo:
         week = ReportFilter(start=start, end=end)
         # The figures are the same for every manager: computed once, as the first of them.

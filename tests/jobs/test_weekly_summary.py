@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.accounts.mail_preferences import set_mail_choices
 from portal.accounts.models import UserInfo
 from portal.db import transaction
 from portal.jobs import JobContext, Runner
@@ -50,6 +51,9 @@ def test_each_manager_gets_one_summary_a_week_in_their_language(
     admin = make_user("admin", email="sara@example.com", name="سارة", lang="ar")
     make_user("knowledge_manager", email="mona@example.com", name="Mona", lang="en")
     make_user("agent", email="adel@example.com")  # not a manager: no summary
+    muted = make_user("admin", email="quiet@example.com")
+    with transaction(sessions) as session:  # turned the summary off on their profile
+        set_mail_choices(session, muted, ["sla_warning", "sla_breach", "attention"])
     make_user("requester", email="reem@example.com")
     with transaction(sessions) as session:
         for day in (16, 18, 22):

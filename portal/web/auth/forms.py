@@ -143,6 +143,7 @@ MAIL_KIND_NAMES = {
     "sla_warning": _l("A ticket I work on nears its service-level deadline"),
     "sla_breach": _l("A ticket missed its deadline and was escalated"),
     "attention": _l("An article I own needs attention"),
+    "weekly_summary": _l("The weekly summary of the reports (managers)"),
 }
 
 
