@@ -30,6 +30,7 @@ BUILTIN = (
     "attention_scan",
     "search_learning",
     "inbound_mail",
+    "weekly_summary",
 )
 
 

@@ -21,9 +21,10 @@ from portal.db import Base, intpk
 
 # The kinds a requester may choose, then those only staff get (and may choose).
 REQUESTER_KINDS = ("ticket_opened", "ticket_reply", "ticket_resolved")
-STAFF_KINDS = ("sla_warning", "sla_breach", "ticket_assigned", "attention")
+STAFF_KINDS = ("sla_warning", "sla_breach", "ticket_assigned", "attention", "weekly_summary")
 KINDS = REQUESTER_KINDS + STAFF_KINDS
-# Who gets the staff kinds: agents and admins (SLA), knowledge managers (attention).
+# Who gets the staff kinds: agents and admins (SLA), knowledge managers (attention); admins
+# and knowledge managers the weekly summary (portal.reports.weekly).
 STAFF_MAIL_ROLES = STAFF_ROLES | {"knowledge_manager"}
 
 

@@ -19,6 +19,7 @@ from portal.editorial.learning import learn
 from portal.jobs.runner import Job, JobContext, JobFunction, Summary
 from portal.kb.repository import ArticleRepository
 from portal.notify.outbox import deliver_due
+from portal.reports.weekly import queue_weekly_summaries
 from portal.tickets.resolution import close_resolved_tickets
 from portal.tickets.service_levels import run_sla
 
@@ -133,6 +134,28 @@ def _attention_every(settings: Settings) -> dt.timedelta:
     return settings.jobs.attention_interval
 
 
+def weekly_summary(context: JobContext, now: dt.datetime) -> Summary:
+    """Last week's summary mail to each manager, once per week (portal.reports.weekly)."""
+    settings = context.settings
+    with transaction(context.sessions) as session:
+        outcome = queue_weekly_summaries(
+            session,
+            timezone=settings.tickets.timezone,
+            base_url=settings.tickets.public_url,
+            now=now,
+        )
+    return Summary(
+        {"queued": outcome.queued, "already": outcome.already},
+        f"week {outcome.week}: {outcome.queued} summary mail(s) queued, "
+        f"{outcome.already} already sent",
+    )
+
+
+def _weekly_every(settings: Settings) -> dt.timedelta:
+    # Hourly: the week's mail leaves within an hour of Monday midnight, and only once.
+    return dt.timedelta(hours=1)
+
+
 def _outbox_every(settings: Settings) -> dt.timedelta:
     return settings.jobs.outbox_interval
 
@@ -145,4 +168,5 @@ JOBS: tuple[Job, ...] = (
     Job("attention_scan", every=_attention_every, run=attention),
     Job("search_learning", every=_learn_every, run=learn_from_use),
     Job("inbound_mail", every=_inbound_every, run=inbound_mail),
+    Job("weekly_summary", every=_weekly_every, run=weekly_summary),
 )

@@ -30,6 +30,7 @@ KINDS = (
     "attention",
     "mail_refused",
     "files_refused",
+    "weekly_summary",
 )
 # What a kind may leave out (when to expect an answer; a resolution without a note).
 _OPTIONAL: dict[str, object] = {"due": None, "resumes": None, "note": "", "name": ""}

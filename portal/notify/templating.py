@@ -101,10 +101,10 @@ def render_mail(
     ``mail_language``); moments in ``values`` are written in ``timezone`` (the site's)."""
     environment = _environment(lang)
 
-    def moment(value: dt.datetime | dt.date) -> str:
+    def moment(value: dt.datetime | dt.date, style: str = MAIL_DATE_STYLE) -> str:
         if timezone is None:
             raise ValueError(f"the {kind} mail shows a date: pass the site's time zone")
-        return moment_text(value, lang, timezone, MAIL_DATE_STYLE)
+        return moment_text(value, lang, timezone, style)
 
     context = {
         **values,

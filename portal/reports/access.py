@@ -48,3 +48,38 @@ def check_may_read_own_week(viewer: UserInfo | None) -> UserInfo:
     if not viewer.active or not viewer.is_staff:
         raise ReportForbidden("my week is for agents")
     return viewer
+
+
+# The dashboards (pages) and who reads each: the help desk's figures for admins (the help-desk
+# managers), the knowledge base's for knowledge managers and admins, "my week" for whoever
+# works tickets. Each lists the reports it shows.
+DASHBOARD_ROLES: dict[str, frozenset[str]] = {
+    "service": frozenset({"admin"}),
+    "knowledge": MANAGER_ROLES,
+    "me": frozenset({"agent", "admin"}),
+}
+DASHBOARD_REPORTS: dict[str, tuple[str, ...]] = {
+    "service": ("volume", "service-levels", "resolution", "csat", "agents"),
+    "knowledge": ("searches", "content-gaps", "deflection", "articles"),
+    "me": ("agents", "volume", "csat"),
+}
+
+
+def may_see_dashboard(viewer: UserInfo | None, dashboard: str) -> bool:
+    roles = DASHBOARD_ROLES.get(dashboard, frozenset())
+    return viewer is not None and viewer.active and bool(viewer.roles & roles)
+
+
+def check_dashboard(viewer: UserInfo | None, dashboard: str) -> UserInfo:
+    """``viewer`` if they may see ``dashboard``, else ``ReportUnauthorized`` /
+    ``ReportForbidden``."""
+    if viewer is None:
+        raise ReportUnauthorized("sign in to read reports")
+    if not may_see_dashboard(viewer, dashboard):
+        raise ReportForbidden(f"the {dashboard} dashboard is not for this account")
+    return viewer
+
+
+def may_start_gap_drafts(viewer: UserInfo | None) -> bool:
+    """Knowledge managers (and admins) turn a content gap into a draft."""
+    return viewer is not None and viewer.active and bool(viewer.roles & MANAGER_ROLES)

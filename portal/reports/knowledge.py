@@ -14,6 +14,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -31,8 +32,10 @@ TOP = 50
 STALE_REASONS = ("review_due", "translation_stale")
 
 
+@lru_cache(maxsize=65_536)
 def query_group(text: str) -> str:
-    """The key queries are grouped by: their normalised words in order ("" for none)."""
+    """The key queries are grouped by: their normalised words in order ("" for none).
+    Cached: a year of searches repeats the same few thousand spellings."""
     return " ".join(normalize_token(token) for token, _s, _e in raw_tokens(text or ""))
 
 
@@ -67,20 +70,27 @@ def _load(ctx: ReportContext, f: ReportFilter, *, extend: dt.timedelta) -> list[
     ]
     if f.language is not None:
         clauses.append(Event.lang == f.language)
-    rows = ctx.session.execute(
-        select(
-            Event.kind,
-            Event.created_at,
-            Event.visitor,
-            Event.query,
-            Event.hits,
-            Event.article_id,
-            Event.data,
+    c = Event.__table__.c
+    # Core, not ORM: plain rows, no identity map or entity loading, for a million events.
+    rows = (
+        ctx.session.connection()
+        .execute(
+            select(c.kind, c.created_at, c.visitor, c.query, c.hits, c.article_id, c.data)
+            .where(and_(*clauses))
+            .order_by(c.created_at, c.id)
         )
-        .where(and_(*clauses))
-        .order_by(Event.created_at, Event.id)
-    ).all()
+        .all()
+    )
     return [_Event(*row) for row in rows]
+
+
+def _loaded(ctx: ReportContext, f: ReportFilter) -> tuple[list[_Event], dict[str, _Visitor]]:
+    key = ("events", f.start, f.end, f.language, f.hours)
+    found = ctx.shared.get(key)
+    if found is None:
+        events = _load(ctx, f, extend=dt.timedelta(hours=f.hours))
+        found = ctx.shared[key] = (events, _visitors(events))
+    return found
 
 
 def _visitors(events: Iterable[_Event]) -> dict[str, _Visitor]:
@@ -96,6 +106,14 @@ def _visitors(events: Iterable[_Event]) -> dict[str, _Visitor]:
         elif e.kind == "ticket":
             who.tickets.append((e.at, str((e.data or {}).get("reference") or "")))
     return out
+
+
+def _any_within(
+    items: Sequence[tuple[dt.datetime, str]], start: dt.datetime, end: dt.datetime
+) -> bool:
+    """Whether ``items`` has an entry stamped in (start, end]."""
+    low = bisect.bisect_right(items, (start, "\U0010ffff"))
+    return low < len(items) and items[low][0] <= end
 
 
 def _within(
@@ -135,12 +153,29 @@ class _Funnel:
     ticketed: int = 0
 
 
-def _funnel(ctx: ReportContext, f: ReportFilter) -> _Funnel:
+def _funnel(
+    ctx: ReportContext,
+    f: ReportFilter,
+    loaded: tuple[list[_Event], dict[str, _Visitor]] | None = None,
+) -> _Funnel:
+    """Per query group and overall, computed once per context and filter (read-only after)."""
+    key = ("funnel", f.start, f.end, f.language, f.hours)
+    found = ctx.shared.get(key)
+    if found is None:
+        found = ctx.shared[key] = _compute_funnel(ctx, f, loaded)
+    assert isinstance(found, _Funnel)
+    return found
+
+
+def _compute_funnel(
+    ctx: ReportContext,
+    f: ReportFilter,
+    loaded: tuple[list[_Event], dict[str, _Visitor]] | None,
+) -> _Funnel:
     window = dt.timedelta(hours=f.hours)
     first, after = f.bounds(ctx.timezone)
     middle = first + (after - first) / 2
-    events = _load(ctx, f, extend=window)
-    visitors = _visitors(events)
+    events, visitors = loaded or _loaded(ctx, f)
     funnel = _Funnel(groups={})
     for e in events:
         if e.kind != "search" or not e.query or e.at >= after:
@@ -161,9 +196,10 @@ def _funnel(ctx: ReportContext, f: ReportFilter) -> _Funnel:
         who = visitors.get(e.visitor) if e.visitor else None
         if who is None:
             continue
-        tickets = _within(who.tickets, e.at, e.at + window)
-        viewed = bool(_within(who.views, e.at, e.at + window))
-        helpful = bool(_within(who.helpful, e.at, e.at + window))
+        until = e.at + window
+        tickets = _within(who.tickets, e.at, until) if who.tickets else []
+        viewed = _any_within(who.views, e.at, until)
+        helpful = _any_within(who.helpful, e.at, until)
         if tickets:
             group.followed += 1
             group.tickets.update(t for t in tickets if t)
@@ -285,11 +321,10 @@ def content_gaps(ctx: ReportContext, f: ReportFilter) -> Report:
 def deflection(ctx: ReportContext, f: ReportFilter) -> Report:
     """The funnel searched → viewed → helpful → no ticket, per query and overall; and the
     funnel per article from its views."""
-    funnel = _funnel(ctx, f)
+    events, visitors = _loaded(ctx, f)
+    funnel = _funnel(ctx, f, (events, visitors))
     window = dt.timedelta(hours=f.hours)
     _first, after = f.bounds(ctx.timezone)
-    events = _load(ctx, f, extend=window)
-    visitors = _visitors(events)
     per_article: dict[str, list[int]] = {}
     for e in events:
         if e.kind != "view" or not e.article_id or e.at >= after:
@@ -302,7 +337,7 @@ def deflection(ctx: ReportContext, f: ReportFilter) -> Report:
         helpful = e.article_id in _within(
             who.helpful, e.at - dt.timedelta(microseconds=1), e.at + window
         )
-        ticket = bool(_within(who.tickets, e.at, e.at + window))
+        ticket = _any_within(who.tickets, e.at, e.at + window)
         counts[1] += int(helpful)
         counts[2] += int(ticket)
         counts[3] += int(not ticket)

@@ -118,9 +118,10 @@ def load_tickets(
     clauses = scope(f, dated=dated, timezone=timezone)
     if active:
         clauses.append(Ticket.status.in_(ACTIVE_STATUSES))
-    rows = session.execute(
+    # Core rows (no ORM loading): a year's report reads a hundred thousand of them.
+    rows = session.connection().execute(
         select(*_COLUMNS).where(and_(*clauses)).order_by(Ticket.created_at, Ticket.id)
-    ).all()
+    )
     facts: list[TicketFact] = []
     for row in rows:
         values: list[Any] = list(row)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import UserInfo
 from portal.reports import knowledge, service
-from portal.reports.access import check_may_read
+from portal.reports.access import DASHBOARD_REPORTS, check_dashboard, check_may_read
 from portal.reports.context import ReportContext
 from portal.reports.data import Report
 from portal.reports.errors import ReportNotFound
@@ -75,3 +76,24 @@ def run_reports(
     allowed = {name: check_may_read(viewer, name, wanted) for name in names}
     ctx = ReportContext.load(session, timezone=timezone, now=now)
     return {name: REPORTS[name](ctx, allowed[name]) for name in names}
+
+
+def run_dashboard(
+    session: Session,
+    viewer: UserInfo | None,
+    dashboard: str,
+    wanted: ReportFilter,
+    *,
+    timezone: str,
+    now: dt.datetime,
+) -> dict[str, Report]:
+    """The reports of ``dashboard`` (``service``, ``knowledge``, ``me``) for ``viewer``.
+    "My week" is always the viewer's own tickets (the agent filter is theirs)."""
+    if dashboard not in DASHBOARD_REPORTS:
+        raise ReportNotFound(f"no dashboard named {dashboard!r}")
+    account = check_dashboard(viewer, dashboard)
+    if dashboard == "me":
+        wanted = replace(wanted, agent=account.id)
+    return run_reports(
+        session, viewer, DASHBOARD_REPORTS[dashboard], wanted, timezone=timezone, now=now
+    )

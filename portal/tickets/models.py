@@ -42,6 +42,8 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_status_team", "status", "team"),
         Index("ix_tickets_requester_created", "requester_id", "created_at"),
+        # The reports select tickets by the day they were opened (migration 0018_h8).
+        Index("ix_tickets_created_at", "created_at"),
     )
 
     id: Mapped[intpk]

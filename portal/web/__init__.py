@@ -34,6 +34,7 @@ from portal.web.labels import (
 )
 from portal.web.limits import init_limits
 from portal.web.outbox import init_outbox
+from portal.web.reports import bp as reports_bp
 from portal.web.security import init_security
 from portal.web.service_levels import bp as service_levels_bp
 from portal.web.workshops import bp as workshops_bp
@@ -105,6 +106,7 @@ def init_app(app: Flask, services: Services) -> None:
     for blueprint in (attention_bp, feedback_bp):  # /attention: content health; votes
         app.register_blueprint(blueprint)
     app.register_blueprint(service_levels_bp)  # /admin/service-levels: calendars, policies
+    app.register_blueprint(reports_bp)  # /reports: dashboards, content gap → draft
 
 
 def _has_endpoint(name: str) -> bool:

@@ -62,6 +62,7 @@ PAGES: Mapping[str, tuple[str, ...]] = {
         "/agent/new",
         "/agent/canned",
         "/auth/profile",
+        "/reports/me",
     ),
     "knowledge_manager": (
         "/review/",
@@ -74,6 +75,7 @@ PAGES: Mapping[str, tuple[str, ...]] = {
         "/attention/learned",
         "/attention/translations",
         "/attention/translations/ar/reset-password",
+        "/reports/knowledge",
     ),
     "trainer": ("/workshops", "/review/", "/review/drafts/new"),
     "admin": (
@@ -91,6 +93,9 @@ PAGES: Mapping[str, tuple[str, ...]] = {
         "/admin/routing",
         "/admin/routing/new",
         "/admin/routing/{rule}",
+        "/reports/service",
+        "/reports/knowledge",
+        "/reports/me",
     ),
 }
 

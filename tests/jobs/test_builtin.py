@@ -32,6 +32,7 @@ def test_every_builtin_job_is_registered_once_with_its_setting() -> None:
         "attention_scan",
         "search_learning",
         "inbound_mail",
+        "weekly_summary",
     ]
 
 

@@ -95,3 +95,32 @@ def test_bad_filters_name_their_parameter(params: dict[str, str], field: str) ->
 def test_csv_defuses_formulas() -> None:
     text = to_csv(Table("t", ("q",), (("=1+1",), ("-x",), ("ok",))))
     assert text.splitlines() == ["q", "'=1+1", "'-x", "ok"]
+
+
+def test_a_dashboard_shares_its_events_and_gives_what_each_report_gives(
+    session: Session,
+) -> None:
+    from portal.events import Event
+    from portal.reports.registry import run_reports
+
+    at = NOW - dt.timedelta(days=2)
+    for n, (query, hits) in enumerate([("الإنترنت", 0), ("الانترنت", 0), ("vpn", 3)]):
+        session.add(Event(kind="search", created_at=at + dt.timedelta(minutes=n),
+                          visitor=f"v{n}", lang="ar", query=query, hits=hits))  # fmt: skip
+    session.add(Event(kind="view", created_at=at + dt.timedelta(minutes=5), visitor="v2",
+                      lang="ar", article_id="vpn-connect"))  # fmt: skip
+    session.add(Event(kind="ticket", created_at=at + dt.timedelta(hours=1), visitor="v0",
+                      lang="ar", data={"reference": "HD-000001"}))  # fmt: skip
+    session.flush()
+    f = parse_filter({}, today=NOW.date())
+    names = ("searches", "content-gaps", "deflection")
+    together = run_reports(session, _viewer("admin"), names, f, timezone=TZ, now=NOW)
+    for name in names:
+        alone = run_report(session, _viewer("admin"), name, f, timezone=TZ, now=NOW)
+        assert together[name].as_json() == alone.as_json()
+    gaps = together["content-gaps"].table("gaps").records()
+    assert [
+        (g["group"], g["searches"], g["no_results"], g["followed_by_ticket"]) for g in gaps
+    ] == [("الانترنت", 2, 2, 1)]
+    assert gaps[0]["tickets"] == "HD-000001"
+    assert together["deflection"].totals["self_service_percent"] == 33.3

@@ -144,6 +144,7 @@ MAIL_KIND_NAMES = {
     "sla_breach": _l("A ticket missed its deadline and was escalated"),
     "ticket_assigned": _l("A ticket was escalated and given to me"),
     "attention": _l("An article I own needs attention"),
+    "weekly_summary": _l("The weekly summary of the reports (managers)"),
 }
 
 
