@@ -13,7 +13,7 @@ from whoosh.searching import Searcher
 from portal.search.analysis import term_of, token_counts
 from portal.search.index.queries import search
 from portal.search.index.results import Filter
-from portal.search.index.vocabulary import Vocabulary, vocabulary
+from portal.search.index.vocabulary import vocabulary
 from portal.search.index.warm import WarmSearcher
 
 
@@ -27,7 +27,6 @@ def vocabulary_suggestions(warm: WarmSearcher, words: Sequence[str]) -> dict[str
     """
     corrections: dict[str, str] = {}
     with warm.reading() as searcher:
-        reader = searcher.reader()
         cache = warm.caches.corrections
         for word in words:
             if len(word) < 3:
@@ -35,8 +34,8 @@ def vocabulary_suggestions(warm: WarmSearcher, words: Sequence[str]) -> dict[str
             # Words within an edit distance (see ``vocabulary``): once per word and searcher.
             if word not in cache:
                 correction = None
-                if not reader.doc_frequency("words", word):
-                    correction = _correct(searcher, vocabulary(warm, searcher), word)
+                if not frequency(warm, searcher, word):
+                    correction = _correct(warm, searcher, word)
                 if len(cache) > 10_000:
                     cache.clear()
                 cache[word] = correction
@@ -46,18 +45,45 @@ def vocabulary_suggestions(warm: WarmSearcher, words: Sequence[str]) -> dict[str
     return corrections
 
 
-def _correct(searcher: Searcher, words: Vocabulary, word: str) -> str | None:
-    reader = searcher.reader()
+def frequency(warm: WarmSearcher, searcher: Searcher, word: str) -> int:
+    """How many documents hold ``word`` in the ``words`` field, kept per searcher.
+
+    Whoosh's ``doc_frequency`` looks the word up in every segment's term table in Python;
+    the same words come back in query after query (and as correction candidates)."""
+    found = warm.caches.frequencies
+    count = found.get(word)
+    if count is None:
+        count = searcher.reader().doc_frequency("words", word)
+        if len(found) > 100_000:
+            found.clear()
+        found[word] = count
+    return count
+
+
+def _correct(warm: WarmSearcher, searcher: Searcher, word: str) -> str | None:
+    words = vocabulary(warm, searcher)
     for distance in range(1, (1 if len(word) <= 5 else 2) + 1):
         found = [term for term in words.within(word, distance) if term != word]
         if found:
-            best_term = max(found, key=lambda t: (reader.doc_frequency("words", t), t))
-            return _surface(searcher, best_term)
+            best_term = max(found, key=lambda t: (frequency(warm, searcher, t), t))
+            return surface(warm, searcher, best_term)
     return None
 
 
+def surface(warm: WarmSearcher, searcher: Searcher, term: str) -> str | None:
+    """The spelling of an indexed (normalised) word most often used in the articles.
+
+    Found in the stored text of the first three documents holding it, once per searcher:
+    different misspellings («طابعه», «طباعه») often correct to the same word."""
+    found = warm.caches.surfaces
+    if term not in found:
+        if len(found) > 10_000:
+            found.clear()
+        found[term] = _surface(searcher, term)
+    return found[term]
+
+
 def _surface(searcher: Searcher, term: str) -> str | None:
-    """The spelling of an indexed (normalised) word most often used in the articles."""
     counts: dict[str, int] = {}
     numbers = itertools.islice(searcher.docs_for_query(query.Term("words", term)), 3)
     for number in numbers:
@@ -78,7 +104,7 @@ def _surface(searcher: Searcher, term: str) -> str | None:
 def known(warm: WarmSearcher, word: str) -> bool:
     """Whether any article holds ``word`` (an indexed, normalised word)."""
     with warm.reading() as searcher:
-        return bool(searcher.reader().doc_frequency("words", word))
+        return bool(frequency(warm, searcher, word))
 
 
 def prefix_titles(
