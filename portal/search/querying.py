@@ -105,21 +105,37 @@ class Searching:
         self, shown: str, corrections: Mapping[str, str], exact: RawResults, flt: Filter
     ) -> str | None:
         """ "Did you mean": the corrected query, only if it is made of words the index knows
-        and finds more documents, or a first hit with more of its words, than the original."""
+        and finds more documents, or a first hit with more of its words, than the original.
+
+        ``corrections`` are indexed (normalised) words: the check runs on them (they parse
+        to the same terms as their spellings) and only a kept suggestion is spelled as the
+        articles spell it; a correction without such a spelling is left out."""
+        if not self._better(shown, corrections, exact, flt):
+            return None
+        spelled = {
+            word: found
+            for word, term in corrections.items()
+            if (found := self.index.surface(term)) is not None
+        }
+        if len(spelled) < len(corrections) and not self._better(shown, spelled, exact, flt):
+            return None
+        return _suggestion(shown, spelled)
+
+    def _better(
+        self, shown: str, corrections: Mapping[str, str], exact: RawResults, flt: Filter
+    ) -> bool:
         candidate = _suggestion(shown, corrections)
         if candidate is None:
-            return None
+            return False
         plan = parse_query(candidate, self.synonyms.current()[0])
         if not plan.positive or not all(
             len(word) < 3 or self.index.known(word) for word in plan.words
         ):
-            return None
+            return False
         check = self.index.search_plan(plan, flt, 0, 1, facets=False, ranking=self.ranking)
         if check.total == 0:
-            return None
-        if check.total > exact.total or check.coverage > exact.coverage:
-            return candidate
-        return None
+            return False
+        return check.total > exact.total or check.coverage > exact.coverage
 
     def _learned_boosts(self, text: str, flt: Filter) -> dict[str, float]:
         """What was learned to answer ``text``, only for articles this reader may see: an
@@ -180,7 +196,7 @@ class Searching:
         if raw.total == 0 and not raw.timed_out and plan.words:
             raw = self.index.fuzzy_search(plan.words, flt, offset, per_page)
             fuzzy = raw.total > 0
-        corrections = self.index.vocabulary_suggestions(plan.words)
+        corrections = self.index.corrections(plan.words)
         suggestion = self._honest(shown, corrections, exact, flt)
         if fuzzy and corrections:
             highlight = highlight | {

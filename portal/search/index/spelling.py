@@ -17,15 +17,15 @@ from portal.search.index.vocabulary import vocabulary
 from portal.search.index.warm import WarmSearcher
 
 
-def vocabulary_suggestions(warm: WarmSearcher, words: Sequence[str]) -> dict[str, str]:
-    """Corrections for words the index has never seen: real words as the articles spell them.
+def corrections(warm: WarmSearcher, words: Sequence[str]) -> dict[str, str]:
+    """Corrections for words the index has never seen, as indexed (normalised) words.
 
     A correction is the most frequent indexed word at edit distance 1 (words of up to five
-    letters) or, failing that for longer words, 2, sharing the first letter; it is shown in
-    a spelling found in the articles (with its hamza and taa marbuta, not the normalised
-    form the index holds), or not at all.
+    letters) or, failing that for longer words, 2, sharing the first letter. It is shown
+    only in a spelling the articles use (``surface``), which is looked up only for the
+    corrections a suggestion keeps: most are dropped by the honesty check.
     """
-    corrections: dict[str, str] = {}
+    found: dict[str, str] = {}
     with warm.reading() as searcher:
         cache = warm.caches.corrections
         for word in words:
@@ -41,8 +41,19 @@ def vocabulary_suggestions(warm: WarmSearcher, words: Sequence[str]) -> dict[str
                 cache[word] = correction
             correction = cache[word]
             if correction is not None:
-                corrections[word] = correction
-    return corrections
+                found[word] = correction
+    return found
+
+
+def vocabulary_suggestions(warm: WarmSearcher, words: Sequence[str]) -> dict[str, str]:
+    """``corrections`` as the articles spell them (with their hamza and taa marbuta, not
+    the normalised form the index holds); a word without such a spelling is left out."""
+    found: dict[str, str] = {}
+    for word, term in corrections(warm, words).items():
+        spelled = surface(warm, term)
+        if spelled is not None:
+            found[word] = spelled
+    return found
 
 
 def frequency(warm: WarmSearcher, searcher: Searcher, word: str) -> int:
@@ -65,21 +76,22 @@ def _correct(warm: WarmSearcher, searcher: Searcher, word: str) -> str | None:
     for distance in range(1, (1 if len(word) <= 5 else 2) + 1):
         found = [term for term in words.within(word, distance) if term != word]
         if found:
-            best_term = max(found, key=lambda t: (frequency(warm, searcher, t), t))
-            return surface(warm, searcher, best_term)
+            return max(found, key=lambda t: (frequency(warm, searcher, t), t))
     return None
 
 
-def surface(warm: WarmSearcher, searcher: Searcher, term: str) -> str | None:
+def surface(warm: WarmSearcher, term: str) -> str | None:
     """The spelling of an indexed (normalised) word most often used in the articles.
 
     Found in the stored text of the first three documents holding it, once per searcher:
     different misspellings («طابعه», «طباعه») often correct to the same word."""
     found = warm.caches.surfaces
     if term not in found:
+        with warm.reading() as searcher:
+            spelled = _surface(searcher, term)
         if len(found) > 10_000:
             found.clear()
-        found[term] = _surface(searcher, term)
+        found[term] = spelled
     return found[term]
 
 
