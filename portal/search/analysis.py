@@ -380,6 +380,25 @@ def snippet(text: str, wanted: Collection[str], size: int = SNIPPET_CHARS) -> st
     return " ".join("".join(parts).split())
 
 
+# Scanned text → its distinct tokens, for the snippets of the articles found again and
+# again (listing them was two thirds of a snippet). Keyed by the text itself, so an edited
+# article is simply another key; cleared when full, like the term tables.
+_TOKENS_LIMIT: Final = 2_048
+_distinct_cache: dict[str, tuple[str, ...]] = {}
+
+
+def _distinct_tokens(text: str) -> tuple[str, ...]:
+    found = _distinct_cache.get(text)
+    if found is None:
+        # Tokens never span whitespace, so the distinct tokens are those of the distinct
+        # whitespace-separated chunks: a third of the text to tokenise in a typical article.
+        found = tuple(set(_TOKEN_RE.findall(" ".join(set(text.split())))))
+        if len(_distinct_cache) >= _TOKENS_LIMIT:
+            _distinct_cache.clear()
+        _distinct_cache[text] = found
+    return found
+
+
 def _match_spans(text: str, wanted: Collection[str]) -> list[tuple[int, int]]:
     """Spans of the tokens of ``text`` whose term is in ``wanted``, in order.
 
@@ -389,12 +408,9 @@ def _match_spans(text: str, wanted: Collection[str]) -> list[tuple[int, int]]:
     are found with ``str.find``, keeping those that stand as whole tokens by the
     tokenizer's own rule (an Arabic run, or a run of other letters and digits).
     """
-    # Tokens never span whitespace, so the distinct tokens are those of the distinct
-    # whitespace-separated chunks: a third of the text to tokenise in a typical article.
-    chunks = " ".join(set(text.split()))
     known = _term_table(True, DEFAULT_ARABIC_STEMMER).get
     found: list[str] = []
-    for token in set(_TOKEN_RE.findall(chunks)):
+    for token in _distinct_tokens(text):
         term = known(token, _UNSEEN)
         if term is _UNSEEN:
             term = term_of(token)
