@@ -4,13 +4,14 @@ titles that match what is typed so far."""
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from whoosh import query
 from whoosh.searching import Searcher
 
-from portal.search.analysis import term_of, token_counts
+from portal.search.analysis import surface_counts, term_of, token_counts
 from portal.search.index.queries import search
 from portal.search.index.results import Filter
 from portal.search.index.vocabulary import vocabulary
@@ -104,10 +105,13 @@ def _surface(searcher: Searcher, term: str) -> str | None:
             str(fields.get(name) or "")[:20_000] for name in ("title", "description", "body")
         )
         text += " " + " ".join(str(tag) for tag in fields.get("tag_list") or ())
-        # Each distinct token once: the same counts as token by token, a fifth of the time.
-        for token, times in token_counts(text).items():
-            if term_of(token, stem=False) == term:
-                counts[token] = counts.get(token, 0) + times
+        found = surface_counts(text, term)
+        if found is None:  # a spelling ``str.find`` cannot see: count every distinct token
+            found = Counter(
+                {t: n for t, n in token_counts(text).items() if term_of(t, stem=False) == term}
+            )
+        for token, times in found.items():
+            counts[token] = counts.get(token, 0) + times
     if not counts:
         return None
     return max(counts, key=lambda token: (counts[token], token.islower(), token))
