@@ -463,7 +463,7 @@ def snippet(text: str, wanted: Collection[str], size: int = SNIPPET_CHARS) -> st
 # Scanned text → its distinct tokens, for the snippets of the articles found again and
 # again (listing them was two thirds of a snippet). Keyed by the text itself, so an edited
 # article is simply another key; cleared when full, like the term tables.
-_TOKENS_LIMIT: Final = 2_048
+_TOKENS_LIMIT: Final = 1_024
 _distinct_cache: dict[str, tuple[str, ...]] = {}
 
 
