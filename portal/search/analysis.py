@@ -296,6 +296,86 @@ def token_counts(text: str) -> Counter[str]:
     return Counter(_TOKEN_RE.findall(text))
 
 
+# Normalised letter → the other letters ``normalize_arabic`` unifies with it (ا ← أ إ آ …).
+_VARIANTS: Final[dict[str, list[str]]] = {}
+for _code, _target in _LETTER_MAP.items():
+    if isinstance(_target, str) and len(_target) == 1:
+        _VARIANTS.setdefault(_target, []).append(chr(_code))
+_DROPPED_CHARS: Final = frozenset(
+    chr(c) for c in range(0x0600, 0x0700) if _MARKS_RE.match(chr(c))
+) | {"\u0621"}
+
+
+def _folded(text: str, word: str) -> str | None:
+    """``text`` with the letters of ``word`` unified (Arabic) or lower-cased, one character
+    for one, so a place in the result is a place in ``text``; None when that cannot be."""
+    if not _is_arabic_char(word[:1]):
+        folded = text.lower()
+        return folded if len(folded) == len(text) else None
+    for letter in set(word):
+        for variant in _VARIANTS.get(letter, ()):
+            if variant in text:
+                text = text.replace(variant, letter)
+    return text
+
+
+def surface_counts(text: str, word: str) -> Counter[str] | None:
+    """How often each raw token of ``text`` whose unstemmed term is ``word`` occurs, when
+    that can be counted without tokenising the text; None when it cannot (the caller then
+    counts ``token_counts``).
+
+    ``word`` is looked for with ``str.find`` in the text with the word's letters unified
+    (Arabic) or lower-cased, one character for one (so places carry over); a match must
+    stand as a whole token by the tokenizer's rule, may run on over dropped marks or a final
+    hamza (the «إنشاء» of «انشا»), and is checked with ``term_of``. A spelling with a mark
+    or hamza inside the word («قراءة» for «قراه») is not found this way, so the matches are
+    counted again in the normalised text: None when the two counts differ.
+    """
+    if not word or (not text.isascii() and _PRESENTATION_RE.search(text)):
+        return None
+    folded = _folded(text, word)
+    if folded is None:
+        return None
+    arabic = _is_arabic_char(word[:1])
+    inside = _ARABIC_CHAR_RE if arabic else _OTHER_WORD_CHAR_RE
+    counts: Counter[str] = Counter()
+    size = len(word)
+    at = folded.find(word)
+    while at >= 0:
+        end = at + size
+        if arabic:
+            while end < len(text) and text[end] in _DROPPED_CHARS:
+                end += 1
+        if not (at and inside.match(text, at - 1)) and not inside.match(text, end):
+            token = text[at:end]
+            if term_of(token, stem=False) == word:
+                counts[token] += 1
+        at = folded.find(word, at + 1)
+    if not counts or sum(counts.values()) != _occurrences(_normal_text(text, arabic), word):
+        return None  # some spelling was not seen (a mark or hamza inside the word)
+    return counts
+
+
+def _normal_text(text: str, arabic: bool) -> str:
+    """``text`` normalised as each of its tokens would be (for counting, not for places)."""
+    if arabic:
+        return normalize_arabic(text)
+    return unicodedata.normalize("NFKC", text).casefold() if not text.isascii() else text.lower()
+
+
+def _occurrences(text: str, word: str) -> int:
+    """How many times ``word`` stands as a whole token in ``text``."""
+    inside = _ARABIC_CHAR_RE if _is_arabic_char(word[:1]) else _OTHER_WORD_CHAR_RE
+    count = 0
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if not (at and inside.match(text, at - 1)) and not inside.match(text, end):
+            count += 1
+        at = text.find(word, at + 1)
+    return count
+
+
 def script_language(text: str) -> str | None:
     """ "ar" or "en" when a query is clearly written in one language, else None.
 
@@ -380,6 +460,25 @@ def snippet(text: str, wanted: Collection[str], size: int = SNIPPET_CHARS) -> st
     return " ".join("".join(parts).split())
 
 
+# Scanned text → its distinct tokens, for the snippets of the articles found again and
+# again (listing them was two thirds of a snippet). Keyed by the text itself, so an edited
+# article is simply another key; cleared when full, like the term tables.
+_TOKENS_LIMIT: Final = 1_024
+_distinct_cache: dict[str, tuple[str, ...]] = {}
+
+
+def _distinct_tokens(text: str) -> tuple[str, ...]:
+    found = _distinct_cache.get(text)
+    if found is None:
+        # Tokens never span whitespace, so the distinct tokens are those of the distinct
+        # whitespace-separated chunks: a third of the text to tokenise in a typical article.
+        found = tuple(set(_TOKEN_RE.findall(" ".join(set(text.split())))))
+        if len(_distinct_cache) >= _TOKENS_LIMIT:
+            _distinct_cache.clear()
+        _distinct_cache[text] = found
+    return found
+
+
 def _match_spans(text: str, wanted: Collection[str]) -> list[tuple[int, int]]:
     """Spans of the tokens of ``text`` whose term is in ``wanted``, in order.
 
@@ -389,12 +488,9 @@ def _match_spans(text: str, wanted: Collection[str]) -> list[tuple[int, int]]:
     are found with ``str.find``, keeping those that stand as whole tokens by the
     tokenizer's own rule (an Arabic run, or a run of other letters and digits).
     """
-    # Tokens never span whitespace, so the distinct tokens are those of the distinct
-    # whitespace-separated chunks: a third of the text to tokenise in a typical article.
-    chunks = " ".join(set(text.split()))
     known = _term_table(True, DEFAULT_ARABIC_STEMMER).get
     found: list[str] = []
-    for token in set(_TOKEN_RE.findall(chunks)):
+    for token in _distinct_tokens(text):
         term = known(token, _UNSEEN)
         if term is _UNSEEN:
             term = term_of(token)

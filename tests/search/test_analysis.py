@@ -167,3 +167,39 @@ def test_quotes_plus_and_minus() -> None:
 def test_parse_query_accepts_anything(text: str) -> None:
     plan = parse_query(text)
     assert len(plan.units) <= analysis.MAX_QUERY_UNITS
+
+
+SURFACE_TEXTS = [
+    "إنشاء حساب: أنشئ الحساب ثم انشاء كلمة المرور، وإنشاء (الإنشاء) بالإنشاء",
+    "Reset your VPN. vpn, VPNs and OpenVPN; the VPN-client and ٣ vpn_x VPN",
+    "كَلِمَةُ المرور وكلمـــة السر، كلمة كلمه كلمات",
+    "قراءة القراءة قراءه قراه، ماء ما",
+    "Straße STRASSE strasse ﻻ يعمل لا",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", SURFACE_TEXTS)
+def test_surface_counts_agree_with_counting_every_token(text: str) -> None:
+    """The fast count of a word's spellings is the token-by-token count, or declines."""
+    for word in {*terms(text, stem=False), "vpn", "انشا", "قراه", "كلمه", "zz"}:
+        expected = {
+            token: times
+            for token, times in analysis.token_counts(text).items()
+            if analysis.term_of(token, stem=False) == word
+        }
+        found = analysis.surface_counts(text, word)
+        if found is not None:
+            assert dict(found) == expected, word
+
+
+def test_surface_counts_finds_the_spellings_people_use() -> None:
+    found = analysis.surface_counts(SURFACE_TEXTS[0], "انشا")
+    assert found is not None
+    # A final hamza, which the index form drops, is kept; «وإنشاء» is another token.
+    assert dict(found) == {"إنشاء": 1, "انشاء": 1}
+    found = analysis.surface_counts(SURFACE_TEXTS[1], "vpn")
+    assert found is not None
+    assert found["VPN"] == 3  # "VPNs", "OpenVPN" and "vpn_x" are other tokens
+    # A hamza inside the word: the caller must count token by token.
+    assert analysis.surface_counts("قراءة", "قراه") is None

@@ -192,3 +192,15 @@ def test_two_processes_syncing_at_once(
     results = service.search(SearchQuery("mailbox", per_page=50))
     assert results.total == 21
     assert len({hit.entry.key for hit in results.hits}) == 21
+
+
+def test_did_you_mean_spells_the_word_as_the_articles_do_after_an_edit(
+    write_article: ArticleWriter, service: SearchService
+) -> None:
+    """The spelling of a correction is kept per searcher: an edit's new searcher re-reads it."""
+    write_article("a", "en", "Remote access", "Connect the VPN client. The VPN starts.")
+    write_article("b", "en", "Printer jams", "Open the tray.")
+    assert service.search(SearchQuery("vpm")).suggestion == "VPN"
+    write_article("a", "en", "Remote access", "Connect the vpn client. The vpn starts.")
+    service.sync()
+    assert service.search(SearchQuery("vpm")).suggestion == "vpn"

@@ -119,6 +119,16 @@ def test_did_you_mean_proposes_a_real_word_that_finds_more(starter: SearchServic
     assert starter.search(SearchQuery("vpm")).suggestion == "VPN"  # as the articles spell it
 
 
+def test_a_long_question_already_answered_gets_no_did_you_mean(starter: SearchService) -> None:
+    """Its first hit matches half its words or more: the results stand, no word is swapped
+    (the same typo in a short query is still corrected)."""
+    answered = starter.search(SearchQuery("vpn keeps disconnectin on my laptop at home"))
+    assert answered.suggestion is None
+    assert keys(answered)[0] == "en/vpn-connect"
+    short = starter.search(SearchQuery("vpn disconnectin"))
+    assert short.suggestion == "vpn disconnecting"
+
+
 def test_suggest_as_you_type_handles_whole_sentences(starter: SearchService) -> None:
     found = [e.key for e in starter.suggest("لا يصلني رمز التحقق", reader_lang="ar")]
     assert found

@@ -121,6 +121,12 @@ class SearchIndex:
     def vocabulary_suggestions(self, words: Sequence[str]) -> dict[str, str]:
         return spelling.vocabulary_suggestions(self.warm, words)
 
+    def corrections(self, words: Sequence[str]) -> dict[str, str]:
+        return spelling.corrections(self.warm, words)
+
+    def surface(self, term: str) -> str | None:
+        return spelling.surface(self.warm, term)
+
     def known(self, word: str) -> bool:
         return spelling.known(self.warm, word)
 

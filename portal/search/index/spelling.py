@@ -4,30 +4,30 @@ titles that match what is typed so far."""
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from whoosh import query
 from whoosh.searching import Searcher
 
-from portal.search.analysis import term_of, token_counts
+from portal.search.analysis import surface_counts, term_of, token_counts
 from portal.search.index.queries import search
 from portal.search.index.results import Filter
-from portal.search.index.vocabulary import Vocabulary, vocabulary
+from portal.search.index.vocabulary import vocabulary
 from portal.search.index.warm import WarmSearcher
 
 
-def vocabulary_suggestions(warm: WarmSearcher, words: Sequence[str]) -> dict[str, str]:
-    """Corrections for words the index has never seen: real words as the articles spell them.
+def corrections(warm: WarmSearcher, words: Sequence[str]) -> dict[str, str]:
+    """Corrections for words the index has never seen, as indexed (normalised) words.
 
     A correction is the most frequent indexed word at edit distance 1 (words of up to five
-    letters) or, failing that for longer words, 2, sharing the first letter; it is shown in
-    a spelling found in the articles (with its hamza and taa marbuta, not the normalised
-    form the index holds), or not at all.
+    letters) or, failing that for longer words, 2, sharing the first letter. It is shown
+    only in a spelling the articles use (``surface``), which is looked up only for the
+    corrections a suggestion keeps: most are dropped by the honesty check.
     """
-    corrections: dict[str, str] = {}
+    found: dict[str, str] = {}
     with warm.reading() as searcher:
-        reader = searcher.reader()
         cache = warm.caches.corrections
         for word in words:
             if len(word) < 3:
@@ -35,29 +35,68 @@ def vocabulary_suggestions(warm: WarmSearcher, words: Sequence[str]) -> dict[str
             # Words within an edit distance (see ``vocabulary``): once per word and searcher.
             if word not in cache:
                 correction = None
-                if not reader.doc_frequency("words", word):
-                    correction = _correct(searcher, vocabulary(warm, searcher), word)
+                if not frequency(warm, searcher, word):
+                    correction = _correct(warm, searcher, word)
                 if len(cache) > 10_000:
                     cache.clear()
                 cache[word] = correction
             correction = cache[word]
             if correction is not None:
-                corrections[word] = correction
-    return corrections
+                found[word] = correction
+    return found
 
 
-def _correct(searcher: Searcher, words: Vocabulary, word: str) -> str | None:
-    reader = searcher.reader()
+def vocabulary_suggestions(warm: WarmSearcher, words: Sequence[str]) -> dict[str, str]:
+    """``corrections`` as the articles spell them (with their hamza and taa marbuta, not
+    the normalised form the index holds); a word without such a spelling is left out."""
+    found: dict[str, str] = {}
+    for word, term in corrections(warm, words).items():
+        spelled = surface(warm, term)
+        if spelled is not None:
+            found[word] = spelled
+    return found
+
+
+def frequency(warm: WarmSearcher, searcher: Searcher, word: str) -> int:
+    """How many documents hold ``word`` in the ``words`` field, kept per searcher.
+
+    Whoosh's ``doc_frequency`` looks the word up in every segment's term table in Python;
+    the same words come back in query after query (and as correction candidates)."""
+    found = warm.caches.frequencies
+    count = found.get(word)
+    if count is None:
+        count = searcher.reader().doc_frequency("words", word)
+        if len(found) > 100_000:
+            found.clear()
+        found[word] = count
+    return count
+
+
+def _correct(warm: WarmSearcher, searcher: Searcher, word: str) -> str | None:
+    words = vocabulary(warm, searcher)
     for distance in range(1, (1 if len(word) <= 5 else 2) + 1):
         found = [term for term in words.within(word, distance) if term != word]
         if found:
-            best_term = max(found, key=lambda t: (reader.doc_frequency("words", t), t))
-            return _surface(searcher, best_term)
+            return max(found, key=lambda t: (frequency(warm, searcher, t), t))
     return None
 
 
+def surface(warm: WarmSearcher, term: str) -> str | None:
+    """The spelling of an indexed (normalised) word most often used in the articles.
+
+    Found in the stored text of the first three documents holding it, once per searcher:
+    different misspellings («طابعه», «طباعه») often correct to the same word."""
+    found = warm.caches.surfaces
+    if term not in found:
+        with warm.reading() as searcher:
+            spelled = _surface(searcher, term)
+        if len(found) > 10_000:
+            found.clear()
+        found[term] = spelled
+    return found[term]
+
+
 def _surface(searcher: Searcher, term: str) -> str | None:
-    """The spelling of an indexed (normalised) word most often used in the articles."""
     counts: dict[str, int] = {}
     numbers = itertools.islice(searcher.docs_for_query(query.Term("words", term)), 3)
     for number in numbers:
@@ -66,10 +105,13 @@ def _surface(searcher: Searcher, term: str) -> str | None:
             str(fields.get(name) or "")[:20_000] for name in ("title", "description", "body")
         )
         text += " " + " ".join(str(tag) for tag in fields.get("tag_list") or ())
-        # Each distinct token once: the same counts as token by token, a fifth of the time.
-        for token, times in token_counts(text).items():
-            if term_of(token, stem=False) == term:
-                counts[token] = counts.get(token, 0) + times
+        found = surface_counts(text, term)
+        if found is None:  # a spelling ``str.find`` cannot see: count every distinct token
+            found = Counter(
+                {t: n for t, n in token_counts(text).items() if term_of(t, stem=False) == term}
+            )
+        for token, times in found.items():
+            counts[token] = counts.get(token, 0) + times
     if not counts:
         return None
     return max(counts, key=lambda token: (counts[token], token.islower(), token))
@@ -78,7 +120,7 @@ def _surface(searcher: Searcher, term: str) -> str | None:
 def known(warm: WarmSearcher, word: str) -> bool:
     """Whether any article holds ``word`` (an indexed, normalised word)."""
     with warm.reading() as searcher:
-        return bool(searcher.reader().doc_frequency("words", word))
+        return bool(frequency(warm, searcher, word))
 
 
 def prefix_titles(

@@ -41,6 +41,10 @@ class SearcherCaches:
     facets: dict[str, dict[str, set[int]]] | None = None
     scores: ScoreCache = field(default_factory=lambda: ScoreCache(SCORE_CACHE_ENTRIES))
     corrections: dict[str, str | None] = field(default_factory=dict)  # word → "did you mean"
+    # Indexed word → its spelling in the articles (None: none found), for "did you mean".
+    surfaces: dict[str, str | None] = field(default_factory=dict)
+    # Word of the unstemmed ``words`` field → how many documents hold it.
+    frequencies: dict[str, int] = field(default_factory=dict)
     fuzzy: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word → fuzzy expansions
     # (filter, terms) or ("stored", number) → stored fields of the matching documents.
     documents: dict[Hashable, list[Mapping[str, Any]]] = field(default_factory=dict)
@@ -54,6 +58,8 @@ class SearcherCaches:
         self.facets = None
         self.scores.clear()
         self.corrections.clear()
+        self.surfaces.clear()
+        self.frequencies.clear()
         self.fuzzy.clear()
         self.documents.clear()
         self.versions = None
