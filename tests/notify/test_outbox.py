@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +28,7 @@ from portal.notify.outbox import (
     install_sender,
     retry_delay,
 )
-from tests.support.mail import Inbox
+from tests.support.mail import Inbox, free_port
 
 NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -200,3 +201,32 @@ def test_sending_failure_is_reported_as_mail_not_sent() -> None:
 
     with pytest.raises(MailNotSent):
         send_mail(closed_port(), mail())
+
+
+class Refusing:
+    """An SMTP server that refuses every recipient, the way a real one says no."""
+
+    async def handle_RCPT(
+        self, server: object, session: object, envelope: object, address: str, options: object
+    ) -> str:
+        return f"550 5.1.1 <{address}>: Recipient address rejected: no such mailbox"
+
+
+def test_the_servers_own_answer_is_kept_with_the_failed_try(
+    sessions: sessionmaker[Session],
+) -> None:
+    port = free_port()
+    controller = Controller(Refusing(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with transaction(sessions) as session:
+            enqueue(session, mail(to="ghost@example.com"), now=NOW)
+        refusing = MailSettings(host="127.0.0.1", port=port, timeout=5.0)
+        assert deliver_due(sessions, refusing, NOW) == Delivery(retried=1)
+    finally:
+        controller.stop()
+    [row] = rows(sessions)
+    assert row.status == QUEUED
+    assert row.last_error is not None
+    assert "550" in row.last_error
+    assert "no such mailbox" in row.last_error

@@ -252,7 +252,21 @@ def test_resolving_needs_an_article_or_a_note_and_counts_links(
     detail = run(get_ticket_detail, ticket_settings, agent, first.reference, now=now)
     assert detail.linked_articles == ("vpn-setup", "vpn-client")
     deliver()
-    assert "7" in smtp_server.messages[-1].get_body(("plain",)).get_content()
+    # The resolved mail names the ticket, carries the agent's note, the days left to reopen
+    # and the link to the page where the requester confirms and rates it.
+    [resolved] = [
+        m
+        for m in smtp_server.messages
+        if str(m["Subject"]).startswith(f"[{second.reference}] Resolved")
+    ]
+    plain, html = resolved.get_body(("plain",)), resolved.get_body(("html",))
+    assert plain is not None
+    assert html is not None
+    text = plain.get_content()
+    assert "7" in text
+    assert "Reset the profile" in text
+    assert ticket_settings.ticket_url(second.reference) in text
+    assert ticket_settings.ticket_url(second.reference) in html.get_content()
 
 
 def test_the_requester_confirms_rates_or_reopens_within_the_window(

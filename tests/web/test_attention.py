@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from portal.accounts.mail_preferences import offered_kinds, set_mail_choices
 from portal.cli import main
 from portal.db import transaction
 from portal.events import Event
@@ -188,3 +189,20 @@ def test_voting_is_rate_limited(web: Flask, client_for: ClientFor) -> None:
     ]
     assert answers[:20] == [303] * 20
     assert answers[20] == 429
+
+
+def test_an_owner_who_turned_attention_mail_off_is_flagged_but_not_mailed(
+    web: Flask, write_article: object, smtp_server: Inbox, make_account: MakeAccount
+) -> None:
+    quiet, other = make_account("knowledge_manager"), make_account("knowledge_manager")
+    sessions = web.extensions["sanad"].sessions
+    with transaction(sessions) as session:
+        set_mail_choices(session, quiet, [k for k in offered_kinds(quiet) if k != "attention"])
+    for slug, owner in (("old-guide", quiet), ("older-guide", other)):
+        write_article(  # type: ignore[operator]
+            slug, "en", "Old guide", "Text.", review_by="2020-01-01", owner=owner.email
+        )
+    result = web.test_cli_runner().invoke(main, args=["attention", "scan"])
+    assert "review_due: 2 new" in result.output, result.output
+    deliver_due(sessions, smtp_server.settings, FAR)
+    assert [m["To"] for m in smtp_server.messages] == [other.email]
