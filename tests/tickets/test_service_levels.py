@@ -233,3 +233,33 @@ def test_the_received_mail_says_when_to_expect_an_answer_and_when_work_resumes(
         assert "يُستأنف العمل الثلاثاء، 24 نوفمبر 2026، 10:00:00 ص التوقيت العربي الرسمي" in body
         assert "يمكنك أن تتوقع ردًّا قبل الثلاثاء، 1 ديسمبر 2026، 4:00:00 م" in body
         assert "(21 جمادى الآخرة 1448)." in body
+
+
+def test_category_team_and_channel_narrow_a_policy_and_the_most_specific_wins(
+    run: Run, make_ticket: MakeTicket, agent: UserInfo, now: dt.datetime
+):
+    def add(session):  # type: ignore[no-untyped-def]
+        session.add_all(
+            [
+                SlaPolicy(name="network", category="network", first_response_minutes=240),
+                SlaPolicy(
+                    name="network-support",
+                    category="network",
+                    team="support",
+                    first_response_minutes=120,
+                ),
+                SlaPolicy(name="by-mail", channel="email", first_response_minutes=60),
+                SlaPolicy(name="other-team", team="billing", first_response_minutes=30),
+            ]
+        )
+
+    run(add)
+    ticket = make_ticket()  # the web form, team support, no category: none of them applies
+    assert (ticket.sla.policy, ticket.first_response_due) == ("default", DUE)
+    changed = run(
+        update_ticket, agent, ticket.reference, TicketChanges(category="network"), now=now
+    )
+    # Category and team (6) beat category alone (4): 2 working hours from 12:00.
+    assert (changed.sla.policy, changed.first_response_due) == ("network-support", riyadh(23, 14))
+    back = run(update_ticket, agent, ticket.reference, TicketChanges(category="accounts"), now=now)
+    assert (back.sla.policy, back.first_response_due) == ("default", DUE)
