@@ -288,3 +288,24 @@ def test_a_configured_warning_share_survives_a_priority_change_and_a_pause(
     run(change_status, agent, reference, status="pending", now=now)
     run(change_status, agent, reference, status="open", now=now)
     assert _ticket(run, reference).first_response_warn_at == riyadh(27, 12)
+
+
+def test_the_warning_reaches_the_assignee_and_the_teams_agents_of_its_tier(
+    run: Run,
+    make_ticket: MakeTicket,
+    make_user: Callable[..., UserInfo],
+    agent: UserInfo,
+    tier2: UserInfo,
+    ticket_settings: TicketSettings,
+    now: dt.datetime,
+):
+    colleague = make_user("agent", name="Colleague", tier=1, teams=("support",))
+    elsewhere = make_user("agent", name="Elsewhere", tier=1, teams=("billing",))
+    ticket = make_ticket()
+    run(assign_ticket, agent, ticket.reference, assignee_id=agent.id, now=now)
+    before = len(_mails(run))
+    assert run(run_sla, WARN, ticket_settings).warnings == 1
+    warned = _mails(run)[before:]
+    assert sorted(warned) == sorted([agent.email, colleague.email])
+    assert tier2.email not in warned
+    assert elsewhere.email not in warned
