@@ -210,3 +210,35 @@ def test_the_sla_job_escalates_at_breach_to_the_next_tiers_team_once(
     assert (again.breaches, again.escalations, again.mails) == (0, 0, 0)
     assert len(_mails(run)) == len(mails)
     assert _row(run, ticket.reference) == ("network-l2", 2, desk.salma.id)
+
+
+def test_a_breach_at_the_top_tier_stays_there_and_tells_the_help_desk_managers(
+    run: Run,
+    desk: Desk,
+    make_user: MakeUser,
+    make_ticket: MakeTicket,
+    ticket_settings: TicketSettings,
+    now: dt.datetime,
+) -> None:
+    expert = make_user("agent", name="Expert", tier=3, teams=("experts",))
+    top, low = make_ticket(subject="Vendor bug"), make_ticket(subject="Printer")
+    run(escalate_ticket, desk.first, top.reference, reason="Network", now=now)
+    run(escalate_ticket, desk.salma, top.reference, reason="Vendor bug", now=now)
+    assert _row(run, top.reference) == ("experts", 3, expert.id)
+    before = len(_mails(run))
+
+    summary = run(run_sla, DUE, ticket_settings)
+    # Both breach; only the tier-1 ticket can move up a tier.
+    assert (summary.breaches, summary.escalations) == (2, 1)
+    assert _row(run, top.reference) == ("experts", 3, expert.id)
+    assert _row(run, low.reference)[1] == 2
+    breach_mails = _mails(run)[before:]
+    about_top = [to for to, subject, _b in breach_mails if top.reference in subject]
+    about_low = [to for to, subject, _b in breach_mails if low.reference in subject]
+    # Above tier 3 there is nobody to escalate to: the managers (admins) are told, with the
+    # assignee; a breach that could still move up a tier does not reach the managers.
+    assert sorted(about_top) == sorted([expert.email, desk.admin.email])
+    assert desk.admin.email not in about_low
+
+    again = run(run_sla, DUE + dt.timedelta(days=1), ticket_settings)
+    assert (again.breaches, again.escalations, again.mails) == (0, 0, 0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts.models import UserInfo
 from portal.accounts.teams import create_team
 from portal.tickets.models import Ticket, TicketHistory
 from portal.tickets.routing_models import RoutingRule
@@ -58,3 +59,42 @@ def test_no_rule_matches_leaves_the_ticket_as_it_was(run: Run, make_ticket: Make
     opened = make_ticket("VPN drops", "every hour")
     assert opened.team == "support"
     assert "password" not in opened.tags
+
+
+def test_a_domain_and_category_rule_sets_the_category_and_its_named_assignee(
+    run: Run, make_user: MakeUser, make_ticket: MakeTicket, requester: UserInfo
+) -> None:
+    chosen = make_user("agent", name="Noura", tier=1, teams=("support",))
+    make_user("agent", name="Other", tier=1, teams=("support",))
+    domain = requester.email.rsplit("@", 1)[1]
+
+    def add(session: Session) -> None:
+        session.add(
+            RoutingRule(
+                name="Finance requests",
+                position=1,
+                enabled=True,
+                category="network",
+                requester_domain=domain,
+                set_category="billing",
+                set_assignee_id=chosen.id,
+            )
+        )
+
+    run(add)
+    other = make_ticket("VPN drops", "every hour", category="accounts")  # category differs
+    assert (other.category, other.assignee_id) == ("accounts", None)
+    routed = make_ticket("VPN drops", "every hour", category="network")
+    assert (routed.category, routed.assignee_id) == ("billing", chosen.id)
+
+    def history(session: Session) -> list[tuple[str | None, str | None]]:
+        return [
+            (h.note, h.new_value)
+            for h in session.scalars(
+                select(TicketHistory).where(
+                    TicketHistory.ticket_id == routed.id, TicketHistory.action == "routed"
+                )
+            )
+        ]
+
+    assert run(history) == [("Finance requests", None)]  # no words: nothing quoted
