@@ -68,7 +68,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> WebApp:
         statement_timeout=settings.database_statement_timeout,
     )
     repository = ArticleRepository(settings.articles_dir)
-    sessions = make_session_factory(engine)
+    sessions = make_session_factory(engine, settings=settings)
     services = Services(
         settings=settings,
         engine=engine,

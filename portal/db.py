@@ -375,9 +375,19 @@ def check_database(engine: Engine) -> None:
         connection.commit()
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory whose sessions keep loaded objects usable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+# ``Session.info`` key of the application's settings (``portal.config.Settings``), for the rare
+# rule deep in a service that needs one and is reached from many callers without it (the
+# service-level warning share when a status change recomputes deadlines).
+SETTINGS_INFO = "sanad.settings"
+
+
+def make_session_factory(
+    engine: Engine, *, settings: object | None = None
+) -> sessionmaker[Session]:
+    """A session factory whose sessions keep loaded objects usable after commit; with
+    ``settings``, each session carries them in ``info[SETTINGS_INFO]``."""
+    info = {SETTINGS_INFO: settings} if settings is not None else None
+    return sessionmaker(bind=engine, expire_on_commit=False, info=info)
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from portal.accounts.mail_preferences import wants_mail
 from portal.accounts.models import User, UserRole, UserTeam
 from portal.accounts.teams import TeamLabels, label, team_labels
 from portal.config import TicketSettings
+from portal.db import SETTINGS_INFO
 from portal.notify.mail import OutgoingMail
 from portal.notify.outbox import enqueue_all
 from portal.sla.calendar import (
@@ -33,7 +34,7 @@ from portal.sla.calendar import (
     Holiday,
     Override,
 )
-from portal.sla.policy import DEFAULT_POLICY, Policy, choose_policy
+from portal.sla.policy import DEFAULT_POLICY, DEFAULT_WARNING_SHARE, Policy, choose_policy
 from portal.tickets.models import Ticket
 from portal.tickets.sla_mail import sla_mail
 from portal.tickets.sla_models import SlaCalendar, SlaEvent, SlaHoliday, SlaOverride, SlaPolicy
@@ -94,9 +95,15 @@ def build_calendar(
 
 
 def load_context(
-    session: Session, *, timezone: str | None = None, warning_share: float = 0.75
+    session: Session, *, timezone: str | None = None, warning_share: float | None = None
 ) -> SlaContext:
-    zone = timezone or DEFAULT_TIMEZONE
+    """Policies and calendars as stored; the zone and the warning share given, else those of
+    the settings the session carries (``portal.db.SETTINGS_INFO``: a status change deep in a
+    service counts like the job), else the defaults."""
+    configured = getattr(session.info.get(SETTINGS_INFO), "tickets", None)
+    if warning_share is None:
+        warning_share = getattr(configured, "sla_warning_share", DEFAULT_WARNING_SHARE)
+    zone = timezone or getattr(configured, "timezone", None) or DEFAULT_TIMEZONE
     rows = session.scalars(select(SlaCalendar).order_by(SlaCalendar.id)).all()
     holidays: dict[int, list[SlaHoliday]] = {}
     for holiday in session.scalars(select(SlaHoliday)):
