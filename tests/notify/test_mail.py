@@ -205,4 +205,4 @@ def test_a_mail_reaches_a_real_smtp_server_as_text_and_html_alternatives(
 
 def test_an_unknown_kind_of_mail_is_refused() -> None:
     with pytest.raises(KeyError):
-        compose("weekly_summary", "en", "a@example.com")
+        compose("weekly_digest", "en", "a@example.com")
