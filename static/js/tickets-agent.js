@@ -48,7 +48,11 @@
 
     bar.hidden = false;
     var kept = document.querySelector("[data-action-panel][data-open]");
-    var first = (kept && bar.querySelector('[aria-controls="' + kept.id + '"]')) || buttons[0];
+    // A refused note reopens as a note (data-open="note"), a refused reply as a reply.
+    var keptMode = kept ? kept.getAttribute("data-open") : "";
+    var first = (kept && keptMode &&
+                 bar.querySelector('[aria-controls="' + kept.id + '"][data-mode="' + keptMode + '"]')) ||
+                (kept && bar.querySelector('[aria-controls="' + kept.id + '"]')) || buttons[0];
     if (first) { open(first, false); }
     for (var k = 0; k < buttons.length; k += 1) {
       buttons[k].addEventListener("click", function (event) { open(event.currentTarget, true); });

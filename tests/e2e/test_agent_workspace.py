@@ -153,3 +153,25 @@ def test_conversation_in_the_middle_one_action_at_a_time_titles_as_you_type(
         assert side is not None
         assert main is not None
         assert side["y"] > main["y"]
+
+
+def test_a_refused_note_reopens_as_a_note_never_behind_the_reply_button(
+    browser: Any, site: Site
+) -> None:
+    reference = new_ticket(site, "ar")
+    with signed_in(browser, site, locale="ar") as people:
+        adel = people["agent"].page
+        adel.goto(f"{site.base}/agent/tickets/{reference}", wait_until="load")
+        adel.locator("[data-action-bar] [data-mode=note]").click()
+        adel.locator("#reply-body").fill("العميل من كبار الشخصيات، لا تخبره.")
+        adel.locator("#reply-file").set_input_files(
+            {"name": "فارغ.png", "mimeType": "image/png", "buffer": b""}
+        )  # an empty file is refused
+        adel.locator('#act-reply button[value="1"]').click()
+        adel.wait_for_url(re.compile(rf"/agent/tickets/{reference}$"))
+        assert adel.locator(".flash-error").count() >= 1
+        assert "لا تخبره" in adel.locator("#reply-body").input_value()
+        note = adel.locator("[data-action-bar] [data-mode=note]")
+        assert note.get_attribute("aria-expanded") == "true"
+        assert adel.locator('#act-reply button[value="0"]').is_hidden()
+        assert adel.locator('#act-reply button[value="1"]').is_visible()

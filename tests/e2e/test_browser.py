@@ -140,6 +140,10 @@ def test_english_article_inside_the_arabic_interface_is_left_to_right(tab: Tab) 
     assert page.get_attribute(".article", "dir") == "ltr"
     assert computed(page, ".article", "direction") == "ltr"
     assert computed(page, ".article-body p", "direction") == "ltr"
+    # The feedback box speaks the interface's language inside the other-language article.
+    assert page.get_attribute("#feedback", "lang") == "ar"
+    assert computed(page, "#feedback h2", "direction") == "rtl"
+    assert "هل" in (page.text_content("#feedback h2") or "")
 
 
 def test_language_switch_and_english_layout(tab: Tab) -> None:

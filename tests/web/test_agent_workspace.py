@@ -4,6 +4,7 @@ and what happened to the ticket is in the conversation in order."""
 
 from __future__ import annotations
 
+import io
 import re
 
 from flask import Flask
@@ -61,3 +62,24 @@ def test_the_timeline_marks_who_speaks_in_the_order_it_happened(
     assert "Gateway ok." not in own
     assert own.count("speaker-agent") == 1
     assert "timeline-event" not in own
+
+
+def test_a_refused_note_comes_back_as_a_note_and_a_refused_reply_as_a_reply(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    reference = open_ticket(client_for(make_account()))
+    staff = client_for(make_account("agent"))
+    for internal, mode, body in (("1", "note", "VIP, do not tell"), ("0", "reply", "Try this")):
+        refused = staff.post(
+            f"/agent/tickets/{reference}/reply",
+            data={"body": body, "internal": internal,
+                  "file": (io.BytesIO(b""), "empty.png")},  # refused: empty
+            content_type="multipart/form-data",
+        )  # fmt: skip
+        assert refused.status_code == 303
+        page = text_of(staff.get(f"/agent/tickets/{reference}"))
+        panel = page.split('id="act-reply"', 1)[1].split(">", 1)[0]
+        # The page script opens the bar's button of this mode: a note is never shown behind
+        # "Send reply to the requester" alone.
+        assert f'data-open="{mode}"' in panel, panel
+        assert f">{body}</textarea>" in page.replace("&#39;", "'").replace("&#34;", '"')

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.dates import HIJRI_MONTHS
 from portal.search.models import SearchQuery
-from portal.web.dates import HIJRI_MONTHS
 from tests.support.web import ClientFor, MakeAccount, text_of
 
 LIVE = "/kb/en/vpn-connect"

@@ -268,7 +268,8 @@ def reply(reference: str) -> BaseResponse:
             attached=form.upload(),
         ),
         done,
-        typed={"body": form.body.data or ""},
+        # A refused note comes back as a note: never behind the button that mails the requester.
+        typed={"body": form.body.data or "", "internal": "1" if form.is_note else ""},
     )
 
 
