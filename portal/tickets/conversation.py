@@ -130,25 +130,7 @@ def get_ticket_detail(
     if not staff:
         attachment_stmt = attachment_stmt.where(TicketAttachment.internal.is_(False))
     attachment_rows = session.scalars(attachment_stmt.order_by(TicketAttachment.id)).all()
-    history: tuple[HistoryEntry, ...] = ()
-    if staff:
-        history = tuple(
-            HistoryEntry(
-                h.actor_id,
-                h.actor_name,
-                h.action,
-                h.field,
-                h.old_value,
-                h.new_value,
-                h.note,
-                h.created_at,
-            )
-            for h in session.scalars(
-                select(TicketHistory)
-                .where(TicketHistory.ticket_id == ticket.id)
-                .order_by(TicketHistory.created_at, TicketHistory.id)
-            ).all()
-        )
+    history = _history(session, ticket, everything=staff)
     return TicketDetail(
         ticket=ticket_info(ticket),
         messages=_messages(session, ticket, staff),
@@ -244,8 +226,9 @@ def add_visitor_reply(
 
 
 def public_detail(session: Session, ticket: Ticket, actions: frozenset[str]) -> TicketDetail:
-    """The ticket as the person who asked sees it (no internal notes or files, no history),
-    for a viewer the caller has already let in: a visitor's private link."""
+    """The ticket as the person who asked sees it (no internal notes or files; of the history
+    only its resolutions, reopenings and closing), for a viewer the caller has already let
+    in: a visitor's private link."""
     links = session.scalars(
         select(TicketArticle.article_id)
         .where(TicketArticle.ticket_id == ticket.id)
@@ -265,6 +248,37 @@ def public_detail(session: Session, ticket: Ticket, actions: frozenset[str]) -> 
             AttachmentInfo(a.id, a.filename, a.content_type, a.size, a.internal, a.created_at)
             for a in rows
         ),
-        history=(),
+        history=_history(session, ticket, everything=False),
         actions=actions,
+    )
+
+
+# What the requester sees of the history: every resolution (with its note), reopening (with
+# its reason) and closing, so that a second resolution never hides the first.
+_REQUESTER_STATUSES = frozenset({"resolved", "closed"})
+
+
+def _history(session: Session, ticket: Ticket, *, everything: bool) -> tuple[HistoryEntry, ...]:
+    rows = session.scalars(
+        select(TicketHistory)
+        .where(TicketHistory.ticket_id == ticket.id)
+        .order_by(TicketHistory.created_at, TicketHistory.id)
+    ).all()
+    return tuple(
+        HistoryEntry(
+            h.actor_id,
+            h.actor_name,
+            h.action,
+            h.field,
+            h.old_value,
+            h.new_value,
+            h.note,
+            h.created_at,
+        )
+        for h in rows
+        if everything
+        or (
+            h.field == "status"
+            and (h.new_value in _REQUESTER_STATUSES or h.old_value in _REQUESTER_STATUSES)
+        )
     )

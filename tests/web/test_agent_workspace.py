@@ -83,3 +83,25 @@ def test_a_refused_note_comes_back_as_a_note_and_a_refused_reply_as_a_reply(
         # "Send reply to the requester" alone.
         assert f'data-open="{mode}"' in panel, panel
         assert f">{body}</textarea>" in page.replace("&#39;", "'").replace("&#34;", '"')
+
+
+def test_the_requester_sees_every_resolution_and_reopening_in_the_conversation(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    requester, agent = make_account(name="Rana"), make_account("agent", name="Adel")
+    asker, staff = client_for(requester), client_for(agent)
+    reference = open_ticket(asker)
+    resolve = f"/agent/tickets/{reference}/resolve"
+    assert staff.post(resolve, data={"note": "Restarted the VPN gateway."}).status_code == 303
+    reopened = asker.post(f"/tickets/{reference}/reopen", data={"reason": "It dropped again."})
+    assert reopened.status_code == 303
+    assert (
+        staff.post(resolve, data={"note": "Replaced the gateway's certificate."}).status_code == 303
+    )
+    page = text_of(asker.get(f"/tickets/{reference}"))
+    timeline = page.split('class="timeline"', 1)[1].split("</ol>", 1)[0]
+    first = timeline.index("Restarted the VPN gateway.")
+    again = timeline.index("It dropped again.")
+    second = timeline.index("Replaced the gateway&#39;s certificate.")
+    assert first < again < second  # the first resolution is not replaced by the second
+    assert timeline.count("timeline-event") == 3  # resolved, reopened, resolved

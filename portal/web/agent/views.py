@@ -50,7 +50,6 @@ from portal.web.agent.forms import (
     StatusForm,
     UpdateForm,
 )
-from portal.web.agent.timeline import timeline
 from portal.web.auth.access import current_account, roles_required
 from portal.web.context import services, ui_lang
 from portal.web.errors import ticket_message
@@ -67,6 +66,7 @@ from portal.web.tickets.shared import (
     keep_typed,
     pop_typed,
 )
+from portal.web.tickets.timeline import timeline
 from portal.web.tickets.views import categories
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")

@@ -54,6 +54,7 @@ from portal.web.tickets.shared import (
     pop_typed,
     session_trail,
 )
+from portal.web.tickets.timeline import requester_timeline
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 init_ticket_errors(bp)
@@ -205,6 +206,7 @@ def detail(reference: str) -> Any:
     return render_template(
         "tickets/ticket.html",
         detail=found,
+        timeline=requester_timeline(found),
         linked=linked,
         kept=(kept := pop_typed(reference)),
         reply_draft=kept.get("reply", {}).get("body", ""),

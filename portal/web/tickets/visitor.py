@@ -31,6 +31,7 @@ from portal.web.tickets.forms import (
     field_errors,
 )
 from portal.web.tickets.shared import find_article, keep_typed, pop_typed
+from portal.web.tickets.timeline import requester_timeline
 from portal.web.tickets.views import bp, file_response, private
 
 VISIT_LIMIT = "120 per hour"
@@ -63,6 +64,7 @@ def visit(token: str) -> BaseResponse:
         render_template(
             "tickets/visit.html",
             detail=detail,
+            timeline=requester_timeline(detail),
             token=token,
             linked=linked,
             kept=kept,

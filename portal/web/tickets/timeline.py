@@ -1,6 +1,7 @@
-"""The agent's conversation as one timeline: the requester's and the agents' messages, internal
-notes, and what happened to the ticket (status, assignment, escalation, service levels...) as
-system lines, in the order it happened, each marked with who speaks."""
+"""A ticket's conversation as one timeline: the requester's and the agents' messages, internal
+notes, and what happened to the ticket as system lines (for agents: status, assignment,
+escalation, service levels...; for the requester: every resolution, reopening and closing,
+the only history they are given), in the order it happened, each marked with who speaks."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from portal.tickets.values import MessageInfo, TicketInfo
-from portal.web.tickets.history import HistoryLine
+from portal.tickets.values import MessageInfo, TicketDetail, TicketInfo
+from portal.web.tickets.history import HistoryLine, history_lines
 
 Speaker = Literal["requester", "agent", "note", "system"]
 
@@ -49,3 +50,10 @@ def timeline(
     ]
     stamped.sort(key=lambda row: (row[0], row[1]))
     return [item for _at, _order, item in stamped]
+
+
+def requester_timeline(detail: TicketDetail) -> list[TimelineItem]:
+    """The requester's page (an account's or a private link's): their history is only the
+    resolutions, reopenings and closing (``portal.tickets.conversation``)."""
+    lines = history_lines(detail.history, category_names={}, article_titles={})
+    return timeline(detail.ticket, detail.messages, lines)
