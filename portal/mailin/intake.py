@@ -306,7 +306,9 @@ def take_mail(
                 session.delete(row)
                 return taken
             row.outcome = taken.outcome
-            row.reason = taken.reason
+            # Reasons quote headers (Auto-Submitted, Precedence) and addresses of any length:
+            # PostgreSQL refused one beyond the column, failing the message on every try.
+            row.reason = taken.reason[:200] if taken.reason is not None else None
             if taken.reference is not None:
                 row.ticket_id = session.scalar(
                     select(Ticket.id).where(Ticket.reference == taken.reference)
