@@ -23,8 +23,12 @@ HIJRI_MONTHS = (
 
 
 def hijri_text(day: dt.date, locale: str) -> str:
-    """``day`` in the Hijri calendar, digits as the locale writes them."""
-    year, month, date = gregorian_to_hijri(day)
+    """``day`` in the Hijri calendar, digits as the locale writes them; "" for a day beyond
+    the Umm al-Qura tables (1924-2077), which raised and made the Arabic page a 500."""
+    try:
+        year, month, date = gregorian_to_hijri(day)
+    except (OverflowError, ValueError):
+        return ""
 
     def number(value: int) -> str:
         return format_decimal(value, format="0", locale=locale)
@@ -46,8 +50,9 @@ def moment(value: dt.datetime | dt.date | None, style: str = "medium") -> Markup
         shown = format_date(value, style)
         local_day = value
         stamp = value
-    if locale.startswith("ar"):
-        shown = f"{shown} ({hijri_text(local_day, locale)})"
+    hijri = hijri_text(local_day, locale) if locale.startswith("ar") else ""
+    if hijri:
+        shown = f"{shown} ({hijri})"
     return Markup('<time datetime="{}">{}</time>').format(escape(stamp.isoformat()), escape(shown))
 
 
