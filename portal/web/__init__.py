@@ -32,6 +32,7 @@ from portal.web.labels import (
     team_name,
 )
 from portal.web.limits import init_limits
+from portal.web.nul_free import init_nul_free
 from portal.web.outbox import init_outbox
 from portal.web.security import init_security
 from portal.web.service_levels import bp as service_levels_bp
@@ -71,6 +72,7 @@ def init_app(app: Flask, services: Services) -> None:
         MAX_CONTENT_LENGTH=settings.tickets.attachment_max_bytes + FORM_ALLOWANCE,
         TESTING=settings.testing,
     )
+    init_nul_free(app)  # no NUL in form fields and query values (PostgreSQL refuses them)
     init_json_bodies(app)  # bounded JSON bodies (Arabic kept readable) and bounded int ids
     if settings.web.trusted_proxies:
         # Client address (rate limits, lock-outs), scheme and host from the proxies we trust.
