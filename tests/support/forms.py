@@ -15,6 +15,10 @@ class Form:
     action: str
     fields: dict[str, str] = field(default_factory=dict)
     multi: dict[str, list[str]] = field(default_factory=dict)  # checkboxes of one name
+    typed: set[str] = field(default_factory=set)  # fields a person types in (not passwords)
+
+
+TYPED = frozenset({"text", "email", "search", "url", "tel", "number", "date", "time"})
 
 
 class _FormParser(HTMLParser):
@@ -51,8 +55,11 @@ class _FormParser(HTMLParser):
                         form.fields[name] = a.get("value", "on")
                 return
             form.fields[name] = a.get("value", "")
+            if kind in TYPED:
+                form.typed.add(name)
         elif tag == "textarea" and name:
             self._textarea, self._text = name, []
+            form.typed.add(name)
         elif tag == "select" and name:
             self._select, self._select_first, self._select_chosen = name, None, False
         elif tag == "option" and self._select:

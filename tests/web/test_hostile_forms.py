@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
+from markupsafe import escape
 from sqlalchemy import MetaData, func, select, union_all
 
 from portal.tickets.sla_models import SlaHoliday
@@ -34,6 +35,7 @@ HOSTILE = {
     "script": '"><script>alert(1)</script>',
     "crlf": "a\r\nBcc: x@example.com",
 }
+KEPT = ("superscript", "bad-date", "rtl-override", "script")  # refused, then shown again
 VOLATILE = {"events", "rate_limit_counters", "job_leases", "jobs", "job_runs"}
 
 
@@ -149,6 +151,14 @@ def test_hostile_values_in_every_field(web: Flask, scene: Scene, who: str, path:
                     continue
                 if response.status_code >= 400 and fingerprint(web) != before:
                     failures.append((form.action, name, label, "stored half"))
+                page = text_of(response)
+                if (
+                    response.status_code == 400
+                    and name in form.typed
+                    and label in KEPT
+                    and escape(value) not in page
+                ):
+                    failures.append((form.action, name, label, "not kept"))
     assert not failures, "\n".join(map(str, failures))
 
 
