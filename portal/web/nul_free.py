@@ -1,11 +1,10 @@
-"""Form fields and query values arrive without NUL characters, on every route at once.
+"""Form fields arrive without NUL characters, on every route at once.
 
 No browser can type a NUL, yet ``a%00b`` in a form reached PostgreSQL, which refuses NUL in
 text: every admin, profile and canned-response form answered 500 on PostgreSQL (SQLite
-stored the NUL). Werkzeug builds ``request.form`` and ``request.args`` with the request's
-``parameter_storage_class``; this one drops the NULs as it is built, so each form shows
-what was typed (less an invisible character) and its own validation decides. JSON bodies,
-mail and the CLI are held by ``portal.db.UnstorableText`` (a 400 here) instead.
+stored the NUL). ``request.form`` is now built without them, so each form shows what was
+typed (less an invisible character) and its own validation decides. Query values, JSON
+bodies, mail and the CLI are held by ``portal.db.UnstorableText`` (a 400 here) instead.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import Any
 
 from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
+from werkzeug.formparser import FormDataParser
 
 
 def _clean(value: Any) -> Any:
@@ -31,7 +31,18 @@ class NulFreeMultiDict(ImmutableMultiDict[str, Any]):
 
 
 class NulFreeRequest(Request):
-    parameter_storage_class = NulFreeMultiDict
+    """Form bodies parse into a :class:`NulFreeMultiDict`. Query values keep their NULs:
+    filters clean them, and one that reaches a statement is ``UnstorableText`` (a 400), so
+    ``?ticket=%00`` stays "no such ticket" instead of becoming "no ticket given"."""
+
+    def make_form_data_parser(self) -> FormDataParser:
+        return self.form_data_parser_class(
+            stream_factory=self._get_file_stream,
+            max_form_memory_size=self.max_form_memory_size,
+            max_content_length=self.max_content_length,
+            max_form_parts=self.max_form_parts,
+            cls=NulFreeMultiDict,
+        )
 
 
 def init_nul_free(app: Flask) -> None:

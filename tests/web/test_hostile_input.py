@@ -194,7 +194,7 @@ def test_a_nul_in_a_json_field_is_a_clear_4xx_not_a_500(
 def test_nul_characters_in_form_fields_are_dropped_and_the_rest_kept(
     web: Flask, client_for: ClientFor, make_account: MakeAccount
 ) -> None:
-    """Every form at once: ``request.form`` and ``request.args`` arrive without NUL."""
+    """Every form at once: ``request.form`` arrives without NUL."""
     admin = client_for(make_account("admin"))
     made = admin.post(
         "/admin/teams",
