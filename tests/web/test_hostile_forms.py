@@ -18,6 +18,7 @@ from sqlalchemy import MetaData, func, select, union_all
 from portal.tickets.sla_models import SlaHoliday
 from portal.web.dates import moment
 from tests.support.forms import Form, post_forms
+from tests.support.hostile import naughty_strings
 from tests.support.web import ClientFor, MakeAccount, open_ticket, text_of
 
 HOSTILE = {
@@ -159,6 +160,35 @@ def test_hostile_values_in_every_field(web: Flask, scene: Scene, who: str, path:
                     and escape(value) not in page
                 ):
                     failures.append((form.action, name, label, "not kept"))
+    assert not failures, "\n".join(map(str, failures))
+
+
+NAUGHTY_PER_FIELD = 8
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("who", "path"), PAGES)
+def test_naughty_strings_in_every_typed_field(
+    web: Flask, scene: Scene, who: str, path: str
+) -> None:
+    """The Big List of Naughty Strings, eight to a field, each field taking the next eight
+    and each page starting elsewhere in the list, so the pages together spread over it."""
+    turn = PAGES.index((who, path)) * 61
+    client: FlaskClient = getattr(scene, who)
+    path = path.format(visit=scene.visit)
+    strings = naughty_strings()
+    failures = []
+    for form in forms_of(client, path):
+        for name in sorted(form.typed):
+            turn += NAUGHTY_PER_FIELD
+            for number in range(-NAUGHTY_PER_FIELD, 0):
+                value = strings[(turn + number) % len(strings)]
+                before = fingerprint(web)
+                response = client.post(form.action, data={**form.fields, **form.multi, name: value})
+                if response.status_code >= 500:
+                    failures.append((form.action, name, value, response.status_code))
+                elif response.status_code >= 400 and fingerprint(web) != before:
+                    failures.append((form.action, name, value, "stored half"))
     assert not failures, "\n".join(map(str, failures))
 
 
