@@ -173,22 +173,40 @@ def test_text_with_a_nul_is_refused_before_any_database_sees_it(database_url: st
         engine.dispose()
 
 
+NUL_REFUSED = "The text contains a NUL character, which cannot be stored. Remove it."
+
+
 @pytest.mark.parametrize(
-    ("path", "body"),
+    ("path", "body", "status"),
     [
-        ("/api/v1/tickets", {"subject": "VPN\u0000", "body": "Drops\u0000"}),
-        ("/api/v1/drafts", {"title": "T\u0000", "body": "x", "category": "network"}),
-        ("/api/v1/articles/vpn-connect/feedback", {"helpful": False, "comment": "\u0000"}),
+        ("/api/v1/tickets", {"subject": "VPN\u0000", "body": "Drops\u0000"}, 400),
+        ("/api/v1/tickets/{ref}/replies", {"body": "a\u0000b"}, 400),
+        (
+            "/api/v1/drafts",
+            {"title": "T", "markdown": "x\u0000", "category": "network", "lang": "en"},
+            422,  # the draft service names the field itself
+        ),
+        ("/api/v1/articles/vpn-connect/feedback", {"helpful": False, "comment": "\u0000"}, 200),
     ],
 )
 def test_a_nul_in_a_json_field_is_a_clear_4xx_not_a_500(
-    web: Flask, client_for: ClientFor, make_account: MakeAccount, path: str, body: dict[str, Any]
+    web: Flask,
+    client_for: ClientFor,
+    make_account: MakeAccount,
+    path: str,
+    body: dict[str, Any],
+    status: int,
 ) -> None:
+    """SQLite stored these NULs silently and PostgreSQL answered 500: now alike, 400 with the
+    same message, and nothing stored."""
     client = client_for(make_account("author", "agent"))
-    response = client.post(path, json=body)
-    assert response.status_code < 500, response.get_json()
-    if response.status_code >= 400:
-        assert response.get_json()["error"]["message"]
+    reference = open_ticket(client)
+    response = client.post(path.format(ref=reference), json=body)
+    assert response.status_code == status, response.get_json()
+    if status == 400:
+        assert response.get_json()["error"]["message"] == NUL_REFUSED
+        assert client.get("/api/v1/tickets").get_json()["total"] == 1
+        assert client.get(f"/api/v1/tickets/{reference}").get_json()["messages"] == []
 
 
 def test_nul_characters_in_form_fields_are_dropped_and_the_rest_kept(
