@@ -23,8 +23,12 @@ HIJRI_MONTHS = (
 
 
 def hijri_text(day: dt.date, locale: str) -> str:
-    """``day`` in the Hijri calendar, digits as the locale writes them."""
-    hijri = Gregorian(day.year, day.month, day.day).to_hijri()
+    """``day`` in the Hijri calendar, digits as the locale writes them; "" for a day beyond
+    the Umm al-Qura tables (1924-2077), which raised and made the Arabic page a 500."""
+    try:
+        hijri = Gregorian(day.year, day.month, day.day).to_hijri()
+    except (OverflowError, ValueError):
+        return ""
 
     def number(value: int) -> str:
         return format_decimal(value, format="0", locale=locale)
@@ -51,6 +55,6 @@ def moment_text(
     else:
         shown = format_date(value, style, locale=locale)
         local_day = value
-    if hijri and locale.startswith("ar"):
-        shown = f"{shown} ({hijri_text(local_day, locale)})"
+    if hijri and locale.startswith("ar") and (other := hijri_text(local_day, locale)):
+        shown = f"{shown} ({other})"
     return shown

@@ -79,6 +79,27 @@ OUTAGES: tuple[type[SQLAlchemyError], ...] = (
 )
 
 
+class UnstorableText(ValueError):
+    """A statement carried text with a NUL character. PostgreSQL refuses NUL in text (a
+    DataError, a 500 wherever a form or JSON field reached it) and SQLite stores it silently;
+    both now refuse it before the statement is sent, so the web edge answers 400."""
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _refuse_nul(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+    if parameters and _has_nul(parameters):
+        raise UnstorableText("text with a NUL character (U+0000) cannot be stored")
+
+
 def is_outage(error: BaseException) -> bool:
     """Whether ``error`` says the database is unreachable or too slow (answer 503, not 500)."""
     return isinstance(error, OUTAGES)
@@ -355,6 +376,7 @@ def make_engine(
         except (NoSuchModuleError, ImportError) as error:
             raise DatabaseUnavailable(f"no database driver for this URL: {error}") from None
         _guard(engine, breaker)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
     with _BREAKERS_LOCK:
         _BREAKERS[engine] = breaker
     held = weakref.ref(engine)  # the probe must not keep a discarded engine alive

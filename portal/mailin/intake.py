@@ -319,7 +319,9 @@ def _row(mail: ParsedMail, taken: Taken, now: dt.datetime) -> InboundMail:
         message_id=(mail.message_id or "")[:255] or None,
         sender=(mail.sender or mail.envelope_sender or "")[:320],
         outcome=taken.outcome,
-        reason=taken.reason,
+        # Reasons quote headers (Auto-Submitted, Precedence) and addresses of any length:
+        # PostgreSQL refused one beyond the column, failing the message on every try.
+        reason=taken.reason[:200] if taken.reason is not None else None,
         ticket_id=taken.ticket_id,
         received_at=now,
     )

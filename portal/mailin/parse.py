@@ -156,7 +156,7 @@ def _text_of(part: Message, charsets: tuple[str, ...]) -> str:
     for charset in dict.fromkeys([declared or "utf-8", *charsets]):
         try:
             return data.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # also a charset name with a NUL in it
             continue
     return data.decode("utf-8", "replace")
 
@@ -211,6 +211,10 @@ def parse_mail(
     """Decode ``raw``; the envelope (when it came by SMTP/LMTP) adds what headers may lack."""
     message = message_from_bytes(raw, policy=policy.default)
     charsets = _fallback_charsets(message)
+    # The envelope comes from the SMTP session as sent: a NUL there reached the database.
+    if envelope_sender is not None:
+        envelope_sender = _CONTROLS.sub("", envelope_sender)
+    envelope_recipients = tuple(_CONTROLS.sub("", address) for address in envelope_recipients)
     senders = _addresses(message, "From", charsets=charsets)
     if senders:
         sender_name, sender = senders[0]

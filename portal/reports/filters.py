@@ -7,6 +7,7 @@ them into UTC instants with :meth:`ReportFilter.bounds`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -21,6 +22,8 @@ DEFAULT_HOURS = 24
 MAX_HOURS = 30 * 24
 LANGUAGES = ("ar", "en")
 MAX_TEXT = 100
+FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Query parameters a report reads; everything else (format, table, page...) is the caller's.
 PARAMETERS = (
     "from",
@@ -87,10 +90,20 @@ class ReportFilter:
 
 
 def _date(field: str, raw: str) -> dt.date:
+    """A day written YYYY-MM-DD from FIRST_DAY to LAST_DAY. Year 1 or 9999 used to reach
+    ``bounds()``, whose shift to UTC or to the next day left the calendar (a 500)."""
+    text = raw.strip()
     try:
-        return dt.date.fromisoformat(raw.strip())
+        if not _ISO_DAY.fullmatch(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise BadFilter(field, f"{raw!r} is not a date written YYYY-MM-DD.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadFilter(
+            field, f"Choose a day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}."
+        )
+    return day
 
 
 def _text(field: str, raw: str | None) -> str | None:

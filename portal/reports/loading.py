@@ -144,7 +144,7 @@ def escalations(session: Session, f: ReportFilter, *, timezone: str) -> dict[int
     ).all()
     out: dict[int, list[int]] = {}
     for ticket_id, old in rows:
-        if old is not None and str(old).isdigit():
+        if old is not None and str(old).isascii() and str(old).isdigit():
             out.setdefault(int(ticket_id), []).append(int(old))
     return out
 

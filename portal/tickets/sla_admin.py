@@ -185,6 +185,12 @@ def _day(field: str, text: str) -> tuple[int, int, int]:
     return year, month, day
 
 
+def _hijri_name(day: dt.date) -> str:
+    """``day`` as an Umm al-Qura date, YYYY-MM-DD (OverflowError beyond the tables)."""
+    y, m, d = gregorian_to_hijri(day)
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
 def add_holiday(
     session: Session,
     actor: Actor,
@@ -206,16 +212,17 @@ def add_holiday(
     year, month, day = _day("date", date)
     try:
         first = hijri_to_gregorian(year, month, day) if hijri else dt.date(year, month, day)
-    except (CalendarError, ValueError) as error:
+        added = list(holiday_dates(first, days))
+        # Umm al-Qura names only for a Hijri holiday: the tables end in 2077, and a Gregorian
+        # holiday after that (or a Hijri one running past it) failed here with a 500.
+        named = [_hijri_name(gregorian) if hijri else None for gregorian in added]
+    except (CalendarError, ValueError, OverflowError) as error:
         raise ValidationError("date", str(error), "date") from None
     row = _calendar(session, calendar_id)
-    added = list(holiday_dates(first, days))
-    for gregorian in added:
-        y, m, d = gregorian_to_hijri(gregorian)
+    for gregorian, hijri_text in zip(added, named, strict=True):
         existing = session.scalar(
             select(SlaHoliday).where(SlaHoliday.calendar_id == row.id, SlaHoliday.day == gregorian)
         )
-        hijri_text = f"{y:04d}-{m:02d}-{d:02d}" if hijri else None
         if existing is not None:
             existing.name, existing.hijri = label, hijri_text
         else:
@@ -253,7 +260,7 @@ def add_override(
         y, m, d = _day(field, text)
         try:
             days.append(hijri_to_gregorian(y, m, d) if hijri else dt.date(y, m, d))
-        except (CalendarError, ValueError) as error:
+        except (CalendarError, ValueError, OverflowError) as error:
             raise ValidationError(field, str(error), "date") from None
     if days[1] < days[0]:
         raise ValidationError("last_day", "The last day is on or after the first.", "range")

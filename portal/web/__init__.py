@@ -33,6 +33,7 @@ from portal.web.labels import (
     team_options,
 )
 from portal.web.limits import init_limits
+from portal.web.nul_free import init_nul_free
 from portal.web.outbox import init_outbox
 from portal.web.reports import bp as reports_bp
 from portal.web.security import init_security
@@ -73,6 +74,7 @@ def init_app(app: Flask, services: Services) -> None:
         MAX_CONTENT_LENGTH=settings.tickets.attachment_max_bytes + FORM_ALLOWANCE,
         TESTING=settings.testing,
     )
+    init_nul_free(app)  # no NUL in form fields and query values (PostgreSQL refuses them)
     init_json_bodies(app)  # bounded JSON bodies (Arabic kept readable) and bounded int ids
     if settings.web.trusted_proxies:
         # Client address (rate limits, lock-outs), scheme and host from the proxies we trust.

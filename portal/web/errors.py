@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from portal.db import OUTAGES
+from portal.db import OUTAGES, UnstorableText
 from portal.kb.draft_model import (
     DraftNotFound,
     InvalidDraft,
@@ -97,6 +97,12 @@ def _bad_parameter(error: BadParameter) -> tuple[Response | str, int]:
 
 def _too_deep(_error: JSONTooDeep) -> tuple[Response | str, int]:
     return error_response(400, f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
+
+
+def _unstorable(_error: UnstorableText) -> tuple[Response | str, int]:
+    return error_response(
+        400, str(_("The text contains a NUL character, which cannot be stored. Remove it."))
+    )
 
 
 def _not_found(error: KbError) -> tuple[Response | str, int]:
@@ -337,6 +343,7 @@ def init_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(BadParameter, _bad_parameter)
     app.register_error_handler(JSONTooDeep, _too_deep)
+    app.register_error_handler(UnstorableText, _unstorable)
     app.register_error_handler(WorkflowError, _workflow_error)
     app.register_error_handler(KbError, _not_found)
     for missing in (TicketNotFound, AttachmentNotFound, CannedResponseNotFound, SavedViewNotFound):

@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from sqlalchemy import text as sa_text
 
 from portal import create_app
 from portal.cli import main
 from portal.config import ConfigError
+from portal.db import UnstorableText, make_engine
 from portal.web.json_bodies import MAX_JSON_DEPTH, json_depth
 from portal.web.params import DB_ID_MAX, db_id
 from tests.support.web import ClientFor, MakeAccount, open_ticket, text_of
@@ -147,3 +149,83 @@ def test_sanad_serve_with_an_index_path_that_is_a_file_exits_with_one_line(
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: SANAD_INDEX_DIR ({plain}) is a file, not a directory"
     assert not (tmp_path / "never.db").exists()
+
+
+def test_text_with_a_nul_is_refused_before_any_database_sees_it(database_url: str) -> None:
+    """PostgreSQL refuses NUL in text (a DataError, a 500 where it reached it), SQLite stored
+    it silently: both now refuse it before the statement is sent, and nothing is stored."""
+    engine = make_engine(database_url)
+    try:
+        with pytest.raises(UnstorableText), engine.begin() as conn:
+            conn.execute(
+                sa_text("INSERT INTO ticket_counters (name, value) VALUES (:n, 1)"),
+                {"n": "a\x00b"},
+            )
+        with pytest.raises(UnstorableText), engine.connect() as conn:
+            conn.execute(sa_text("SELECT name FROM ticket_counters WHERE name = :n"), {"n": "\x00"})
+        with engine.connect() as conn:
+            left = conn.execute(
+                sa_text("SELECT count(*) FROM ticket_counters WHERE name LIKE 'a%'")
+            ).scalar_one()
+            assert conn.execute(sa_text("SELECT :n"), {"n": "no nul"}).scalar_one() == "no nul"
+        assert left == 0
+    finally:
+        engine.dispose()
+
+
+NUL_REFUSED = "The text contains a NUL character, which cannot be stored. Remove it."
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/api/v1/tickets", {"subject": "VPN\u0000", "body": "Drops\u0000"}, 400),
+        ("/api/v1/tickets/{ref}/replies", {"body": "a\u0000b"}, 400),
+        (
+            "/api/v1/drafts",
+            {"title": "T", "markdown": "x\u0000", "category": "network", "lang": "en"},
+            422,  # the draft service names the field itself
+        ),
+        ("/api/v1/articles/vpn-connect/feedback", {"helpful": False, "comment": "\u0000"}, 200),
+    ],
+)
+def test_a_nul_in_a_json_field_is_a_clear_4xx_not_a_500(
+    web: Flask,
+    client_for: ClientFor,
+    make_account: MakeAccount,
+    path: str,
+    body: dict[str, Any],
+    status: int,
+) -> None:
+    """SQLite stored these NULs silently and PostgreSQL answered 500: now alike, 400 with the
+    same message, and nothing stored."""
+    client = client_for(make_account("author", "agent"))
+    reference = open_ticket(client)
+    response = client.post(path.format(ref=reference), json=body)
+    assert response.status_code == status, response.get_json()
+    if status == 400:
+        assert response.get_json()["error"]["message"] == NUL_REFUSED
+        assert client.get("/api/v1/tickets").get_json()["total"] == 1
+        assert client.get(f"/api/v1/tickets/{reference}").get_json()["messages"] == []
+
+
+def test_nul_characters_in_form_fields_are_dropped_and_the_rest_kept(
+    web: Flask, client_for: ClientFor, make_account: MakeAccount
+) -> None:
+    """Every form at once: ``request.form`` arrives without NUL."""
+    admin = client_for(make_account("admin"))
+    made = admin.post(
+        "/admin/teams",
+        data={
+            "key": "de\x00sk",
+            "name_ar": "مك\x00تب",
+            "name_en": "De\x00sk",
+            "tier": "1",
+            "assignment": "round_robin",
+            "active": "y",
+        },
+    )
+    assert made.status_code == 303
+    page = text_of(admin.get("/admin/teams/desk"))
+    assert 'value="مكتب"' in page
+    assert 'value="Desk"' in page

@@ -23,7 +23,7 @@ from portal.web.admin.views import bp
 from portal.web.auth.access import current_account, roles_required
 from portal.web.context import services, ui_lang
 from portal.web.labels import channel_name, priority_name
-from portal.web.params import whole_number
+from portal.web.params import db_id, whole_number
 
 Page = str | Response | tuple[str, int]
 
@@ -99,7 +99,7 @@ def _input(form: RuleForm) -> routing_admin.RuleInput:
         set_tags=form.set_tags.data or "",
         set_priority=form.set_priority.data or "",
         set_team=form.set_team.data or "",
-        set_assignee_id=int(assignee) if assignee.isdigit() else None,
+        set_assignee_id=db_id(assignee) if assignee else None,
         position=whole_number(form.position.data, 0, 100000),
         enabled=bool(form.enabled.data),
     )

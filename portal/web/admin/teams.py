@@ -19,6 +19,7 @@ from portal.web.admin.views import bp
 from portal.web.auth.access import current_account, roles_required
 from portal.web.auth.forms import CheckboxesField
 from portal.web.context import services
+from portal.web.params import whole_number
 
 Page = str | Response | tuple[str, int]
 
@@ -70,7 +71,7 @@ def _attach(form: FlaskForm, error: ValidationError) -> None:
 
 
 def _tier(text: str | None) -> int:
-    return int(text) if text and text.isdigit() else 0
+    return whole_number(text, 0, 99) or 0  # "²".isdigit() is true, int("²") fails
 
 
 @bp.route("/teams", methods=["GET", "POST"])
