@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import UserInfo
@@ -134,9 +134,20 @@ def _sorted(stmt: Select[Ticket], sort: str) -> Select[Ticket]:
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key == "due":
-        # What breaches first: the next unmet deadline; tickets without one last either way.
+        # What breaches first: the next unmet deadline (the first response, else the sooner
+        # of the next response and the resolution); tickets without one last either way.
         due = case(
             (Ticket.first_response_at.is_(None), Ticket.first_response_due),
+            (
+                and_(
+                    Ticket.next_response_due.is_not(None),
+                    or_(
+                        Ticket.resolution_due.is_(None),
+                        Ticket.next_response_due < Ticket.resolution_due,
+                    ),
+                ),
+                Ticket.next_response_due,
+            ),
             else_=Ticket.resolution_due,
         )
         missing = case((due.is_(None), 1), else_=0)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal.accounts.models import UserInfo
 from portal.accounts.teams import create_team
@@ -23,6 +24,7 @@ from portal.tickets.errors import (
     TicketNotFound,
     ValidationError,
 )
+from portal.tickets.models import Ticket
 from portal.tickets.presence import PRESENCE_TTL, mark_replying, others_replying
 from portal.tickets.queue import list_queue
 from portal.tickets.resolution import confirm_resolution
@@ -60,6 +62,26 @@ def test_every_column_sorts_both_ways_and_breaches_first_leaves_no_deadline_last
     for column in QUEUE_SORT_COLUMNS:  # each is a real ordering, never an error
         for sort in (column, f"-{column}"):
             assert len(subjects(run, agent, sort=sort)) == 3
+
+
+def test_breaches_first_counts_a_next_response_due_sooner_than_the_resolution(
+    run: Run, make_ticket: MakeTicket, agent: UserInfo, now: dt.datetime
+) -> None:
+    """An answered ticket whose requester wrote back breaches at its next-response deadline,
+    not at its far resolution deadline: it comes before a fresh ticket due later."""
+    make_ticket("fresh", by=agent, at=now)
+    make_ticket("written back", by=agent, at=now - 24 * HOUR)
+
+    def waiting(session: Session) -> None:
+        ticket = session.scalar(select(Ticket).where(Ticket.subject == "written back"))
+        assert ticket is not None
+        ticket.first_response_at = now - 20 * HOUR
+        ticket.next_response_due = now + HOUR  # sooner than the fresh one's first response
+        ticket.resolution_due = now + 400 * HOUR
+
+    run(waiting)
+    assert subjects(run, agent, sort="due") == ["written back", "fresh"]
+    assert subjects(run, agent, sort="-due") == ["fresh", "written back"]
 
 
 def test_my_team_is_the_viewers_teams_only(
