@@ -24,6 +24,8 @@ from portal.sla.calendar import (
     zone,
 )
 from portal.tickets.errors import TicketForbidden, ValidationError
+from portal.tickets.models import Ticket
+from portal.tickets.service_levels import apply_deadlines, load_context
 from portal.tickets.sla_models import (
     RootCauseCode,
     SlaCalendar,
@@ -31,13 +33,30 @@ from portal.tickets.sla_models import (
     SlaOverride,
     SlaPolicy,
 )
-from portal.tickets.states import CHANNELS, PRIORITIES
+from portal.tickets.states import ACTIVE_STATUSES, CHANNELS, PRIORITIES
 
 OPERATOR: Final = "operator"
 Actor = UserInfo | Literal["operator"]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_HOLIDAY_DAYS = 60
 MAX_TARGET_MINUTES = 366 * 24 * 60
+
+
+def recompute_open_deadlines(session: Session) -> int:
+    """After an admin changed a calendar, a holiday, an override or a policy: every ticket
+    still open gets its deadlines again from what is stored now (targets already met keep
+    the deadline they were met against; a pause already counted stays counted), so the
+    queue, the warnings and the breaches follow the change. Returns how many were read."""
+    ctx = load_context(session)
+    count = 0
+    stmt = (
+        select(Ticket).where(Ticket.status.in_(ACTIVE_STATUSES)).execution_options(yield_per=2000)
+    )
+    for ticket in session.scalars(stmt):
+        apply_deadlines(ticket, ctx)
+        count += 1
+    session.flush()
+    return count
 
 
 def _require_admin(actor: Actor) -> None:
@@ -175,6 +194,7 @@ def set_week(
         row.timezone = timezone.strip()
     row.week = week
     session.flush()
+    recompute_open_deadlines(session)
 
 
 def _day(field: str, text: str) -> tuple[int, int, int]:
@@ -228,6 +248,7 @@ def add_holiday(
         else:
             session.add(SlaHoliday(calendar_id=row.id, day=gregorian, name=label, hijri=hijri_text))
     session.flush()
+    recompute_open_deadlines(session)
     return added
 
 
@@ -237,6 +258,7 @@ def delete_holiday(session: Session, actor: Actor, holiday_id: int) -> None:
     if row is not None:
         session.delete(row)
         session.flush()
+        recompute_open_deadlines(session)
 
 
 def add_override(
@@ -276,6 +298,7 @@ def add_override(
         )
     )
     session.flush()
+    recompute_open_deadlines(session)
 
 
 def delete_override(session: Session, actor: Actor, override_id: int) -> None:
@@ -284,6 +307,7 @@ def delete_override(session: Session, actor: Actor, override_id: int) -> None:
     if row is not None:
         session.delete(row)
         session.flush()
+        recompute_open_deadlines(session)
 
 
 # --- policies and root-cause codes ---------------------------------------------------------
@@ -358,6 +382,7 @@ def save_policy(
     row.resolution_minutes = _minutes("resolution_minutes", resolution_minutes)
     row.active = active
     session.flush()
+    recompute_open_deadlines(session)
     return row.id
 
 
